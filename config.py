@@ -1,0 +1,88 @@
+"""Configuration read from the environment.
+
+Every setting has a safe embedded default (SQLite in ``instance/``, one process, no Redis) so
+that ``make run`` works on a fresh machine; production overrides them with environment
+variables (see README, "Configuration").
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once per installation.
+
+    The generated key is kept in ``instance/secret_key`` (never committed) so that sessions
+    survive a restart of an embedded installation without anyone having to invent a secret.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings for a real installation; values are read when the class is instantiated."""
+
+    def _secret_key(self) -> str:
+        return _secret_key()
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = self._secret_key()
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'hall.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        self.SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.HOST = os.environ.get("HOST", "127.0.0.1")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.ACCESS_LOG = _flag("ACCESS_LOG", True)
+        # The address printed in QR codes; empty means "the address the kiosk used".
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+        self.DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
+        # Request bodies larger than this are refused with 413 before any parsing.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+        # A kiosk page stays open all day; its CSRF token lives as long as the session.
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", False)
+        self.BABEL_DEFAULT_LOCALE = "zh_CN"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+        # Queue policy: at most this many priority calls in a row at one window while
+        # ordinary visitors wait, so that nobody is starved.
+        self.PRIORITY_MAX_STREAK = int(os.environ.get("PRIORITY_MAX_STREAK", "2"))
+        self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
+        self.KIOSK_AUTOPRINT = _flag("KIOSK_AUTOPRINT", False)
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway secret, CSRF still on (tests prove it)."""
+
+    def _secret_key(self) -> str:
+        return "test-secret-key-not-for-production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.ACCESS_LOG = False

@@ -1,0 +1,107 @@
+"""Transactions for the hall's writes, the same on SQLite and PostgreSQL.
+
+Every queue or case move is one write transaction. On SQLite a deferred transaction that
+reads and then writes fails at once with "database is locked" when another writer got in
+between, whatever the busy timeout; so write transactions begin IMMEDIATE (reads stay
+deferred), and inside one process writers queue on a lock instead of sleeping in SQLite's
+busy handler. On PostgreSQL writes rely on row locks (``FOR UPDATE``, atomic upserts).
+"""
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from contextlib import contextmanager, nullcontext
+from typing import Callable, Iterator, ParamSpec, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from . import events
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_IN_WRITE = "hall.in_write"
+_write_locks: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
+_guard = threading.Lock()
+
+
+def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000) -> None:
+    """Prepare an engine for the hall: on SQLite, WAL, a busy timeout, foreign keys, and
+    transactions begun by us so that writes can begin IMMEDIATE."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # In WAL mode NORMAL loses no committed transaction when the process is killed;
+        # only a power cut can lose the last ones. SQLITE_SYNCHRONOUS=FULL if that matters.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _process_write_lock(engine: Engine):
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _guard:
+        lock = _write_locks.get(engine)
+        if lock is None:
+            lock = _write_locks[engine] = threading.RLock()
+    return lock
+
+
+def in_write_transaction(session: Session) -> bool:
+    return bool(session.info.get(_IN_WRITE))
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """One write transaction: begun IMMEDIATE on SQLite, committed at the end, rolled back on
+    any error; the events it recorded are published only after the commit. Nested use joins
+    the outer transaction."""
+    if in_write_transaction(session):
+        yield session
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unflushed changes outside a write transaction")
+    if session.in_transaction():
+        session.commit()  # ends the read transaction a caller may have begun
+    engine = session.get_bind()
+    with _process_write_lock(engine):
+        session.info[_IN_WRITE] = True
+        try:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            events.discard_pending(session)
+            raise
+        finally:
+            session.info.pop(_IN_WRITE, None)
+    events.publish_pending(session)
+
+
+def operation(fn: Callable[P, R]) -> Callable[P, R]:
+    """Make a domain function one write transaction of its own, or a part of the caller's.
+
+    The first argument of the function must be the SQLAlchemy session."""
+
+    @functools.wraps(fn)
+    def wrapper(session: Session, *args: P.args, **kwargs: P.kwargs) -> R:
+        with write_transaction(session):
+            return fn(session, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

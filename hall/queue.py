@@ -1,0 +1,527 @@
+"""The queue engine: every move of a ticket or a window, each one transaction with its event.
+
+Functions take the SQLAlchemy session first and are called alike from a view, a socket
+handler, a job or the command line. Illegal moves raise the errors of ``hall.errors``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import board, clock, numbers
+from .db import in_write_transaction, operation
+from .errors import (
+    ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
+    NotCurrentTicket, NotServedHere, NotYourWindow, NumbersExhausted, PauseReasonRequired,
+    ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
+    WindowHasHeldTickets, WindowNotOpen, WindowTaken,
+)
+from .events import KIOSK, Actor, record
+from .models import (
+    DailyCounter, Hall, PriorityReason, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
+    WindowState, window_services,
+)
+
+MAX_SEQ_PER_PREFIX = 9_999
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a window chooses whom to call next."""
+
+    # At most this many priority calls in a row while ordinary visitors wait.
+    priority_max_streak: int = 2
+
+
+DEFAULT_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    ticket: Ticket
+    ahead: int
+    wait_minutes: int | None
+    replayed: bool = False  # the same request key was seen before: this is that ticket
+
+
+# -- looking things up ------------------------------------------------------------------------
+
+def get_hall(session: Session, code: str) -> Hall:
+    hall = session.scalar(select(Hall).where(Hall.code == code))
+    if hall is None:
+        raise UnknownHall(hall=code)
+    return hall
+
+
+def get_service(session: Session, hall: Hall, code: str) -> ServiceItem:
+    service = session.scalar(
+        select(ServiceItem).where(ServiceItem.hall_id == hall.id, ServiceItem.code == code)
+    )
+    if service is None:
+        raise UnknownService(hall=hall.code, service=code)
+    return service
+
+
+def _window(session: Session, hall: Hall, no: int, *, lock: bool = True) -> Window:
+    query = select(Window).where(Window.hall_id == hall.id, Window.no == no)
+    if lock:
+        query = query.with_for_update()
+    window = session.scalar(query)
+    if window is None:
+        raise UnknownWindow(hall=hall.code, window=no)
+    return window
+
+
+def today(hall: Hall) -> date:
+    return clock.local_date(clock.now(), hall.timezone)
+
+
+def _served_ids(session: Session, window: Window) -> list[int]:
+    return list(session.scalars(
+        select(window_services.c.service_id).where(window_services.c.window_id == window.id)
+    ))
+
+
+def _is_offered(session: Session, service: ServiceItem) -> bool:
+    """Active, and at least one window of the hall may serve it."""
+    return service.active and bool(session.scalar(
+        select(exists().where(window_services.c.service_id == service.id))
+    ))
+
+
+# -- numbering --------------------------------------------------------------------------------
+
+def _next_value(session: Session, hall_id: int, day: date, name: str) -> int:
+    """Take the next number of a daily counter with one atomic upsert.
+
+    The counter row stays locked until the transaction ends, so concurrent issuers queue on
+    it; a rollback returns the number. Never COUNT(*)+1 or MAX()+1."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DailyCounter.__table__
+    statement = insert(table).values(hall_id=hall_id, day=day, name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.hall_id, table.c.day, table.c.name],
+        set_={"value": table.c.value + 1},
+    ).returning(table.c.value)
+    return session.execute(statement).scalar_one()
+
+
+# -- issuing ----------------------------------------------------------------------------------
+
+def issue_ticket(session: Session, hall_code: str, service_code: str, *,
+                 priority: str | None = None, request_key: str | None = None,
+                 source: str = "kiosk", actor: Actor = KIOSK) -> IssuedTicket:
+    """Give a visitor a queue number for today and a service number for good.
+
+    With a ``request_key`` (a kiosk's click, an API client's Idempotency-Key) a repeated
+    request returns the ticket of the first one instead of issuing a second."""
+    try:
+        return _issue(session, hall_code, service_code, priority=priority,
+                      request_key=request_key, source=source, actor=actor)
+    except IntegrityError:
+        # Only a concurrent request with the same key can collide here (numbers come from
+        # locked counters); the first one won, so answer with its ticket.
+        if request_key is None or in_write_transaction(session):
+            raise
+        hall = get_hall(session, hall_code)
+        existing = _by_request_key(session, hall, request_key)
+        if existing is None:
+            raise
+        return _issued(session, existing, replayed=True)
+
+
+def _by_request_key(session: Session, hall: Hall, key: str) -> Ticket | None:
+    return session.scalar(
+        select(Ticket).where(Ticket.hall_id == hall.id, Ticket.request_key == key)
+    )
+
+
+def _issued(session: Session, ticket: Ticket, *, replayed: bool = False) -> IssuedTicket:
+    ahead = board.ahead_of(session, ticket)
+    return IssuedTicket(ticket, ahead, board.estimate_wait(session, ticket, ahead), replayed)
+
+
+@operation
+def _issue(session: Session, hall_code: str, service_code: str, *, priority: str | None,
+           request_key: str | None, source: str, actor: Actor) -> IssuedTicket:
+    hall = get_hall(session, hall_code)
+    if request_key is not None:
+        existing = _by_request_key(session, hall, request_key)
+        if existing is not None:
+            return _issued(session, existing, replayed=True)
+    service = get_service(session, hall, service_code)
+    if not _is_offered(session, service):
+        raise ServiceNotOffered(service=service.name_zh)
+    reason = PriorityReason(priority).value if priority else None
+
+    now = clock.now()
+    day = clock.local_date(now, hall.timezone)
+    seq = _next_value(session, hall.id, day, service.prefix)
+    if seq > MAX_SEQ_PER_PREFIX:
+        raise NumbersExhausted()
+    serial = _next_value(session, hall.id, day, "service_no")
+    ticket = Ticket(
+        hall=hall, day=day, prefix=service.prefix, seq=seq,
+        number=numbers.queue_number(service.prefix, seq),
+        service_no=numbers.service_number(day, hall.node_no, serial),
+        access_code=numbers.new_access_code(), service=service,
+        status=TicketStatus.WAITING.value, is_priority=reason is not None,
+        priority_reason=reason, queued_at=now, issued_at=now, source=source,
+        request_key=request_key, call_count=0,
+    )
+    session.add(ticket)
+    session.flush()
+    record(session, hall, "ticket.issued", actor=actor, ticket=ticket, number=ticket.number,
+           service=service.code, priority=reason, source=source)
+    return _issued(session, ticket)
+
+
+# -- windows ----------------------------------------------------------------------------------
+
+def _require_clerk(actor: Actor) -> None:
+    if actor.staff_id is None or Role.CLERK.value not in actor.roles:
+        raise NotAClerk()
+
+
+def _require_own_window(window: Window, actor: Actor) -> None:
+    if actor.staff_id is None or window.clerk_id != actor.staff_id:
+        raise NotYourWindow(window=window.no)
+
+
+@operation
+def open_window(session: Session, hall_code: str, window_no: int, *, actor: Actor) -> Window:
+    """Open a window for the day and bind the clerk to it; opening it again is harmless.
+
+    A paused window is resumed by opening it."""
+    _require_clerk(actor)
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    if window.state != WindowState.CLOSED.value and window.clerk_id != actor.staff_id:
+        clerk = session.get(Staff, window.clerk_id)
+        raise WindowTaken(window=window.no, clerk=clerk.name if clerk else "?")
+    if window.state == WindowState.OPEN.value:
+        return window
+    elsewhere = session.scalar(select(Window).where(
+        Window.clerk_id == actor.staff_id, Window.id != window.id,
+        Window.state != WindowState.CLOSED.value,
+    ))
+    if elsewhere is not None:
+        raise ClerkAtOtherWindow(window=elsewhere.no)
+    kind = "window.resumed" if window.state == WindowState.PAUSED.value else "window.opened"
+    if kind == "window.opened":
+        window.opened_at = clock.now()
+    window.state = WindowState.OPEN.value
+    window.clerk_id = actor.staff_id
+    window.pause_reason = None
+    record(session, hall, kind, actor=actor, window=window, window_no=window.no)
+    return window
+
+
+@operation
+def pause_window(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+                 reason: str) -> Window:
+    """Stop calling for a while (a break, a system fault); the clerk stays bound."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    if not (reason or "").strip():
+        raise PauseReasonRequired()
+    if window.state != WindowState.OPEN.value:
+        raise WindowNotOpen(window=window.no)
+    _require_idle(session, window)
+    window.state = WindowState.PAUSED.value
+    window.pause_reason = reason.strip()[:200]
+    record(session, hall, "window.paused", actor=actor, window=window, window_no=window.no,
+           reason=window.pause_reason)
+    return window
+
+
+@operation
+def close_window(session: Session, hall_code: str, window_no: int, *, actor: Actor) -> Window:
+    """Close a window and release its clerk; nobody may be left called or held there."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    _require_idle(session, window)
+    held = list(session.scalars(select(Ticket.number).where(
+        Ticket.window_id == window.id, Ticket.status == TicketStatus.HELD.value,
+    )))
+    if held:
+        raise WindowHasHeldTickets(window=window.no, numbers=", ".join(held))
+    window.state = WindowState.CLOSED.value
+    window.clerk_id = None
+    window.pause_reason = None
+    window.priority_streak = 0
+    record(session, hall, "window.closed", actor=actor, window=window, window_no=window.no)
+    return window
+
+
+def _require_idle(session: Session, window: Window) -> None:
+    if window.current_ticket_id is not None:
+        current = session.get(Ticket, window.current_ticket_id)
+        raise WindowBusy(window=window.no, number=current.number)
+
+
+def _working_window(session: Session, hall: Hall, window_no: int, actor: Actor) -> Window:
+    """The window, locked, checked to be open and worked by this clerk."""
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    if window.state != WindowState.OPEN.value:
+        raise WindowNotOpen(window=window.no)
+    return window
+
+
+# -- calling ----------------------------------------------------------------------------------
+
+@operation
+def call_next(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+              policy: Policy = DEFAULT_POLICY) -> Ticket | None:
+    """Call the next visitor this window may serve, or None when nobody waits.
+
+    Priority visitors first, but never more than ``policy.priority_max_streak`` in a row
+    while ordinary visitors wait; then first come, first served (by place in line)."""
+    hall = get_hall(session, hall_code)
+    window = _working_window(session, hall, window_no, actor)
+    _require_idle(session, window)
+    ordinary_first = window.priority_streak >= policy.priority_max_streak
+    query = (
+        _callable_here(session, hall, window)
+        .order_by(Ticket.is_priority.asc() if ordinary_first else Ticket.is_priority.desc(),
+                  Ticket.queued_at, Ticket.id)
+        .limit(1)
+        # Two windows calling at once each skip the row the other has locked (PostgreSQL);
+        # SQLite serialises writers with BEGIN IMMEDIATE instead.
+        .with_for_update(skip_locked=True)
+    )
+    ticket = session.scalar(query)
+    if ticket is None:
+        return None
+    _call(session, hall, window, ticket, actor)
+    return ticket
+
+
+def _callable_here(session: Session, hall: Hall, window: Window):
+    """Today's waiting tickets this window may call: its services, or sent to it by name."""
+    return select(Ticket).where(
+        Ticket.hall_id == hall.id,
+        Ticket.day == today(hall),
+        Ticket.status == TicketStatus.WAITING.value,
+        or_(
+            and_(Ticket.target_window_id.is_(None),
+                 Ticket.service_id.in_(_served_ids(session, window))),
+            Ticket.target_window_id == window.id,
+        ),
+    )
+
+
+@operation
+def call_ticket(session: Session, hall_code: str, window_no: int, number: str, *,
+                actor: Actor) -> Ticket:
+    """Call one particular number: a visitor who missed the call and came back, or one a
+    colleague asked for."""
+    hall = get_hall(session, hall_code)
+    window = _working_window(session, hall, window_no, actor)
+    _require_idle(session, window)
+    ticket = _today_ticket(session, hall, number, lock=True)
+    if ticket.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
+        raise IllegalMove(number=ticket.number, status=ticket.status, move="called")
+    allowed = ticket.target_window_id == window.id or (
+        ticket.target_window_id is None and ticket.service_id in _served_ids(session, window)
+    )
+    if not allowed:
+        raise NotServedHere(window=window.no, service=ticket.service.name_zh)
+    _call(session, hall, window, ticket, actor)
+    return ticket
+
+
+def _today_ticket(session: Session, hall: Hall, number: str, *, lock: bool) -> Ticket:
+    query = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.day == today(hall),
+                                 Ticket.number == (number or "").strip().upper())
+    if lock:
+        query = query.with_for_update()
+    ticket = session.scalar(query)
+    if ticket is None:
+        raise TicketNotFound(number=number)
+    return ticket
+
+
+def _call(session: Session, hall: Hall, window: Window, ticket: Ticket, actor: Actor,
+          kind: str = "ticket.called") -> None:
+    ticket.status = TicketStatus.CALLED.value
+    ticket.called_at = clock.now()
+    ticket.call_count += 1
+    ticket.window_id = window.id
+    ticket.target_window_id = None
+    if ticket.first_owner_id is None:
+        ticket.first_owner_id = actor.staff_id
+    window.current_ticket_id = ticket.id
+    window.priority_streak = window.priority_streak + 1 if ticket.is_priority else 0
+    record(session, hall, kind, actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, service=ticket.service.code,
+           call_count=ticket.call_count)
+
+
+# -- moves on the ticket at the window -------------------------------------------------------
+
+def _current(session: Session, window: Window, expected: str | None,
+             allowed: tuple[TicketStatus, ...], move: str) -> Ticket:
+    """The ticket at the window, checked against the number the clerk's screen showed."""
+    if window.current_ticket_id is None:
+        if expected:
+            ticket = _today_ticket(session, window.hall, expected, lock=False)
+            raise IllegalMove(number=ticket.number, status=ticket.status, move=move)
+        raise NoCurrentTicket(window=window.no)
+    ticket = session.get(Ticket, window.current_ticket_id, with_for_update=True)
+    if expected and ticket.number != expected.strip().upper():
+        raise NotCurrentTicket(number=expected, window=window.no, current=ticket.number)
+    if ticket.status not in {s.value for s in allowed}:
+        raise IllegalMove(number=ticket.number, status=ticket.status, move=move)
+    return ticket
+
+
+def _release(window: Window) -> None:
+    window.current_ticket_id = None
+
+
+@operation
+def recall(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+           number: str | None = None) -> Ticket:
+    """Call the same visitor again (the displays repeat the call)."""
+    hall = get_hall(session, hall_code)
+    window = _working_window(session, hall, window_no, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "recalled")
+    ticket.call_count += 1
+    record(session, hall, "ticket.recalled", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, service=ticket.service.code,
+           call_count=ticket.call_count)
+    return ticket
+
+
+@operation
+def mark_no_show(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+                 number: str | None = None) -> Ticket:
+    """The called visitor did not come (过号); they can be called by number if they return."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "marked as a no-show")
+    ticket.status = TicketStatus.NO_SHOW.value
+    _release(window)
+    record(session, hall, "ticket.no_show", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, call_count=ticket.call_count)
+    return ticket
+
+
+@operation
+def start_serving(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+                  number: str | None = None) -> Ticket:
+    """The visitor has arrived at the window."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "started")
+    ticket.status = TicketStatus.SERVING.value
+    ticket.serving_at = clock.now()
+    record(session, hall, "ticket.serving", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no)
+    return ticket
+
+
+@operation
+def finish(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+           number: str | None = None) -> Ticket:
+    """Done at the window (办结). Works from "called" too, for a visitor served at once."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+                      "finished")
+    now = clock.now()
+    ticket.status = TicketStatus.FINISHED.value
+    ticket.serving_at = ticket.serving_at or now
+    ticket.finished_at = now
+    _release(window)
+    record(session, hall, "ticket.finished", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, service=ticket.service.code)
+    return ticket
+
+
+@operation
+def hold(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+         number: str | None = None, reason: str | None = None) -> Ticket:
+    """Park the visitor at this window (e.g. to fetch a document) and free it for the next."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+                      "held")
+    ticket.status = TicketStatus.HELD.value
+    _release(window)
+    record(session, hall, "ticket.held", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, reason=(reason or "").strip()[:200])
+    return ticket
+
+
+@operation
+def resume(session: Session, hall_code: str, window_no: int, number: str, *,
+           actor: Actor) -> Ticket:
+    """Bring back a visitor held at this window; the displays call them again."""
+    hall = get_hall(session, hall_code)
+    window = _working_window(session, hall, window_no, actor)
+    _require_idle(session, window)
+    ticket = _today_ticket(session, hall, number, lock=True)
+    if ticket.status != TicketStatus.HELD.value or ticket.window_id != window.id:
+        raise IllegalMove(number=ticket.number, status=ticket.status, move="resumed here")
+    _call(session, hall, window, ticket, actor, kind="ticket.resumed")
+    return ticket
+
+
+@operation
+def transfer(session: Session, hall_code: str, window_no: int, *, actor: Actor,
+             to_service: str | None = None, to_window: int | None = None,
+             number: str | None = None, reason: str | None = None) -> Ticket:
+    """Send the visitor to another service or window, keeping their place in line.
+
+    The ticket keeps its number and its time of arrival, so in the new queue it stands where
+    it would have stood had the visitor joined it in the first place."""
+    hall = get_hall(session, hall_code)
+    window = _window(session, hall, window_no)
+    _require_own_window(window, actor)
+    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+                      "transferred")
+    if to_service is None and to_window is None:
+        raise InvalidTransfer()
+    from_service = ticket.service
+    service = from_service
+    if to_service is not None:
+        service = get_service(session, hall, to_service)
+        if not _is_offered(session, service):
+            raise ServiceNotOffered(service=service.name_zh)
+    target = None
+    if to_window is not None:
+        if to_window == window.no:
+            raise InvalidTransfer()
+        target = _window(session, hall, to_window, lock=False)
+        if target.state == WindowState.CLOSED.value:
+            raise WindowNotOpen(window=target.no)
+        if service.id not in _served_ids(session, target):
+            raise NotServedHere(window=target.no, service=service.name_zh)
+    elif service.id == from_service.id:
+        raise InvalidTransfer()
+
+    ticket.service = service
+    ticket.status = TicketStatus.WAITING.value
+    ticket.window_id = None
+    ticket.target_window_id = target.id if target is not None else None
+    _release(window)
+    record(session, hall, "ticket.transferred", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, from_service=from_service.code,
+           to_service=service.code, to_window=target.no if target is not None else None,
+           reason=(reason or "").strip()[:200])
+    return ticket
