@@ -16,7 +16,7 @@ from typing import Callable, Iterator, ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from . import events
 
@@ -71,6 +71,8 @@ def write_transaction(session: Session) -> Iterator[Session]:
     """One write transaction: begun IMMEDIATE on SQLite, committed at the end, rolled back on
     any error; the events it recorded are published only after the commit. Nested use joins
     the outer transaction."""
+    if isinstance(session, scoped_session):
+        session = session()  # the request's own session, not the registry in front of it
     if in_write_transaction(session):
         yield session
         return

@@ -1,0 +1,53 @@
+# Service Hall: `make run` serves the demo hall, `make test` runs every test.
+# Needs only Python 3.11 and make; everything else goes into .venv.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := hall.web:create_app
+
+PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test setup dev-setup db translations extract-messages bench clean
+
+run: setup db
+	$(BIN)/python run.py
+
+test: dev-setup translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The environment, rebuilt when a requirements file changes.
+setup: $(VENV)/.installed translations
+dev-setup: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Create or migrate the database, and load the demo hall into an empty one.
+db: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+translations: $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+extract-messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+
+bench: dev-setup translations
+	$(BIN)/python bench/tickets.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

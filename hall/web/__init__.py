@@ -1,0 +1,73 @@
+"""The web side of the hall: the application factory and the wiring of every blueprint."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import INSTANCE, Config
+from hall.db import configure_engine
+
+from .extensions import babel, csrf, db, migrate, socketio
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: settings from ``config`` (default: the environment), every extension
+    bound with ``init_app`` so that tests can make a fresh app each time."""
+    config = config or Config()
+    app = Flask(__name__, instance_path=str(INSTANCE))
+    app.config.from_object(config)
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    csrf.init_app(app)
+
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                      cors_allowed_origins=[], logger=False, engineio_logger=False)
+
+    _register_blueprints(app)
+    from . import cli, problems, templating
+
+    problems.register(app)
+    templating.register(app)
+    cli.register(app)
+
+    @app.teardown_appcontext
+    def _end_session(_exc):
+        db.session.remove()
+
+    return app
+
+
+def _root():
+    from config import ROOT
+
+    return ROOT
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kiosk import bp as kiosk_bp
+    from tracking import bp as tracking_bp
+
+    from . import api, i18n
+
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
+    app.register_blueprint(i18n.bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(tracking_bp)
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.config.get("TESTING"):
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(
+        logging.INFO if app.config.get("ACCESS_LOG") else logging.WARNING)

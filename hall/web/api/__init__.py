@@ -1,0 +1,43 @@
+"""The device API under /api/v1: the contract kiosks, displays and outside clients use."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+
+from ..problems import problem
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class BadBody(Exception):
+    """The body is not the JSON the operation takes; carries the problem response."""
+
+    def __init__(self, response) -> None:
+        self.response = response
+
+
+@bp.errorhandler(BadBody)
+def _bad_body(error: BadBody):
+    return error.response
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The request's JSON body as ``model``, or a 415/400/422 problem naming what is wrong."""
+    if not request.is_json:
+        raise BadBody(problem(415, "unsupported-media-type",
+                              "Send the request body as application/json."))
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadBody(problem(400, "malformed-json", "The request body is not valid JSON."))
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+            for e in error.errors(include_url=False, include_input=False)
+        ]
+        raise BadBody(problem(422, "invalid-request", "Some fields are missing or invalid.",
+                              errors=errors)) from None
+
+
+from . import halls, openapi, tickets  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,89 @@
+"""Taking a number (POST /tickets) and printing the ticket."""
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Response, current_app, jsonify, request, url_for
+
+from hall import board, numbers, printing, queue
+from hall.events import KIOSK
+from hall.models import Ticket
+
+from ..extensions import db
+from ..problems import problem
+from . import bp, parse_body
+from .schemas import TicketRequest
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
+
+
+def track_url(ticket: Ticket) -> str:
+    """The address in the ticket's QR code: the tracking page, opened with the access code."""
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+    return f"{base}{url_for('tracking.ticket', service_no=ticket.service_no)}?c={ticket.access_code}"
+
+
+def pdf_url(ticket: Ticket) -> str:
+    return url_for("api.ticket_pdf", service_no=ticket.service_no, code=ticket.access_code)
+
+
+def ticket_json(issued: queue.IssuedTicket) -> dict:
+    t = issued.ticket
+    return {
+        "number": t.number,
+        "service_no": t.service_no,
+        "service_no_display": numbers.grouped(t.service_no),
+        "access_code": t.access_code,
+        "track_url": track_url(t),
+        "pdf_url": pdf_url(t),
+        "hall": t.hall.code,
+        "service": {"code": t.service.code, "name": t.service.name_zh,
+                    "name_en": t.service.name_en, "prefix": t.service.prefix},
+        "priority": t.priority_reason,
+        "status": t.status,
+        "issued_at": t.issued_at.isoformat(),
+        "ahead": issued.ahead,
+        "wait_minutes": issued.wait_minutes,
+    }
+
+
+@bp.post("/tickets")
+def take_ticket():
+    """Issue a ticket. An Idempotency-Key header makes a retried request safe."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        return problem(400, "invalid-idempotency-key",
+                       "Idempotency-Key must be 1 to 64 visible ASCII characters.")
+    body = parse_body(TicketRequest)
+    issued = queue.issue_ticket(
+        db.session, body.hall, body.service,
+        priority=body.priority.value if body.priority else None,
+        request_key=key, source="api", actor=KIOSK,
+    )
+    response = jsonify(ticket_json(issued))
+    response.status_code = 201
+    response.headers["Location"] = url_for("tracking.ticket", service_no=issued.ticket.service_no)
+    response.headers["Cache-Control"] = "no-store"
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@bp.get("/tickets/<service_no>/ticket.pdf")
+def ticket_pdf(service_no: str):
+    """The printable 80 mm ticket; only with the ticket's access code, which it shows."""
+    ticket = board.find_by_service_no(db.session, service_no)
+    code = request.args.get("code", "")
+    if ticket is None or not hmac.compare_digest(ticket.access_code.encode(), code.upper().encode()):
+        # The same answer for an unknown number and a wrong code: a guess learns nothing.
+        return problem(404, "ticket-not-found",
+                       "No ticket matches this service number and access code.")
+    ahead = board.ahead_of(db.session, ticket)
+    pdf = printing.ticket_pdf(ticket, ahead=ahead,
+                              wait_minutes=board.estimate_wait(db.session, ticket, ahead),
+                              track_url=track_url(ticket))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

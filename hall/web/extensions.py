@@ -1,0 +1,15 @@
+"""Flask extensions, created unbound and bound to each app in ``create_app``."""
+from flask_babel import Babel
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from hall.models import Base
+
+db = SQLAlchemy(model_class=Base)
+# render_as_batch: SQLite can only change a table by copying it; Alembic does that for us.
+migrate = Migrate(render_as_batch=True, compare_type=True)
+socketio = SocketIO()
+babel = Babel()
+csrf = CSRFProtect()

@@ -1,0 +1,42 @@
+"""Which language a page speaks: Chinese first, English on request."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, session, url_for
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+_ALIASES = {"zh": "zh_CN", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "en": "en", "en-us": "en",
+            "en_us": "en", "en-gb": "en"}
+
+bp = Blueprint("i18n", __name__)
+
+
+def canonical(code: str | None) -> str | None:
+    return _ALIASES.get((code or "").strip().lower())
+
+
+def select_locale() -> str:
+    """``?lang=`` on this request, else the visitor's earlier choice, else Chinese.
+
+    The browser's Accept-Language is deliberately ignored: the hall's working language is
+    Chinese whatever the kiosk's or phone's settings say; English is a visible choice."""
+    return canonical(request.args.get("lang")) or session.get("lang") or DEFAULT_LOCALE
+
+
+def is_english() -> bool:
+    from flask_babel import get_locale
+
+    return str(get_locale()).startswith("en")
+
+
+@bp.get("/lang/<code>")
+def choose(code: str):
+    """Remember a language choice for this browser and go back where the visitor was."""
+    locale = canonical(code)
+    if locale:
+        session["lang"] = locale
+    target = request.args.get("next") or "/"
+    # Only local paths: never redirect a visitor off the hall's site.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("tracking.lookup")
+    return redirect(target)

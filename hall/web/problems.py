@@ -1,0 +1,103 @@
+"""Errors as answers: application/problem+json (RFC 9457) for the API, a page for people.
+
+Every refusal has a stable ``code``; the same domain error reads the same in both forms.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from hall.errors import HallError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "/api/v1/problems/{code}"
+
+# Titles for HTTP-level refusals (the request never reached the hall's rules).
+_HTTP_CODES = {
+    400: ("bad-request", "The request could not be understood."),
+    401: ("unauthorized", "Please sign in first."),
+    403: ("forbidden", "You are not allowed to do this."),
+    404: ("not-found", "There is nothing at this address."),
+    405: ("method-not-allowed", "This address does not accept that method."),
+    413: ("body-too-large", "The request is too large."),
+    415: ("unsupported-media-type", "Send the request body as application/json."),
+    429: ("too-many-requests", "Too many requests; please wait a moment and try again."),
+    500: ("internal-error", "Something went wrong on our side; nothing was changed."),
+    503: ("busy", "The hall's system is busy; please try again in a moment."),
+}
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None,
+            **extra: object) -> Response:
+    """An application/problem+json response with a stable type and code."""
+    body = {"type": PROBLEM_TYPE.format(code=code), "code": code, "title": title,
+            "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update(extra)
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype="application/problem+json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def refusal(status: int, code: str, title: str, detail: str | None = None,
+            **extra: object) -> Response:
+    """The same refusal as problem+json under /api, as a readable page elsewhere."""
+    if wants_problem_json():
+        return problem(status, code, title, detail, **extra)
+    html = render_template("errors/refusal.html", status=status, code=code, title=title,
+                           detail=detail)
+    return Response(html, status=status, mimetype="text/html")
+
+
+def translate(error: HallError) -> str:
+    return gettext(error.message, **error.params)
+
+
+def register(app: Flask) -> None:
+    """Map every way a request can fail to a clear answer, never a bare 500."""
+
+    @app.errorhandler(HallError)
+    def hall_error(error: HallError):
+        return refusal(error.status, error.code, translate(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return refusal(400, "csrf-failed",
+                       gettext("The form has expired. Please go back and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code, title = _HTTP_CODES.get(error.code or 500, ("http-error", error.name))
+        response = refusal(error.code or 500, code, gettext(title))
+        if error.code == 405 and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        # SQLite answers "database is locked" when another process held it past the busy
+        # timeout; the transaction was rolled back, so the visitor can simply try again.
+        log.warning("database operational error on %s: %s", request.path, error)
+        code, title = _HTTP_CODES[503]
+        response = refusal(503, code, gettext(title))
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        code, title = _HTTP_CODES[500]
+        return refusal(500, code, gettext(title))

@@ -1,0 +1,34 @@
+"""What every template may use: the locale, localized names, times in the hall's zone."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from hall import numbers
+
+from .i18n import is_english
+
+
+def local_time(at: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return at.astimezone(ZoneInfo(tz)).strftime(fmt) if at else ""
+
+
+def localized(obj, field: str = "name") -> str:
+    """``obj.name_en`` for English pages, else ``obj.name_zh``; falls back to Chinese."""
+    if is_english():
+        value = getattr(obj, f"{field}_en", None)
+        if value:
+            return value
+    return getattr(obj, f"{field}_zh")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["grouped"] = numbers.grouped
+
+    @app.context_processor
+    def _locale():
+        return {"is_english": is_english(), "html_lang": "en" if is_english() else "zh-CN"}

@@ -1,0 +1,73 @@
+"""Kiosk pages. They work without JavaScript; the script only refreshes counts and prints."""
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, make_response, render_template, request, url_for
+
+from hall import board, printing, queue
+from hall.errors import HallError, N_, UnknownHall
+from hall.events import KIOSK
+from hall.models import PriorityReason
+from hall.web.api.tickets import pdf_url, track_url
+from hall.web.extensions import db
+from hall.web.i18n import canonical
+from hall.web.problems import translate
+
+from . import bp
+
+PRIORITY_CHOICES = [r.value for r in PriorityReason]
+
+
+def _kiosk_lang() -> str | None:
+    """The kiosk's language lives in its links only, so the next visitor starts in Chinese."""
+    return "en" if canonical(request.values.get("lang")) == "en" else None
+
+
+@bp.errorhandler(HallError)
+def _refused(error: HallError):
+    hall_code = request.view_args.get("hall") if request.view_args else None
+    if isinstance(error, UnknownHall):
+        hall_code = None  # no start screen to go back to
+    html = render_template("kiosk/refused.html", message=translate(error), hall_code=hall_code,
+                           lang=_kiosk_lang(), status=error.status)
+    return html, error.status
+
+
+@bp.get("/<hall>")
+def home(hall: str):
+    """The service buttons, each with the number of people waiting."""
+    snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
+    response = make_response(render_template(
+        "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall, lang=_kiosk_lang(),
+        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES,
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<hall>/tickets")
+def take(hall: str):
+    """Issue the ticket and show it; the page's request key makes a double tap harmless."""
+    service = (request.form.get("service") or "").strip()
+    if not service:
+        raise HallError(N_("Please choose a service."))
+    priority = request.form.get("priority") or None
+    if priority not in (None, *PRIORITY_CHOICES):
+        priority = None
+    key = request.form.get("request_key") or None
+    if key is not None:
+        key = f"kiosk:{key[:56]}"
+    issued = queue.issue_ticket(db.session, hall, service, priority=priority,
+                                request_key=key, source="kiosk", actor=KIOSK)
+    ticket = issued.ticket
+    response = make_response(render_template(
+        "kiosk/ticket.html", issued=issued, ticket=ticket, hall=ticket.hall,
+        lang=_kiosk_lang(), qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket),
+        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+        autoprint=current_app.config["KIOSK_AUTOPRINT"],
+        home=url_for("kiosk.home", hall=ticket.hall.code),
+    ), 201)
+    # The page shows the access code: never keep it in a cache the next visitor could reach.
+    response.headers["Cache-Control"] = "no-store"
+    return response

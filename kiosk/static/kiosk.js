@@ -1,0 +1,89 @@
+// Kiosk behaviour on top of pages that work without it: the clock, one submit per tap,
+// live waiting counts, printing, and the way back to the start screen.
+(function () {
+  "use strict";
+  var body = document.body;
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    var el = document.querySelector("[data-clock]");
+    if (!el) return;
+    var d = new Date();
+    el.textContent = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) +
+      " " + two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+  tick();
+  setInterval(tick, 10000);
+
+  // A second tap while the first is on its way would be harmless (the page's request key
+  // makes the server answer with the same ticket), but it must not look like a second one.
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sent) { event.preventDefault(); return; }
+      form.dataset.sent = "1";
+      var chosen = event.submitter;
+      if (chosen && chosen.name) {
+        var carry = document.createElement("input");
+        carry.type = "hidden"; carry.name = chosen.name; carry.value = chosen.value;
+        form.appendChild(carry);
+      }
+      setTimeout(function () {
+        form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+
+  var queueUrl = body.dataset.queueUrl;
+  function refreshCounts() {
+    fetch(queueUrl, { headers: { "Accept": "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (q) {
+        if (!q) return;
+        q.services.forEach(function (s) {
+          var el = document.querySelector('[data-waiting-for="' + s.code + '"]');
+          if (el) el.textContent = s.waiting;
+        });
+      })
+      .catch(function () { /* offline for a moment: keep the last counts */ });
+  }
+  if (queueUrl) setInterval(refreshCounts, 15000);
+
+  // An English screen left alone goes back to Chinese for the next visitor.
+  var idleHome = body.dataset.idleHome;
+  if (idleHome) {
+    var idle;
+    var arm = function () { clearTimeout(idle); idle = setTimeout(function () { location.href = idleHome; }, 60000); };
+    ["pointerdown", "keydown"].forEach(function (e) { document.addEventListener(e, arm); });
+    arm();
+  }
+
+  var returnUrl = body.dataset.returnUrl;
+  if (returnUrl) {
+    var left = parseInt(body.dataset.returnSeconds || "20", 10);
+    var countdown = document.querySelector("[data-countdown]");
+    setInterval(function () {
+      left -= 1;
+      if (countdown) countdown.textContent = "(" + Math.max(left, 0) + ")";
+      if (left <= 0) location.href = returnUrl;
+    }, 1000);
+  }
+
+  function printFrame(frame) {
+    try { frame.contentWindow.focus(); frame.contentWindow.print(); return true; }
+    catch (e) { return false; }
+  }
+  document.querySelectorAll("[data-print]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var frame = document.querySelector("iframe.ticket-pdf");
+      if (!frame) return;
+      event.preventDefault();
+      if (frame.getAttribute("src")) { if (!printFrame(frame)) window.open(link.href); return; }
+      frame.addEventListener("load", function () { if (!printFrame(frame)) window.open(link.href); }, { once: true });
+      frame.setAttribute("src", link.href);
+    });
+  });
+  if (body.hasAttribute("data-autoprint")) {
+    var frame = document.querySelector("iframe.ticket-pdf");
+    if (frame) frame.addEventListener("load", function () { printFrame(frame); }, { once: true });
+  }
+})();
