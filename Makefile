@@ -43,7 +43,7 @@ translations: $(MO)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
 extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output --ignore-dirs='.* _* .venv tests bench migrations' .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
 
 bench: dev-setup translations

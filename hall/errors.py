@@ -11,6 +11,11 @@ def N_(message: str) -> str:
     return message
 
 
+class Term(str):
+    """A parameter that is itself a message id (a status, a move): translated before it is
+    put into the sentence, so a Chinese sentence never carries an English word."""
+
+
 class HallError(Exception):
     status = 400
     code = "hall-error"
@@ -115,7 +120,18 @@ class NotCurrentTicket(HallError):
 class IllegalMove(HallError):
     status = 409
     code = "illegal-move"
-    message = N_("%(number)s is %(status)s; it cannot be %(move)s.")
+    message = N_("%(number)s is %(status)s: you cannot %(move)s it.")
+
+    STATUS = {"waiting": N_("waiting"), "called": N_("called"), "serving": N_("being served"),
+              "held": N_("held"), "finished": N_("finished"), "no_show": N_("a no-show"),
+              "unserved": N_("closed unserved")}
+    MOVES = {"call": N_("call"), "recall": N_("call again"), "no_show": N_("mark as a no-show"),
+             "start": N_("start serving"), "finish": N_("finish"), "hold": N_("hold"),
+             "resume": N_("resume here"), "transfer": N_("transfer")}
+
+    def __init__(self, *, number: str, status: str, move: str) -> None:
+        super().__init__(number=number, status=Term(self.STATUS.get(status, status)),
+                         move=Term(self.MOVES[move]))
 
 
 class NotServedHere(HallError):

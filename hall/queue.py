@@ -330,7 +330,7 @@ def call_ticket(session: Session, hall_code: str, window_no: int, number: str, *
     _require_idle(session, window)
     ticket = _today_ticket(session, hall, number, lock=True)
     if ticket.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
-        raise IllegalMove(number=ticket.number, status=ticket.status, move="called")
+        raise IllegalMove(number=ticket.number, status=ticket.status, move="call")
     allowed = ticket.target_window_id == window.id or (
         ticket.target_window_id is None and ticket.service_id in _served_ids(session, window)
     )
@@ -395,7 +395,7 @@ def recall(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     """Call the same visitor again (the displays repeat the call)."""
     hall = get_hall(session, hall_code)
     window = _working_window(session, hall, window_no, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "recalled")
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "recall")
     ticket.call_count += 1
     record(session, hall, "ticket.recalled", actor=actor, ticket=ticket, window=window,
            number=ticket.number, window_no=window.no, service=ticket.service.code,
@@ -410,7 +410,7 @@ def mark_no_show(session: Session, hall_code: str, window_no: int, *, actor: Act
     hall = get_hall(session, hall_code)
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "marked as a no-show")
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "no_show")
     ticket.status = TicketStatus.NO_SHOW.value
     _release(window)
     record(session, hall, "ticket.no_show", actor=actor, ticket=ticket, window=window,
@@ -425,7 +425,7 @@ def start_serving(session: Session, hall_code: str, window_no: int, *, actor: Ac
     hall = get_hall(session, hall_code)
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "started")
+    ticket = _current(session, window, number, (TicketStatus.CALLED,), "start")
     ticket.status = TicketStatus.SERVING.value
     ticket.serving_at = clock.now()
     record(session, hall, "ticket.serving", actor=actor, ticket=ticket, window=window,
@@ -441,7 +441,7 @@ def finish(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
     ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
-                      "finished")
+                      "finish")
     now = clock.now()
     ticket.status = TicketStatus.FINISHED.value
     ticket.serving_at = ticket.serving_at or now
@@ -460,7 +460,7 @@ def hold(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
     ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
-                      "held")
+                      "hold")
     ticket.status = TicketStatus.HELD.value
     _release(window)
     record(session, hall, "ticket.held", actor=actor, ticket=ticket, window=window,
@@ -477,7 +477,7 @@ def resume(session: Session, hall_code: str, window_no: int, number: str, *,
     _require_idle(session, window)
     ticket = _today_ticket(session, hall, number, lock=True)
     if ticket.status != TicketStatus.HELD.value or ticket.window_id != window.id:
-        raise IllegalMove(number=ticket.number, status=ticket.status, move="resumed here")
+        raise IllegalMove(number=ticket.number, status=ticket.status, move="resume")
     _call(session, hall, window, ticket, actor, kind="ticket.resumed")
     return ticket
 
@@ -494,7 +494,7 @@ def transfer(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
     ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
-                      "transferred")
+                      "transfer")
     if to_service is None and to_window is None:
         raise InvalidTransfer()
     from_service = ticket.service

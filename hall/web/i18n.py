@@ -20,7 +20,13 @@ def select_locale() -> str:
 
     The browser's Accept-Language is deliberately ignored: the hall's working language is
     Chinese whatever the kiosk's or phone's settings say; English is a visible choice."""
-    return canonical(request.args.get("lang")) or session.get("lang") or DEFAULT_LOCALE
+    chosen = canonical(request.args.get("lang"))
+    if chosen:
+        return chosen
+    if request.path.startswith("/api/"):
+        # Devices and outside clients say what they want the way HTTP clients do.
+        return canonical(request.accept_languages.best_match(["zh-CN", "zh", "en"])) or DEFAULT_LOCALE
+    return session.get("lang") or DEFAULT_LOCALE
 
 
 def is_english() -> bool:

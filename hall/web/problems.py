@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from hall.errors import HallError
+from hall.errors import HallError, N_, Term
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +20,16 @@ PROBLEM_TYPE = "/api/v1/problems/{code}"
 
 # Titles for HTTP-level refusals (the request never reached the hall's rules).
 _HTTP_CODES = {
-    400: ("bad-request", "The request could not be understood."),
-    401: ("unauthorized", "Please sign in first."),
-    403: ("forbidden", "You are not allowed to do this."),
-    404: ("not-found", "There is nothing at this address."),
-    405: ("method-not-allowed", "This address does not accept that method."),
-    413: ("body-too-large", "The request is too large."),
-    415: ("unsupported-media-type", "Send the request body as application/json."),
-    429: ("too-many-requests", "Too many requests; please wait a moment and try again."),
-    500: ("internal-error", "Something went wrong on our side; nothing was changed."),
-    503: ("busy", "The hall's system is busy; please try again in a moment."),
+    400: ("bad-request", N_("The request could not be understood.")),
+    401: ("unauthorized", N_("Please sign in first.")),
+    403: ("forbidden", N_("You are not allowed to do this.")),
+    404: ("not-found", N_("There is nothing at this address.")),
+    405: ("method-not-allowed", N_("This address does not accept that method.")),
+    413: ("body-too-large", N_("The request is too large.")),
+    415: ("unsupported-media-type", N_("Send the request body as application/json.")),
+    429: ("too-many-requests", N_("Too many requests; please wait a moment and try again.")),
+    500: ("internal-error", N_("Something went wrong on our side; nothing was changed.")),
+    503: ("busy", N_("The hall's system is busy; please try again in a moment.")),
 }
 
 
@@ -63,7 +63,8 @@ def refusal(status: int, code: str, title: str, detail: str | None = None,
 
 
 def translate(error: HallError) -> str:
-    return gettext(error.message, **error.params)
+    params = {k: gettext(v) if isinstance(v, Term) else v for k, v in error.params.items()}
+    return gettext(error.message, **params)
 
 
 def register(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The device API under /api/v1: the contract kiosks, displays and outside clients use."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
@@ -24,11 +25,10 @@ def _bad_body(error: BadBody):
 def parse_body(model: type[BaseModel]) -> BaseModel:
     """The request's JSON body as ``model``, or a 415/400/422 problem naming what is wrong."""
     if not request.is_json:
-        raise BadBody(problem(415, "unsupported-media-type",
-                              "Send the request body as application/json."))
+        raise BadBody(problem(415, "unsupported-media-type", _("Send the request body as application/json.")))
     data = request.get_json(silent=True)
     if data is None:
-        raise BadBody(problem(400, "malformed-json", "The request body is not valid JSON."))
+        raise BadBody(problem(400, "malformed-json", _("The request body is not valid JSON.")))
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -36,7 +36,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
             {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
             for e in error.errors(include_url=False, include_input=False)
         ]
-        raise BadBody(problem(422, "invalid-request", "Some fields are missing or invalid.",
+        raise BadBody(problem(422, "invalid-request", _("Some fields are missing or invalid."),
                               errors=errors)) from None
 
 

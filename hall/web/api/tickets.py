@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import re
 
+from flask_babel import gettext as _
 from flask import Response, current_app, jsonify, request, url_for
 
 from hall import board, numbers, printing, queue
@@ -53,8 +54,7 @@ def take_ticket():
     """Issue a ticket. An Idempotency-Key header makes a retried request safe."""
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        return problem(400, "invalid-idempotency-key",
-                       "Idempotency-Key must be 1 to 64 visible ASCII characters.")
+        return problem(400, "invalid-idempotency-key", _("Idempotency-Key must be 1 to 64 visible ASCII characters."))
     body = parse_body(TicketRequest)
     issued = queue.issue_ticket(
         db.session, body.hall, body.service,
@@ -77,8 +77,7 @@ def ticket_pdf(service_no: str):
     code = request.args.get("code", "")
     if ticket is None or not hmac.compare_digest(ticket.access_code.encode(), code.upper().encode()):
         # The same answer for an unknown number and a wrong code: a guess learns nothing.
-        return problem(404, "ticket-not-found",
-                       "No ticket matches this service number and access code.")
+        return problem(404, "ticket-not-found", _("No ticket matches this service number and access code."))
     ahead = board.ahead_of(db.session, ticket)
     pdf = printing.ticket_pdf(ticket, ahead=ahead,
                               wait_minutes=board.estimate_wait(db.session, ticket, ahead),
