@@ -190,6 +190,9 @@ def _require_clerk(actor: Actor) -> None:
 
 
 def _require_own_window(window: Window, actor: Actor) -> None:
+    """A closed window belongs to nobody: say it is closed rather than someone else's."""
+    if window.state == WindowState.CLOSED.value:
+        raise WindowNotOpen(window=window.no)
     if actor.staff_id is None or window.clerk_id != actor.staff_id:
         raise NotYourWindow(window=window.no)
 

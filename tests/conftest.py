@@ -1,0 +1,148 @@
+"""Fixtures: a fresh migrated demo hall per test on SQLite, the same on PostgreSQL where a
+server is reachable, a live server for tests that go over the wire, and helpers that act
+like the hall's users."""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import threading
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from config import TestConfig
+from hall import demo
+from hall.events import Actor
+from hall.models import Staff
+from hall.web import create_app
+from hall.web.extensions import db
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# A Monday morning in the hall's time zone (09:30 +08:00), for tests that need a known day.
+MONDAY_0930 = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+
+
+def make_config(database_url: str, **overrides) -> TestConfig:
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = database_url
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return config
+
+
+def require_or_skip(what: str, error: Exception) -> None:
+    """A missing service skips the test, except in CI where it must be there."""
+    message = f"{what} is not reachable: {error}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message + " (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+def migrate_and_seed(app) -> None:
+    with app.app_context():
+        upgrade()
+        demo.seed_demo(db.session, password="demo")
+        db.session.remove()
+        db.engine.dispose()
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """One migrated, seeded database file, copied for every test (migrating each time would
+    cost more than the tests)."""
+    path = tmp_path_factory.mktemp("template") / "hall.db"
+    migrate_and_seed(create_app(make_config(f"sqlite:///{path}")))
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    path = tmp_path / "hall.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(make_config(f"sqlite:///{path}"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A schema of its own in the test database, migrated and seeded once per run."""
+    engine = sa.create_engine(PG_URL)
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means "no server here"
+        engine.dispose()
+        require_or_skip("PostgreSQL", error)
+    schema = f"hall_test_{uuid.uuid4().hex[:10]}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    migrate_and_seed(create_app(make_config(url)))
+    yield url
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_app(pg_database):
+    """The seeded PostgreSQL hall with today's moves wiped (TRUNCATE, which the event log's
+    row triggers allow: the history of a test database is not history)."""
+    app = create_app(make_config(pg_database))
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
+                " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
+            # No CASCADE: windows refer to tickets, and a cascade would empty them too.
+            connection.execute(sa.text("TRUNCATE events, cases, daily_counters RESTART IDENTITY"))
+            connection.execute(sa.text("DELETE FROM tickets"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_app(request):
+    """The same test on both databases."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "pg_app")
+
+
+# -- acting like users ----------------------------------------------------------------------
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def actor(app, username: str) -> Actor:
+    """The member of staff as the engine sees them."""
+    with app.app_context():
+        staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
+        return Actor.of(staff)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on a real port, served by a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)

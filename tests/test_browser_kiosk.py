@@ -1,0 +1,283 @@
+"""The kiosk in a real browser (headless Chromium against the live server): taking a number
+the way a visitor does, on a touch screen, with the page's own JavaScript running.
+
+Every test also fails on a JavaScript or console error and on any request that leaves this
+machine (see ``browser.py``): the hall's network is closed."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import requests
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+from browser import PORTRAIT, shot
+
+EXAM = 'button[value="EXAM"]'
+SERVICE_NO = re.compile(r"^\d{6}-\d{3}-\d{5}-[0-9A-Z]$")
+ACCESS_CODE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$")
+
+
+@pytest.fixture
+def kiosk(live_server, browser_page):
+    """The HQ kiosk's start screen, open in the browser; yields the page."""
+    browser_page.goto(f"{live_server}/kiosk/HQ")
+    return browser_page
+
+
+def queue(live_server) -> dict:
+    response = requests.get(f"{live_server}/api/v1/halls/HQ/queue", timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def waiting(live_server, service: str) -> int:
+    return next(s["waiting"] for s in queue(live_server)["services"] if s["code"] == service)
+
+
+def issue_via_api(live_server, service: str = "EXAM") -> dict:
+    response = requests.post(f"{live_server}/api/v1/tickets", json={"hall": "HQ", "service": service},
+                             timeout=5)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def take(page, selector: str = EXAM) -> None:
+    """Tap a service button and wait for the ticket page."""
+    with page.expect_navigation(url=re.compile(r"/kiosk/HQ/tickets")):
+        page.locator(selector).tap()
+
+
+def assert_fits(page) -> None:
+    """Everything on the screen at once: a kiosk visitor does not know to scroll."""
+    overflow = page.evaluate("""() => [document.scrollingElement, document.querySelector('.kiosk-main')]
+        .map(el => el.scrollHeight - el.clientHeight)""")
+    assert max(overflow) <= 0, f"{page.viewport_size}: {overflow} px hidden below the screen"
+
+
+def qr_url(page) -> str:
+    """The address in the ticket page's QR code, read from its picture like a phone would."""
+    png = page.locator(".ticket-qr svg").screenshot()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1, "no readable QR code on the ticket page"
+    return found[0].text
+
+
+# -- the start screen -----------------------------------------------------------------------
+
+def test_start_screen_is_chinese_with_a_button_and_a_count_per_service(kiosk, live_server, page_log):
+    page = kiosk
+    expect(page.locator("h1")).to_have_text("请选择您要办理的事项")
+    assert page.locator("html").get_attribute("lang").startswith("zh")
+    services = queue(live_server)["services"]
+    assert services, "the demo hall offers services"
+    buttons = page.locator("button.service-button")
+    expect(buttons).to_have_count(len(services))
+    for s in services:
+        button = page.locator(f'button[value="{s["code"]}"]')
+        expect(button).to_be_visible()
+        expect(button.locator(".service-name")).to_have_text(s["name"])
+        expect(button.locator(f'[data-waiting-for="{s["code"]}"]')).to_have_text("0")
+        # A touch target a finger can hit: at least 1.5 cm (about 60 CSS px) high.
+        assert button.bounding_box()["height"] >= 60
+    expect(page.locator("label.chip", has_text="60 岁以上老年人")).to_be_visible()
+    shot(page, "kiosk-home-zh-1920x1080")
+    assert_fits(page)
+    page.set_viewport_size(PORTRAIT)
+    shot(page, "kiosk-home-zh-1080x1920")
+    assert_fits(page)
+    # Offline: everything the page needs came from the hall's own server.
+    assert page_log.requests
+    assert all(url.startswith(live_server + "/") for url in page_log.requests), page_log.requests
+
+
+def test_language_link_switches_to_english_and_back(kiosk, live_server):
+    page = kiosk
+    page.get_by_role("link", name="English").tap()
+    expect(page.locator("h1")).to_have_text("Please choose your service")
+    assert page.locator("html").get_attribute("lang").startswith("en")
+    expect(page.locator('button[value="EXAM"] .service-name')).to_have_text(
+        next(s["name_en"] for s in queue(live_server)["services"] if s["code"] == "EXAM"))
+    shot(page, "kiosk-home-en-1920x1080")
+    assert_fits(page)
+    page.set_viewport_size(PORTRAIT)
+    shot(page, "kiosk-home-en-1080x1920")
+    assert_fits(page)
+    page.get_by_role("link", name="中文").tap()
+    expect(page.locator("h1")).to_have_text("请选择您要办理的事项")
+    assert page.url == f"{live_server}/kiosk/HQ"
+
+
+# -- taking a number ------------------------------------------------------------------------
+
+def test_tapping_a_service_shows_the_ticket(kiosk, live_server):
+    page = kiosk
+    exam = next(s for s in queue(live_server)["services"] if s["code"] == "EXAM")
+    take(page)
+    expect(page.locator("[data-ticket-number]")).to_have_text("A001")
+    expect(page.locator(".ticket-service")).to_have_text(exam["name"])
+    expect(page.locator("[data-ahead]")).to_have_text("0")
+    expect(page.locator("[data-service-no]")).to_have_text(SERVICE_NO)
+    expect(page.locator("[data-access-code]")).to_have_text(ACCESS_CODE)
+    expect(page.locator(".ticket-qr svg")).to_be_visible()
+    expect(page.locator(".ticket-priority")).to_have_count(0)
+    expect(page.locator(".ticket-note")).to_have_count(0)
+    expect(page.get_by_role("link", name="English")).to_have_count(0)  # would lose the number
+    shot(page, "kiosk-ticket-zh-1920x1080")
+    assert_fits(page)
+    page.set_viewport_size(PORTRAIT)
+    shot(page, "kiosk-ticket-zh-1080x1920")
+    assert_fits(page)
+    assert waiting(live_server, "EXAM") == 1
+
+
+def test_ticket_in_english_speaks_english(kiosk):
+    page = kiosk
+    page.get_by_role("link", name="English").tap()
+    expect(page.locator("h1")).to_have_text("Please choose your service")
+    take(page)
+    expect(page.locator(".ticket-label")).to_have_text("Your number")
+    expect(page.locator(".ticket-actions .action.primary")).to_have_text("Print ticket")
+    assert page.locator("html").get_attribute("lang").startswith("en")
+    shot(page, "kiosk-ticket-en-1920x1080")
+    assert_fits(page)
+
+
+def test_double_tap_issues_one_ticket(kiosk, live_server):
+    page = kiosk
+    with page.expect_navigation(url=re.compile(r"/kiosk/HQ/tickets")):
+        page.locator(EXAM).dblclick()
+    expect(page.locator("[data-ticket-number]")).to_have_count(1)
+    expect(page.locator("[data-ticket-number]")).to_have_text("A001")
+    expect(page.locator(".ticket-note")).to_have_count(0)
+    assert waiting(live_server, "EXAM") == 1
+
+
+def test_taps_while_the_ticket_is_on_its_way_send_nothing(kiosk, live_server):
+    """A slow answer: the first tap's request is held back while the visitor keeps tapping."""
+    page = kiosk
+    held = []
+    page.route(re.compile(r"/kiosk/HQ/tickets"), lambda route: held.append(route))
+    page.locator(EXAM).tap(no_wait_after=True)
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    # Every button is now off (a locator would wait for the pending navigation: ask the page).
+    assert page.evaluate(
+        "[...document.querySelectorAll('button.service-button')].every(b => b.disabled)")
+    # However it gets there (an enter key, a script), a second submit of the form is dropped.
+    page.evaluate("document.querySelector('form[data-once]').requestSubmit()")
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    with page.expect_navigation(url=re.compile(r"/kiosk/HQ/tickets")):
+        held[0].continue_()
+    expect(page.locator("[data-ticket-number]")).to_have_text("A001")
+    expect(page.locator(".ticket-note")).to_have_count(0)
+    assert waiting(live_server, "EXAM") == 1
+
+
+def test_without_javascript_a_repeated_form_gets_the_same_ticket(kiosk, live_server):
+    """The request key on the page guards the kiosk even where its script does not run."""
+    page = kiosk
+    form = {name: page.locator(f'form input[name="{name}"]').get_attribute("value")
+            for name in ("csrf_token", "request_key")}
+    form["service"] = "EXAM"
+    url = f"{live_server}/kiosk/HQ/tickets"
+    first = page.request.post(url, form=form)
+    again = page.request.post(url, form=form)
+    assert first.status == again.status == 201
+    number = re.compile(r'data-ticket-number>\s*(\w+)\s*<')
+    assert number.search(first.text()).group(1) == number.search(again.text()).group(1) == "A001"
+    assert "ticket-note" not in first.text()
+    assert "您已取过号" in again.text()
+    assert waiting(live_server, "EXAM") == 1
+
+
+def test_priority_chip_marks_the_ticket(kiosk):
+    page = kiosk
+    page.locator("label.chip", has_text="60 岁以上老年人").tap()
+    expect(page.locator('input[name="priority"][value="elderly"]')).to_be_checked()
+    take(page)
+    expect(page.locator(".ticket-priority")).to_have_text("优先服务")
+    shot(page, "kiosk-ticket-priority-zh-1920x1080")
+
+
+def test_print_link_gives_the_ticket_pdf(kiosk, live_server):
+    page = kiosk
+    take(page)
+    link = page.get_by_role("link", name="打印凭条")
+    href = link.get_attribute("href")
+    response = page.request.get(f"{live_server}{href}" if href.startswith("/") else href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF-")
+
+
+def test_print_button_stays_on_the_ticket(kiosk, live_server):
+    """The PDF goes to a hidden frame to be printed; the visitor keeps seeing the number."""
+    page = kiosk
+    take(page)
+    with page.expect_response(re.compile(r"/ticket\.pdf\?")) as pdf:
+        page.get_by_role("link", name="打印凭条").tap()
+    assert pdf.value.status == 200
+    assert pdf.value.headers["content-type"] == "application/pdf"
+    page.wait_for_timeout(500)
+    assert re.search(r"/kiosk/HQ/tickets", page.url)
+    expect(page.locator("[data-ticket-number]")).to_have_text("A001")
+
+
+def test_qr_code_opens_the_tracking_page_with_the_code_confirmed(kiosk, live_server):
+    page = kiosk
+    take(page)
+    number = page.locator("[data-ticket-number]").inner_text()
+    code = page.locator("[data-access-code]").inner_text()
+    url = qr_url(page)
+    assert url.startswith(f"{live_server}/track/")
+    assert url.endswith(f"?c={code}")
+    page.set_viewport_size({"width": 390, "height": 844})  # the visitor's phone
+    page.goto(url)
+    expect(page.locator("h1.ticket-number")).to_have_text(number)
+    expect(page.get_by_text("查询码已验证")).to_be_visible()
+    shot(page, "tracking-from-qr-zh")
+
+
+# -- the screen looks after itself ----------------------------------------------------------
+
+def test_waiting_counts_follow_tickets_taken_elsewhere(live_server, browser_page):
+    page = browser_page
+    page.clock.install()  # the page's 15 s refresh, without waiting 15 s
+    page.goto(f"{live_server}/kiosk/HQ")
+    count = page.locator('[data-waiting-for="EXAM"]')
+    expect(count).to_have_text("0")
+    issue_via_api(live_server)
+    issue_via_api(live_server)
+    page.clock.run_for(16_000)
+    expect(count).to_have_text("2")
+    issue_via_api(live_server)
+    page.reload()
+    expect(count).to_have_text("3")
+
+
+def test_ticket_page_returns_to_the_start_screen(app, kiosk, live_server):
+    app.config["KIOSK_RETURN_SECONDS"] = 2
+    page = kiosk
+    take(page)
+    expect(page.locator("[data-ticket-number]")).to_have_text("A001")
+    page.wait_for_url(f"{live_server}/kiosk/HQ", timeout=8_000)
+    expect(page.locator("h1")).to_have_text("请选择您要办理的事项")
+    expect(page.locator('[data-waiting-for="EXAM"]')).to_have_text("1")
+
+
+def test_english_ticket_page_returns_to_a_chinese_start_screen(app, kiosk, live_server):
+    """The next visitor starts in Chinese."""
+    app.config["KIOSK_RETURN_SECONDS"] = 2
+    page = kiosk
+    page.get_by_role("link", name="English").tap()
+    take(page)
+    page.wait_for_url(f"{live_server}/kiosk/HQ", timeout=8_000)
+    expect(page.locator("h1")).to_have_text("请选择您要办理的事项")
