@@ -1,0 +1,38 @@
+"""The committed migrations build exactly the schema the models describe."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from hall.models import Base
+from hall.web import create_app
+from hall.web.extensions import db
+
+from conftest import make_config
+
+
+def differences(app) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_migrated_sqlite_matches_the_models(app):
+    assert differences(app) == []
+
+
+def test_migrated_postgresql_matches_the_models(pg_app):
+    assert differences(pg_app) == []
+
+
+def test_migrations_go_down_and_up_again(tmp_path):
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'round.db'}"))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        assert "events" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()
