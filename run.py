@@ -5,6 +5,9 @@ from hall.web.extensions import socketio
 app = create_app()
 
 if __name__ == "__main__":
+    base = f"http://{app.config['HOST']}:{app.config['PORT']}"
+    print(f"Service Hall: kiosk {base}/kiosk/HQ · tracking {base}/track · API {base}/api/v1/openapi.json",
+          flush=True)
     # threading mode on Werkzeug's server: one process, nothing to install (see README,
     # "Serving"); production uses gunicorn, documented there.
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],

@@ -17,6 +17,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     app = Flask(__name__, instance_path=str(INSTANCE))
     app.config.from_object(config)
+    app.json.ensure_ascii = False  # Chinese as Chinese, not \uXXXX, for people reading JSON
     INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
 
