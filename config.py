@@ -51,7 +51,6 @@ class Config:
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'hall.db'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-        self.SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))

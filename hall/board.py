@@ -5,10 +5,11 @@ Reads only; they run in the caller's (deferred) transaction and never write.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import clock, numbers
@@ -20,56 +21,80 @@ RECENT_SERVICES = 20
 RECENT_DAYS = 7
 
 
-def ahead_of(session: Session, ticket: Ticket) -> int:
-    """People of the same queue who will be called before this ticket, as things stand."""
-    if ticket.status != TicketStatus.WAITING.value:
-        return 0
-    before = or_(Ticket.queued_at < ticket.queued_at,
-                 (Ticket.queued_at == ticket.queued_at) & (Ticket.id < ticket.id))
-    if not ticket.is_priority:
-        before = or_(before, Ticket.is_priority.is_(True))
-    else:
-        before = before & Ticket.is_priority.is_(True)
-    return session.scalar(
-        select(func.count()).select_from(Ticket).where(
-            Ticket.hall_id == ticket.hall_id, Ticket.day == ticket.day,
-            Ticket.service_id == ticket.service_id,
-            Ticket.status == TicketStatus.WAITING.value, Ticket.id != ticket.id, before,
-        )
-    ) or 0
+T, W = Ticket.__table__, Window.__table__
+_WAITING = TicketStatus.WAITING.value
 
 
-def typical_service_minutes(session: Session, service: ServiceItem) -> float:
-    """Mean minutes at the window over the last finished visits, else the published standard."""
+def _ahead(priority: bool):
+    """Waiting tickets of the same queue that will be called before this one as things
+    stand: priority ones first, then by place in line."""
+    q, me = bindparam("queued_at"), bindparam("ticket_id")
+    earlier = or_(T.c.queued_at < q, and_(T.c.queued_at == q, T.c.id < me))
+    before = and_(T.c.is_priority.is_(True), earlier) if priority else or_(
+        T.c.is_priority.is_(True), earlier)
+    return (select(func.count()).select_from(T)
+            .where(T.c.hall_id == bindparam("hall_id"), T.c.day == bindparam("day"),
+                   T.c.service_id == bindparam("service_id"), T.c.status == _WAITING,
+                   T.c.id != me, before)
+            .scalar_subquery())
+
+
+_OPEN_WINDOWS = (
+    select(func.count()).select_from(W.join(window_services, window_services.c.window_id == W.c.id))
+    .where(window_services.c.service_id == bindparam("service_id"),
+           W.c.state == WindowState.OPEN.value)
+    .scalar_subquery()
+)
+_POSITION = {priority: select(_ahead(priority), _OPEN_WINDOWS) for priority in (False, True)}
+_RECENT_SPANS = (
+    select(T.c.finished_at, T.c.called_at)
+    .where(T.c.service_id == bindparam("service_id"), T.c.finished_at >= bindparam("since"),
+           T.c.called_at.is_not(None))
+    .order_by(T.c.finished_at.desc())
+    .limit(RECENT_SERVICES)
+)
+# Recent pace per service, kept for a minute: it is an estimate, and reading it on every
+# ticket would cost more than it could ever change the answer.
+_PACE_TTL = 60.0
+_pace: dict[int, tuple[float, float | None]] = {}
+
+
+def recent_minutes_per_visit(connection, service_id: int) -> float | None:
+    """Mean minutes at the window over the last finished visits, None if there are none."""
+    cached = _pace.get(service_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     since = clock.now() - timedelta(days=RECENT_DAYS)
-    recent = (
-        select(Ticket.finished_at, Ticket.called_at)
-        .where(Ticket.service_id == service.id, Ticket.finished_at >= since,
-               Ticket.called_at.is_not(None))
-        .order_by(Ticket.finished_at.desc())
-        .limit(RECENT_SERVICES)
-    )
-    spans = [(f - c).total_seconds() / 60 for f, c in session.execute(recent)]
-    if not spans:
-        return float(service.standard_minutes)
-    return max(1.0, sum(spans) / len(spans))
+    spans = [(f - c).total_seconds() / 60 for f, c in
+             connection.execute(_RECENT_SPANS, {"service_id": service_id, "since": since})]
+    minutes = max(1.0, sum(spans) / len(spans)) if spans else None
+    _pace[service_id] = (time.monotonic() + _PACE_TTL, minutes)
+    return minutes
 
 
-def estimate_wait(session: Session, ticket: Ticket, ahead: int) -> int | None:
-    """Minutes until this ticket is likely called: the people ahead, spread over the open
-    windows that serve its service, at the recent pace. None once it is no longer waiting."""
-    if ticket.status != TicketStatus.WAITING.value:
-        return None
+def position(connection, *, hall_id: int, day, service_id: int, standard_minutes: int,
+             ticket_id: int, queued_at, is_priority: bool) -> tuple[int, int]:
+    """People ahead of a waiting ticket, and the minutes until it is likely called: those
+    people spread over the open windows that serve the service, at the recent pace (or the
+    published standard before there is one)."""
+    ahead, open_windows = connection.execute(_POSITION[bool(is_priority)], {
+        "hall_id": hall_id, "day": day, "service_id": service_id, "ticket_id": ticket_id,
+        "queued_at": queued_at,
+    }).one()
     if ahead == 0:
-        return 0
-    open_windows = session.scalar(
-        select(func.count()).select_from(Window)
-        .join(window_services, window_services.c.window_id == Window.id)
-        .where(window_services.c.service_id == ticket.service_id,
-               Window.state == WindowState.OPEN.value)
-    ) or 0
-    per_visit = typical_service_minutes(session, ticket.service)
-    return math.ceil(math.ceil(ahead / max(open_windows, 1)) * per_visit)
+        return 0, 0
+    per_visit = recent_minutes_per_visit(connection, service_id) or float(standard_minutes)
+    return ahead, math.ceil(math.ceil(ahead / max(open_windows, 1)) * per_visit)
+
+
+def ticket_position(session: Session, ticket: Ticket) -> tuple[int, int | None]:
+    """``position`` of a ticket loaded by the ORM; (0, None) once it is no longer waiting."""
+    if ticket.status != _WAITING:
+        return 0, None
+    return position(session.connection(), hall_id=ticket.hall_id, day=ticket.day,
+                    service_id=ticket.service_id,
+                    standard_minutes=ticket.service.standard_minutes, ticket_id=ticket.id,
+                    queued_at=ticket.queued_at, is_priority=ticket.is_priority)
 
 
 def find_by_service_no(session: Session, raw: str) -> Ticket | None:

@@ -10,10 +10,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from . import clock
-from .models import Event, Hall
+from .models import Event
 
 log = logging.getLogger(__name__)
 
@@ -40,28 +41,30 @@ API = Actor("api")
 SYSTEM = Actor("system")
 
 
-def record(session: Session, hall: Hall, kind: str, *, actor: Actor, ticket=None,
-           window=None, case=None, **data: Any) -> Event:
-    """Append an event to the current transaction and queue it for publication."""
-    event = Event(
-        hall_id=hall.id, at=clock.now(), kind=kind, actor=actor.label, actor_id=actor.staff_id,
-        ticket_id=ticket.id if ticket is not None else None,
-        case_id=case.id if case is not None else None,
-        window_id=window.id if window is not None else None,
-        data=data,
-    )
-    session.add(event)
-    session.info.setdefault(_PENDING, []).append((event, hall.code))
-    return event
+_INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
 
 
-def payload(event: Event, hall_code: str) -> dict:
-    """The published form of an event: what subscribers and clients receive."""
-    return {
-        "id": event.id, "hall": hall_code, "kind": event.kind, "at": event.at.isoformat(),
-        "actor": event.actor, "ticket_id": event.ticket_id, "case_id": event.case_id,
-        "window_id": event.window_id, "data": event.data,
+def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, window=None,
+           case=None, ticket_id: int | None = None, **data: Any) -> int:
+    """Append an event to the current transaction and queue it for publication after the
+    commit. ``hall`` is anything with ``id`` and ``code``; the ticket, window and case are
+    given as objects or, for the ticket, by id. Returns the event's id."""
+    at = clock.now()
+    row = {
+        "hall_id": hall.id, "at": at, "kind": kind, "actor": actor.label,
+        "actor_id": actor.staff_id,
+        "ticket_id": ticket.id if ticket is not None else ticket_id,
+        "case_id": case.id if case is not None else None,
+        "window_id": window.id if window is not None else None,
+        "data": data,
     }
+    event_id = session.connection().execute(_INSERT, row).scalar_one()
+    session.info.setdefault(_PENDING, []).append({
+        "id": event_id, "hall": hall.code, "kind": kind, "at": at.isoformat(),
+        "actor": actor.label, "ticket_id": row["ticket_id"], "case_id": row["case_id"],
+        "window_id": row["window_id"], "data": data,
+    })
+    return event_id
 
 
 def subscribe(subscriber: Subscriber) -> Callable[[], None]:
@@ -75,11 +78,10 @@ def discard_pending(session: Session) -> None:
 
 
 def publish_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    for event, hall_code in pending:
-        message = payload(event, hall_code)
+    """Hand the committed transaction's events to every subscriber, oldest first."""
+    for message in session.info.pop(_PENDING, []):
         for subscriber in list(_subscribers):
             try:
                 subscriber(message)
             except Exception:  # a broken subscriber must not undo or block a committed move
-                log.exception("event subscriber %r failed on %s", subscriber, event.kind)
+                log.exception("event subscriber %r failed on %s", subscriber, message["kind"])

@@ -1,4 +1,5 @@
-"""The queue engine: every move of a ticket or a window, each one transaction with its event.
+"""The queue engine: every move of a ticket at a window and of the window itself, each one
+transaction with its event. Issuing tickets is in ``hall.issuing``.
 
 Functions take the SQLAlchemy session first and are called alike from a view, a socket
 handler, a job or the command line. Illegal moves raise the errors of ``hall.errors``.
@@ -9,25 +10,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import board, clock, numbers
-from .db import in_write_transaction, operation
+from . import clock
+from .db import operation
 from .errors import (
     ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
-    NotCurrentTicket, NotServedHere, NotYourWindow, NumbersExhausted, PauseReasonRequired,
+    NotCurrentTicket, NotServedHere, NotYourWindow, PauseReasonRequired,
     ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
     WindowHasHeldTickets, WindowNotOpen, WindowTaken,
 )
-from .events import KIOSK, Actor, record
+from .events import Actor, record
 from .models import (
-    DailyCounter, Hall, PriorityReason, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
+    Hall, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
     WindowState, window_services,
 )
-
-MAX_SEQ_PER_PREFIX = 9_999
 
 
 @dataclass(frozen=True)
@@ -39,14 +36,6 @@ class Policy:
 
 
 DEFAULT_POLICY = Policy()
-
-
-@dataclass(frozen=True)
-class IssuedTicket:
-    ticket: Ticket
-    ahead: int
-    wait_minutes: int | None
-    replayed: bool = False  # the same request key was seen before: this is that ticket
 
 
 # -- looking things up ------------------------------------------------------------------------
@@ -92,94 +81,6 @@ def _is_offered(session: Session, service: ServiceItem) -> bool:
     return service.active and bool(session.scalar(
         select(exists().where(window_services.c.service_id == service.id))
     ))
-
-
-# -- numbering --------------------------------------------------------------------------------
-
-def _next_value(session: Session, hall_id: int, day: date, name: str) -> int:
-    """Take the next number of a daily counter with one atomic upsert.
-
-    The counter row stays locked until the transaction ends, so concurrent issuers queue on
-    it; a rollback returns the number. Never COUNT(*)+1 or MAX()+1."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DailyCounter.__table__
-    statement = insert(table).values(hall_id=hall_id, day=day, name=name, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.hall_id, table.c.day, table.c.name],
-        set_={"value": table.c.value + 1},
-    ).returning(table.c.value)
-    return session.execute(statement).scalar_one()
-
-
-# -- issuing ----------------------------------------------------------------------------------
-
-def issue_ticket(session: Session, hall_code: str, service_code: str, *,
-                 priority: str | None = None, request_key: str | None = None,
-                 source: str = "kiosk", actor: Actor = KIOSK) -> IssuedTicket:
-    """Give a visitor a queue number for today and a service number for good.
-
-    With a ``request_key`` (a kiosk's click, an API client's Idempotency-Key) a repeated
-    request returns the ticket of the first one instead of issuing a second."""
-    try:
-        return _issue(session, hall_code, service_code, priority=priority,
-                      request_key=request_key, source=source, actor=actor)
-    except IntegrityError:
-        # Only a concurrent request with the same key can collide here (numbers come from
-        # locked counters); the first one won, so answer with its ticket.
-        if request_key is None or in_write_transaction(session):
-            raise
-        hall = get_hall(session, hall_code)
-        existing = _by_request_key(session, hall, request_key)
-        if existing is None:
-            raise
-        return _issued(session, existing, replayed=True)
-
-
-def _by_request_key(session: Session, hall: Hall, key: str) -> Ticket | None:
-    return session.scalar(
-        select(Ticket).where(Ticket.hall_id == hall.id, Ticket.request_key == key)
-    )
-
-
-def _issued(session: Session, ticket: Ticket, *, replayed: bool = False) -> IssuedTicket:
-    ahead = board.ahead_of(session, ticket)
-    return IssuedTicket(ticket, ahead, board.estimate_wait(session, ticket, ahead), replayed)
-
-
-@operation
-def _issue(session: Session, hall_code: str, service_code: str, *, priority: str | None,
-           request_key: str | None, source: str, actor: Actor) -> IssuedTicket:
-    hall = get_hall(session, hall_code)
-    if request_key is not None:
-        existing = _by_request_key(session, hall, request_key)
-        if existing is not None:
-            return _issued(session, existing, replayed=True)
-    service = get_service(session, hall, service_code)
-    if not _is_offered(session, service):
-        raise ServiceNotOffered(service=service.name_zh)
-    reason = PriorityReason(priority).value if priority else None
-
-    now = clock.now()
-    day = clock.local_date(now, hall.timezone)
-    seq = _next_value(session, hall.id, day, service.prefix)
-    if seq > MAX_SEQ_PER_PREFIX:
-        raise NumbersExhausted()
-    serial = _next_value(session, hall.id, day, "service_no")
-    ticket = Ticket(
-        hall=hall, day=day, prefix=service.prefix, seq=seq,
-        number=numbers.queue_number(service.prefix, seq),
-        service_no=numbers.service_number(day, hall.node_no, serial),
-        access_code=numbers.new_access_code(), service=service,
-        status=TicketStatus.WAITING.value, is_priority=reason is not None,
-        priority_reason=reason, queued_at=now, issued_at=now, source=source,
-        request_key=request_key, call_count=0,
-    )
-    session.add(ticket)
-    session.flush()
-    record(session, hall, "ticket.issued", actor=actor, ticket=ticket, number=ticket.number,
-           service=service.code, priority=reason, source=source)
-    return _issued(session, ticket)
 
 
 # -- windows ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import uuid
 
 from flask import current_app, make_response, render_template, request, url_for
 
-from hall import board, printing, queue
+from hall import board, issuing, printing, queue
 from hall.errors import HallError, N_, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
@@ -57,12 +57,13 @@ def take(hall: str):
         priority = None
     key = request.form.get("request_key") or None
     if key is not None:
-        key = f"kiosk:{key[:56]}"
-    issued = queue.issue_ticket(db.session, hall, service, priority=priority,
-                                request_key=key, source="kiosk", actor=KIOSK)
-    ticket = issued.ticket
+        # One tap of one button on one rendering of the page: repeating it returns the same
+        # ticket, while choosing another service after all gets a ticket for that one.
+        key = f"kiosk:{key[:32]}:{service[:16]}"
+    ticket = issuing.issue_ticket(db.session, hall, service, priority=priority,
+                                  request_key=key, source="kiosk", actor=KIOSK)
     response = make_response(render_template(
-        "kiosk/ticket.html", issued=issued, ticket=ticket, hall=ticket.hall,
+        "kiosk/ticket.html", ticket=ticket, hall=ticket.hall,
         lang=_kiosk_lang(), qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket),
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         autoprint=current_app.config["KIOSK_AUTOPRINT"],

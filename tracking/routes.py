@@ -52,7 +52,7 @@ def _show(raw: str, code: str):
     return _no_store(render_template(
         "tracking/ticket.html", ticket=found, hall=found.hall, verified=_verified(found, code),
         steps=timeline.for_ticket(db.session, found),
-        ahead=board.ahead_of(db.session, found),
+        ahead=board.ticket_position(db.session, found)[0],
     ))
 
 

@@ -7,7 +7,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from hall.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after their transaction commits: a view answers with the ticket it
+# just issued without loading it again.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # render_as_batch: SQLite can only change a table by copying it; Alembic does that for us.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 socketio = SocketIO()

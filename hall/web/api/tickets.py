@@ -7,9 +7,8 @@ import re
 from flask_babel import gettext as _
 from flask import Response, current_app, jsonify, request, url_for
 
-from hall import board, numbers, printing, queue
+from hall import board, issuing, numbers, printing
 from hall.events import KIOSK
-from hall.models import Ticket
 
 from ..extensions import db
 from ..problems import problem
@@ -19,18 +18,17 @@ from .schemas import TicketRequest
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
-def track_url(ticket: Ticket) -> str:
+def track_url(ticket) -> str:
     """The address in the ticket's QR code: the tracking page, opened with the access code."""
     base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
     return f"{base}{url_for('tracking.ticket', service_no=ticket.service_no)}?c={ticket.access_code}"
 
 
-def pdf_url(ticket: Ticket) -> str:
+def pdf_url(ticket) -> str:
     return url_for("api.ticket_pdf", service_no=ticket.service_no, code=ticket.access_code)
 
 
-def ticket_json(issued: queue.IssuedTicket) -> dict:
-    t = issued.ticket
+def ticket_json(t: issuing.IssuedTicket) -> dict:
     return {
         "number": t.number,
         "service_no": t.service_no,
@@ -44,8 +42,8 @@ def ticket_json(issued: queue.IssuedTicket) -> dict:
         "priority": t.priority_reason,
         "status": t.status,
         "issued_at": t.issued_at.isoformat(),
-        "ahead": issued.ahead,
-        "wait_minutes": issued.wait_minutes,
+        "ahead": t.ahead,
+        "wait_minutes": t.wait_minutes,
     }
 
 
@@ -56,14 +54,14 @@ def take_ticket():
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         return problem(400, "invalid-idempotency-key", _("Idempotency-Key must be 1 to 64 visible ASCII characters."))
     body = parse_body(TicketRequest)
-    issued = queue.issue_ticket(
+    issued = issuing.issue_ticket(
         db.session, body.hall, body.service,
         priority=body.priority.value if body.priority else None,
         request_key=key, source="api", actor=KIOSK,
     )
     response = jsonify(ticket_json(issued))
     response.status_code = 201
-    response.headers["Location"] = url_for("tracking.ticket", service_no=issued.ticket.service_no)
+    response.headers["Location"] = url_for("tracking.ticket", service_no=issued.service_no)
     response.headers["Cache-Control"] = "no-store"
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -78,10 +76,8 @@ def ticket_pdf(service_no: str):
     if ticket is None or not hmac.compare_digest(ticket.access_code.encode(), code.upper().encode()):
         # The same answer for an unknown number and a wrong code: a guess learns nothing.
         return problem(404, "ticket-not-found", _("No ticket matches this service number and access code."))
-    ahead = board.ahead_of(db.session, ticket)
-    pdf = printing.ticket_pdf(ticket, ahead=ahead,
-                              wait_minutes=board.estimate_wait(db.session, ticket, ahead),
-                              track_url=track_url(ticket))
+    ahead, wait = board.ticket_position(db.session, ticket)
+    pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=track_url(ticket))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
     response.headers["Cache-Control"] = "no-store"

@@ -1,0 +1,219 @@
+"""Issuing tickets: what every kiosk does, many times a second at opening time.
+
+This is the hall's one hot path, so it is written in SQLAlchemy Core with statements built
+once at import (their compiled forms and cache keys are reused), one joined lookup for the
+hall and the service, and ``INSERT … RETURNING`` for the rows. The rules are those of the
+rest of the engine: one transaction, numbers from locked daily counters, an event appended.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import board, clock, numbers
+from .db import in_write_transaction, operation
+from .errors import NumbersExhausted, ServiceNotOffered, UnknownHall, UnknownService
+from .events import KIOSK, Actor, record
+from .models import DailyCounter, Hall, PriorityReason, ServiceItem, Ticket, TicketStatus, window_services
+
+MAX_SEQ_PER_PREFIX = 9_999
+
+H, S, T, C = Hall.__table__, ServiceItem.__table__, Ticket.__table__, DailyCounter.__table__
+
+
+@dataclass(frozen=True)
+class HallRef:
+    id: int
+    code: str
+    node_no: int
+    timezone: str
+    name_zh: str
+    name_en: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    id: int
+    code: str
+    prefix: str
+    name_zh: str
+    name_en: str
+    standard_minutes: int
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """The ticket as the kiosk prints it, and where it stands in line."""
+
+    id: int
+    number: str
+    service_no: str
+    access_code: str
+    day: date
+    issued_at: datetime
+    priority_reason: str | None
+    hall: HallRef
+    service: ServiceRef
+    ahead: int
+    wait_minutes: int | None
+    replayed: bool = False  # the same request key was seen before: this is that ticket
+    status: str = TicketStatus.WAITING.value
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority_reason is not None
+
+
+_HALL_COLUMNS = (H.c.id.label("hall_id"), H.c.code.label("hall_code"), H.c.node_no,
+                 H.c.timezone, H.c.name_zh.label("hall_name_zh"),
+                 H.c.name_en.label("hall_name_en"), H.c.phone)
+_SERVICE_COLUMNS = (S.c.id.label("service_id"), S.c.code.label("service_code"), S.c.prefix,
+                    S.c.name_zh.label("service_name_zh"), S.c.name_en.label("service_name_en"),
+                    S.c.standard_minutes)
+
+# The hall and the service in one read, with whether any window may serve the service.
+_SERVICE_LOOKUP = (
+    select(*_HALL_COLUMNS, *_SERVICE_COLUMNS, S.c.active,
+           exists().where(window_services.c.service_id == S.c.id).label("offered"))
+    .join_from(S, H, H.c.id == S.c.hall_id)
+    .where(H.c.code == bindparam("hall"), S.c.code == bindparam("service"))
+)
+_HALL_EXISTS = select(H.c.id).where(H.c.code == bindparam("hall"))
+# A ticket issued earlier for the same request key, with what the kiosk shows of it.
+_BY_REQUEST_KEY = (
+    select(T.c.id, T.c.number, T.c.service_no, T.c.access_code, T.c.day, T.c.issued_at,
+           T.c.priority_reason, T.c.status, T.c.is_priority, T.c.queued_at,
+           *_HALL_COLUMNS, *_SERVICE_COLUMNS)
+    .join_from(T, H, H.c.id == T.c.hall_id)
+    .join(S, S.c.id == T.c.service_id)
+    .where(H.c.code == bindparam("hall"), T.c.request_key == bindparam("key"))
+)
+_INSERT_TICKET = insert(T).returning(T.c.id)
+
+
+def _counter_upsert(dialect):
+    """Take the next number of a daily counter with one atomic statement.
+
+    The counter row is upserted atomically and stays locked until the transaction ends, so
+    concurrent issuers queue on it; a rollback gives the number back. Never COUNT(*)+1 or
+    MAX()+1. (One statement per counter: a multi-row VALUES insert would be compiled anew on
+    every execution.)"""
+    statement = dialect.insert(C).values(hall_id=bindparam("hall_id"), day=bindparam("day"),
+                                         name=bindparam("name"), value=1)
+    return statement.on_conflict_do_update(
+        index_elements=[C.c.hall_id, C.c.day, C.c.name], set_={"value": C.c.value + 1},
+    ).returning(C.c.value)
+
+
+VISITS = "service_no"  # the counter of the day's visits, whose value goes into service numbers
+_NEXT_VALUE = {"sqlite": _counter_upsert(sqlite), "postgresql": _counter_upsert(postgresql)}
+
+
+def next_numbers(connection: Connection, hall_id: int, day: date, prefix: str) -> tuple[int, int]:
+    """(queue sequence for ``prefix``, visit serial) for a new ticket of the day.
+
+    Always the prefix first, then the visits: the same lock order in every transaction, so
+    two issuers can wait for each other but never deadlock."""
+    statement = _NEXT_VALUE[connection.dialect.name]
+    seq = connection.execute(statement, {"hall_id": hall_id, "day": day, "name": prefix})
+    seq = seq.scalar_one()
+    serial = connection.execute(statement, {"hall_id": hall_id, "day": day, "name": VISITS})
+    return seq, serial.scalar_one()
+
+
+def issue_ticket(session: Session, hall_code: str, service_code: str, *,
+                 priority: str | None = None, request_key: str | None = None,
+                 source: str = "kiosk", actor: Actor = KIOSK) -> IssuedTicket:
+    """Give a visitor a queue number for today and a service number for good.
+
+    With a ``request_key`` (a kiosk's tap, an API client's Idempotency-Key) a repeated
+    request returns the ticket of the first one instead of issuing a second."""
+    reason = PriorityReason(priority).value if priority else None
+    try:
+        return _issue(session, hall_code, service_code, reason, request_key, source, actor)
+    except IntegrityError:
+        # Only a concurrent request with the same key can collide here (numbers come from
+        # locked counters); the first one won, so answer with its ticket.
+        if request_key is None or in_write_transaction(session):
+            raise
+        replay = _replay(session.connection(), hall_code, request_key)
+        if replay is None:
+            raise
+        return replay
+
+
+@operation
+def _issue(session: Session, hall_code: str, service_code: str, reason: str | None,
+           request_key: str | None, source: str, actor: Actor) -> IssuedTicket:
+    connection = session.connection()
+    if request_key is not None:
+        replay = _replay(connection, hall_code, request_key)
+        if replay is not None:
+            return replay
+    found = connection.execute(_SERVICE_LOOKUP, {"hall": hall_code, "service": service_code}).first()
+    if found is None:
+        if connection.execute(_HALL_EXISTS, {"hall": hall_code}).first() is None:
+            raise UnknownHall(hall=hall_code)
+        raise UnknownService(hall=hall_code, service=service_code)
+    if not (found.active and found.offered):
+        raise ServiceNotOffered(service=found.service_name_zh)
+    hall, service = _hall_ref(found), _service_ref(found)
+
+    now = clock.now()
+    day = clock.local_date(now, hall.timezone)
+    seq, serial = next_numbers(connection, hall.id, day, service.prefix)
+    if seq > MAX_SEQ_PER_PREFIX:
+        raise NumbersExhausted()
+    number = numbers.queue_number(service.prefix, seq)
+    service_no = numbers.service_number(day, hall.node_no, serial)
+    access_code = numbers.new_access_code()
+    ticket_id = connection.execute(_INSERT_TICKET, {
+        "hall_id": hall.id, "day": day, "prefix": service.prefix, "seq": seq, "number": number,
+        "service_no": service_no, "access_code": access_code, "service_id": service.id,
+        "status": TicketStatus.WAITING.value, "is_priority": reason is not None,
+        "priority_reason": reason, "queued_at": now, "issued_at": now, "source": source,
+        "request_key": request_key, "call_count": 0,
+    }).scalar_one()
+    record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,
+           service=service.code, priority=reason, source=source)
+    ahead, wait = board.position(connection, hall_id=hall.id, day=day, service_id=service.id,
+                                 standard_minutes=service.standard_minutes,
+                                 ticket_id=ticket_id, queued_at=now,
+                                 is_priority=reason is not None)
+    return IssuedTicket(ticket_id, number, service_no, access_code, day, now, reason, hall,
+                        service, ahead, wait)
+
+
+def _replay(connection: Connection, hall_code: str, key: str) -> IssuedTicket | None:
+    row = connection.execute(_BY_REQUEST_KEY, {"hall": hall_code, "key": key}).first()
+    if row is None:
+        return None
+    if row.status == TicketStatus.WAITING.value:
+        ahead, wait = board.position(connection, hall_id=row.hall_id, day=row.day,
+                                     service_id=row.service_id,
+                                     standard_minutes=row.standard_minutes, ticket_id=row.id,
+                                     queued_at=row.queued_at, is_priority=row.is_priority)
+    else:
+        ahead, wait = 0, None
+    return IssuedTicket(row.id, row.number, row.service_no, row.access_code, row.day,
+                        row.issued_at, row.priority_reason, _hall_ref(row), _service_ref(row),
+                        ahead, wait, replayed=True, status=row.status)
+
+
+def _hall_ref(row: Row) -> HallRef:
+    return HallRef(row.hall_id, row.hall_code, row.node_no, row.timezone, row.hall_name_zh,
+                   row.hall_name_en, row.phone)
+
+
+def _service_ref(row: Row) -> ServiceRef:
+    return ServiceRef(row.service_id, row.service_code, row.prefix, row.service_name_zh,
+                      row.service_name_en, row.standard_minutes)
+
+
