@@ -22,6 +22,9 @@ from hall.models import Staff
 from hall.web import create_app
 from hall.web.extensions import db
 
+# Headless Chromium fixtures (tests/browser.py): browser_page, page_log, shot().
+pytest_plugins = ["browser"]
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -141,7 +144,9 @@ def actor(app, username: str) -> Actor:
 def live_server(app):
     """The app on a real port, served by a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval: shutdown() waits for the loop to notice, once per test.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -25,11 +25,29 @@
       if (chosen && chosen.name) {
         var carry = document.createElement("input");
         carry.type = "hidden"; carry.name = chosen.name; carry.value = chosen.value;
+        carry.setAttribute("data-carried", "");
         form.appendChild(carry);
       }
+      var buttons = form.querySelectorAll("button");
       setTimeout(function () {
-        form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        buttons.forEach(function (b) { b.disabled = true; });
       }, 0);
+      // No answer after a while (a slow or broken network): let the visitor tap again
+      // rather than leave a dead screen; the request key still makes it the same ticket.
+      setTimeout(function () {
+        delete form.dataset.sent;
+        form.querySelectorAll("input[data-carried]").forEach(function (i) { i.remove(); });
+        buttons.forEach(function (b) { b.disabled = false; });
+      }, 10000);
+    });
+  });
+  // Back on this page from the browser's history: its buttons must work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      delete form.dataset.sent;
+      form.querySelectorAll("input[data-carried]").forEach(function (i) { i.remove(); });
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
     });
   });
 
@@ -61,9 +79,11 @@
   if (returnUrl) {
     var left = parseInt(body.dataset.returnSeconds || "20", 10);
     var countdown = document.querySelector("[data-countdown]");
+    var show = function () { if (countdown) countdown.textContent = "(" + Math.max(left, 0) + ")"; };
+    show();
     setInterval(function () {
       left -= 1;
-      if (countdown) countdown.textContent = "(" + Math.max(left, 0) + ")";
+      show();
       if (left <= 0) location.href = returnUrl;
     }, 1000);
   }
