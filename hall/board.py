@@ -72,19 +72,25 @@ def recent_minutes_per_visit(connection, service_id: int) -> float | None:
     return minutes
 
 
+def estimate_minutes(connection, service_id: int, standard_minutes: int, ahead: int,
+                     open_windows: int) -> int:
+    """Minutes until a visitor with ``ahead`` people before them is likely called: those
+    people spread over the open windows that serve the service (at least one will open), at
+    the recent pace, or the published standard before there is one."""
+    if ahead == 0:
+        return 0
+    per_visit = recent_minutes_per_visit(connection, service_id) or float(standard_minutes)
+    return math.ceil(math.ceil(ahead / max(open_windows, 1)) * per_visit)
+
+
 def position(connection, *, hall_id: int, day, service_id: int, standard_minutes: int,
              ticket_id: int, queued_at, is_priority: bool) -> tuple[int, int]:
-    """People ahead of a waiting ticket, and the minutes until it is likely called: those
-    people spread over the open windows that serve the service, at the recent pace (or the
-    published standard before there is one)."""
+    """People ahead of a waiting ticket, and the minutes until it is likely called."""
     ahead, open_windows = connection.execute(_POSITION[bool(is_priority)], {
         "hall_id": hall_id, "day": day, "service_id": service_id, "ticket_id": ticket_id,
         "queued_at": queued_at,
     }).one()
-    if ahead == 0:
-        return 0, 0
-    per_visit = recent_minutes_per_visit(connection, service_id) or float(standard_minutes)
-    return ahead, math.ceil(math.ceil(ahead / max(open_windows, 1)) * per_visit)
+    return ahead, estimate_minutes(connection, service_id, standard_minutes, ahead, open_windows)
 
 
 def ticket_position(session: Session, ticket: Ticket) -> tuple[int, int | None]:

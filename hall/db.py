@@ -49,7 +49,8 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000) -> None:
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver: this runs once per transaction, on the kiosk's hot path.
+        connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 def _process_write_lock(engine: Engine):

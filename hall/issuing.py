@@ -7,12 +7,13 @@ rest of the engine: one transaction, numbers from locked daily counters, an even
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, exists, insert, select
+from sqlalchemy import and_, bindparam, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,11 +21,15 @@ from . import board, clock, numbers
 from .db import in_write_transaction, operation
 from .errors import NumbersExhausted, ServiceNotOffered, UnknownHall, UnknownService
 from .events import KIOSK, Actor, record
-from .models import DailyCounter, Hall, PriorityReason, ServiceItem, Ticket, TicketStatus, window_services
+from .models import (
+    DailyCounter, Hall, PriorityReason, ServiceItem, Ticket, TicketStatus, Window, WindowState,
+    window_services,
+)
 
 MAX_SEQ_PER_PREFIX = 9_999
 
-H, S, T, C = Hall.__table__, ServiceItem.__table__, Ticket.__table__, DailyCounter.__table__
+H, S, T, C, W = (Hall.__table__, ServiceItem.__table__, Ticket.__table__,
+                 DailyCounter.__table__, Window.__table__)
 
 
 @dataclass(frozen=True)
@@ -78,14 +83,31 @@ _SERVICE_COLUMNS = (S.c.id.label("service_id"), S.c.code.label("service_code"), 
                     S.c.name_zh.label("service_name_zh"), S.c.name_en.label("service_name_en"),
                     S.c.standard_minutes)
 
-# The hall and the service in one read, with whether any window may serve the service.
+# A hall's id, node number and time zone never change (the node number is printed in every
+# service number, the zone decides which day a ticket belongs to), so each process reads
+# them once per hall.
+_HALL_IDENTITY = select(H.c.id, H.c.node_no, H.c.timezone).where(H.c.code == bindparam("hall"))
+_hall_identities: "weakref.WeakKeyDictionary[Engine, dict[str, Row]]" = weakref.WeakKeyDictionary()
+
+_waiting_here = and_(T.c.hall_id == bindparam("hall_id"), T.c.day == bindparam("day"),
+                     T.c.service_id == S.c.id, T.c.status == TicketStatus.WAITING.value)
+# The service as the kiosk shows it, whether any window may serve it, and the queue a new
+# ticket joins: everyone waiting (all of them are ahead of an ordinary visitor), the priority
+# visitors among them (ahead of a priority visitor), and the open windows serving it. Read
+# before any counter is locked, so the locked part of the transaction stays short.
 _SERVICE_LOOKUP = (
     select(*_HALL_COLUMNS, *_SERVICE_COLUMNS, S.c.active,
-           exists().where(window_services.c.service_id == S.c.id).label("offered"))
+           exists().where(window_services.c.service_id == S.c.id).label("offered"),
+           select(func.count()).where(_waiting_here).scalar_subquery().label("waiting"),
+           select(func.count()).where(_waiting_here, T.c.is_priority.is_(True))
+           .scalar_subquery().label("waiting_priority"),
+           select(func.count()).select_from(W)
+           .join(window_services, window_services.c.window_id == W.c.id)
+           .where(window_services.c.service_id == S.c.id, W.c.state == WindowState.OPEN.value)
+           .scalar_subquery().label("open_windows"))
     .join_from(S, H, H.c.id == S.c.hall_id)
-    .where(H.c.code == bindparam("hall"), S.c.code == bindparam("service"))
+    .where(H.c.id == bindparam("hall_id"), S.c.code == bindparam("service"))
 )
-_HALL_EXISTS = select(H.c.id).where(H.c.code == bindparam("hall"))
 # A ticket issued earlier for the same request key, with what the kiosk shows of it.
 _BY_REQUEST_KEY = (
     select(T.c.id, T.c.number, T.c.service_no, T.c.access_code, T.c.day, T.c.issued_at,
@@ -157,17 +179,20 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
         replay = _replay(connection, hall_code, request_key)
         if replay is not None:
             return replay
-    found = connection.execute(_SERVICE_LOOKUP, {"hall": hall_code, "service": service_code}).first()
+    identity = _hall_identity(connection, hall_code)
+    now = clock.now()
+    day = clock.local_date(now, identity.timezone)
+    found = connection.execute(_SERVICE_LOOKUP, {"hall_id": identity.id, "day": day,
+                                                 "service": service_code}).first()
     if found is None:
-        if connection.execute(_HALL_EXISTS, {"hall": hall_code}).first() is None:
-            raise UnknownHall(hall=hall_code)
         raise UnknownService(hall=hall_code, service=service_code)
     if not (found.active and found.offered):
         raise ServiceNotOffered(service=found.service_name_zh)
     hall, service = _hall_ref(found), _service_ref(found)
+    ahead = found.waiting_priority if reason is not None else found.waiting
+    wait = board.estimate_minutes(connection, service.id, service.standard_minutes, ahead,
+                                  found.open_windows)
 
-    now = clock.now()
-    day = clock.local_date(now, hall.timezone)
     seq, serial = next_numbers(connection, hall.id, day, service.prefix)
     if seq > MAX_SEQ_PER_PREFIX:
         raise NumbersExhausted()
@@ -183,10 +208,6 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
     }).scalar_one()
     record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,
            service=service.code, priority=reason, source=source)
-    ahead, wait = board.position(connection, hall_id=hall.id, day=day, service_id=service.id,
-                                 standard_minutes=service.standard_minutes,
-                                 ticket_id=ticket_id, queued_at=now,
-                                 is_priority=reason is not None)
     return IssuedTicket(ticket_id, number, service_no, access_code, day, now, reason, hall,
                         service, ahead, wait)
 
@@ -205,6 +226,18 @@ def _replay(connection: Connection, hall_code: str, key: str) -> IssuedTicket | 
     return IssuedTicket(row.id, row.number, row.service_no, row.access_code, row.day,
                         row.issued_at, row.priority_reason, _hall_ref(row), _service_ref(row),
                         ahead, wait, replayed=True, status=row.status)
+
+
+def _hall_identity(connection: Connection, code: str) -> Row:
+    """The hall's id, node number and time zone, read once per database and process."""
+    known = _hall_identities.setdefault(connection.engine, {})
+    identity = known.get(code)
+    if identity is None:
+        identity = connection.execute(_HALL_IDENTITY, {"hall": code}).first()
+        if identity is None:
+            raise UnknownHall(hall=code)
+        known[code] = identity
+    return identity
 
 
 def _hall_ref(row: Row) -> HallRef:

@@ -18,10 +18,14 @@ from .schemas import TicketRequest
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
+def track_path(ticket) -> str:
+    return url_for("tracking.ticket", service_no=ticket.service_no)
+
+
 def track_url(ticket) -> str:
     """The address in the ticket's QR code: the tracking page, opened with the access code."""
     base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
-    return f"{base}{url_for('tracking.ticket', service_no=ticket.service_no)}?c={ticket.access_code}"
+    return f"{base}{track_path(ticket)}?c={ticket.access_code}"
 
 
 def pdf_url(ticket) -> str:
@@ -61,7 +65,7 @@ def take_ticket():
     )
     response = jsonify(ticket_json(issued))
     response.status_code = 201
-    response.headers["Location"] = url_for("tracking.ticket", service_no=issued.service_no)
+    response.headers["Location"] = track_path(issued)
     response.headers["Cache-Control"] = "no-store"
     if issued.replayed:
         response.headers["Idempotent-Replayed"] = "true"
