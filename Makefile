@@ -47,7 +47,7 @@ extract-messages: setup
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
 
 bench: dev-setup translations
-	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/tickets.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
