@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from . import clock, numbers
@@ -56,19 +58,21 @@ _RECENT_SPANS = (
 # Recent pace per service, kept for a minute: it is an estimate, and reading it on every
 # ticket would cost more than it could ever change the answer.
 _PACE_TTL = 60.0
-_pace: dict[int, tuple[float, float | None]] = {}
+_pace: "weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, float | None]]]" = (
+    weakref.WeakKeyDictionary())
 
 
 def recent_minutes_per_visit(connection, service_id: int) -> float | None:
     """Mean minutes at the window over the last finished visits, None if there are none."""
-    cached = _pace.get(service_id)
+    known = _pace.setdefault(connection.engine, {})
+    cached = known.get(service_id)
     if cached and cached[0] > time.monotonic():
         return cached[1]
     since = clock.now() - timedelta(days=RECENT_DAYS)
     spans = [(f - c).total_seconds() / 60 for f, c in
              connection.execute(_RECENT_SPANS, {"service_id": service_id, "since": since})]
     minutes = max(1.0, sum(spans) / len(spans)) if spans else None
-    _pace[service_id] = (time.monotonic() + _PACE_TTL, minutes)
+    known[service_id] = (time.monotonic() + _PACE_TTL, minutes)
     return minutes
 
 
@@ -131,7 +135,7 @@ class WindowLine:
 @dataclass(frozen=True)
 class QueueSnapshot:
     hall: Hall
-    day: object
+    day: date
     services: list[ServiceLine]
     windows: list[WindowLine]
 
