@@ -37,8 +37,6 @@ class Actor:
 
 
 KIOSK = Actor("kiosk")
-API = Actor("api")
-SYSTEM = Actor("system")
 
 
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
