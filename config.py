@@ -51,6 +51,8 @@ class Config:
             "DATABASE_URL", f"sqlite:///{INSTANCE / 'hall.db'}"
         )
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+        # NORMAL survives a killed process; FULL also a power cut, at a disk sync per write.
+        self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))

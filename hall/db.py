@@ -28,11 +28,14 @@ _write_locks: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.Wea
 _guard = threading.Lock()
 
 
-def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000) -> None:
+def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000,
+                     synchronous: str = "NORMAL") -> None:
     """Prepare an engine for the hall: on SQLite, WAL, a busy timeout, foreign keys, and
     transactions begun by us so that writes can begin IMMEDIATE."""
     if engine.dialect.name != "sqlite":
         return
+    if synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {synchronous!r}")
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
@@ -42,8 +45,8 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         # In WAL mode NORMAL loses no committed transaction when the process is killed;
-        # only a power cut can lose the last ones. SQLITE_SYNCHRONOUS=FULL if that matters.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # only a power cut can lose the last ones. FULL syncs every commit to disk.
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -36,3 +36,15 @@ def test_migrations_go_down_and_up_again(tmp_path):
         upgrade()
         assert "events" in sa.inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_sqlite_runs_in_wal_with_the_chosen_durability(tmp_path):
+    for setting, expected in (("NORMAL", 1), ("FULL", 2)):
+        app = create_app(make_config(f"sqlite:///{tmp_path / (setting + '.db')}",
+                                     SQLITE_SYNCHRONOUS=setting))
+        with app.app_context(), db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with app.app_context():
+            db.engine.dispose()

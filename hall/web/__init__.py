@@ -23,7 +23,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 
