@@ -1,8 +1,8 @@
 """Serve the hall (pages, API and Socket.IO) on one port: ``python run.py``."""
 from hall.web import create_app
-from hall.web.extensions import socketio
 
 app = create_app()
+socketio = app.extensions["socketio"]
 
 if __name__ == "__main__":
     base = f"http://{app.config['HOST']}:{app.config['PORT']}"

@@ -1,6 +1,8 @@
 """Wall displays of a hall: the current call in large type, recent calls, waiting counts,
-spoken aloud; fed live over Socket.IO from the hall's events.
+spoken aloud; fed live over Socket.IO (namespace ``/display``) from the hall's events."""
+from flask import Blueprint
 
-The pages and the ``/display`` Socket.IO namespace arrive with issue #3; until then this
-package only holds the place the design card gives it.
-"""
+bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+from . import routes  # noqa: E402,F401

@@ -144,15 +144,21 @@ class QueueSnapshot:
         return sum(s.waiting for s in self.services)
 
 
-def queue_snapshot(session: Session, hall: Hall) -> QueueSnapshot:
-    """Every offered service with the number waiting, and every window with whom it serves."""
-    day = clock.local_date(clock.now(), hall.timezone)
-    waiting = dict(session.execute(
-        select(Ticket.service_id, func.count())
-        .where(Ticket.hall_id == hall.id, Ticket.day == day,
+def waiting_by_service(session: Session, hall_id: int, day: date) -> dict[str, int]:
+    """People waiting today per service code (services nobody waits for are left out)."""
+    return dict(session.execute(
+        select(ServiceItem.code, func.count())
+        .select_from(Ticket)
+        .join(ServiceItem, ServiceItem.id == Ticket.service_id)
+        .where(Ticket.hall_id == hall_id, Ticket.day == day,
                Ticket.status == TicketStatus.WAITING.value)
-        .group_by(Ticket.service_id)
+        .group_by(ServiceItem.code)
     ).all())
+
+
+def service_lines(session: Session, hall: Hall, day: date) -> list[ServiceLine]:
+    """Every service of the hall that a window may serve, with the number waiting today."""
+    waiting = waiting_by_service(session, hall.id, day)
     served_by: dict[int, list[int]] = {}
     for service_id, window_no in session.execute(
         select(window_services.c.service_id, Window.no)
@@ -161,8 +167,8 @@ def queue_snapshot(session: Session, hall: Hall) -> QueueSnapshot:
         .order_by(Window.no)
     ):
         served_by.setdefault(service_id, []).append(window_no)
-    services = [
-        ServiceLine(s.code, s.name_zh, s.name_en, s.prefix, waiting.get(s.id, 0),
+    return [
+        ServiceLine(s.code, s.name_zh, s.name_en, s.prefix, waiting.get(s.code, 0),
                     served_by[s.id])
         for s in session.scalars(
             select(ServiceItem)
@@ -171,7 +177,11 @@ def queue_snapshot(session: Session, hall: Hall) -> QueueSnapshot:
         )
         if s.id in served_by
     ]
-    windows = [
+
+
+def window_lines(session: Session, hall: Hall) -> list[WindowLine]:
+    """Every window of the hall with its state, whom it serves and its clerk."""
+    return [
         WindowLine(no, state, number, clerk, reason)
         for no, state, number, clerk, reason in session.execute(
             select(Window.no, Window.state, Ticket.number, Staff.name, Window.pause_reason)
@@ -181,4 +191,9 @@ def queue_snapshot(session: Session, hall: Hall) -> QueueSnapshot:
             .order_by(Window.no)
         )
     ]
-    return QueueSnapshot(hall, day, services, windows)
+
+
+def queue_snapshot(session: Session, hall: Hall) -> QueueSnapshot:
+    """Every offered service with the number waiting, and every window with whom it serves."""
+    day = clock.local_date(clock.now(), hall.timezone)
+    return QueueSnapshot(hall, day, service_lines(session, hall, day), window_lines(session, hall))

@@ -97,7 +97,25 @@ def write_transaction(session: Session) -> Iterator[Session]:
             raise
         finally:
             session.info.pop(_IN_WRITE, None)
-    events.publish_pending(session)
+    events.publish_pending(session, engine)
+
+
+@contextmanager
+def consistent_read(session: Session) -> Iterator[Session]:
+    """A read transaction in which every statement sees the same snapshot: what SQLite's WAL
+    gives any read transaction, and PostgreSQL only at REPEATABLE READ."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction():
+        session.commit()
+    options = {}
+    if session.get_bind().dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    session.connection(execution_options=options)
+    try:
+        yield session
+    finally:
+        session.commit()  # nothing was written: this only ends the snapshot
 
 
 def operation(fn: Callable[P, R]) -> Callable[P, R]:

@@ -10,17 +10,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from . import clock
-from .models import Event
+from .models import Event, Hall
 
 log = logging.getLogger(__name__)
 
 _PENDING = "hall.pending_events"
 Subscriber = Callable[[dict], None]
-_subscribers: list[Subscriber] = []
+# (subscriber, engine): a subscriber hears only what is committed through its own database,
+# so that several apps in one process (tests, a tool beside the server) stay apart.
+_subscribers: list[tuple[Subscriber, object]] = []
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,19 @@ KIOSK = Actor("kiosk")
 
 
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
+_HALLS = Hall.__table__
+# Each floor event takes the hall's next sequence number in its own transaction. The hall row
+# stays locked until commit, so on PostgreSQL the numbers are also the order of commits.
+_NEXT_FLOOR_SEQ = (
+    update(_HALLS).where(_HALLS.c.id == bindparam("hall"))
+    .values(floor_seq=_HALLS.c.floor_seq + 1).returning(_HALLS.c.floor_seq)
+)
+FLOOR_KINDS = ("ticket.", "window.")
+
+
+def is_floor_event(kind: str) -> bool:
+    """Tickets and windows: what displays and consoles follow live, in sequence."""
+    return kind.startswith(FLOOR_KINDS)
 
 
 def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, window=None,
@@ -48,37 +63,46 @@ def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, wind
     commit. ``hall`` is anything with ``id`` and ``code``; the ticket, window and case are
     given as objects or, for the ticket, by id. Returns the event's id."""
     at = clock.now()
+    connection = session.connection()
+    seq = None
+    if is_floor_event(kind):
+        seq = connection.execute(_NEXT_FLOOR_SEQ, {"hall": hall.id}).scalar_one()
     row = {
         "hall_id": hall.id, "at": at, "kind": kind, "actor": actor.label,
         "actor_id": actor.staff_id,
         "ticket_id": ticket.id if ticket is not None else ticket_id,
         "case_id": case.id if case is not None else None,
         "window_id": window.id if window is not None else None,
-        "data": data,
+        "data": data, "seq": seq,
     }
-    event_id = session.connection().execute(_INSERT, row).scalar_one()
+    event_id = connection.execute(_INSERT, row).scalar_one()
     session.info.setdefault(_PENDING, []).append({
-        "id": event_id, "hall": hall.code, "kind": kind, "at": at.isoformat(),
+        "id": event_id, "seq": seq, "hall": hall.code, "kind": kind, "at": at.isoformat(),
         "actor": actor.label, "ticket_id": row["ticket_id"], "case_id": row["case_id"],
         "window_id": row["window_id"], "data": data,
     })
     return event_id
 
 
-def subscribe(subscriber: Subscriber) -> Callable[[], None]:
-    """Receive every committed event; returns a function that unsubscribes."""
-    _subscribers.append(subscriber)
-    return lambda: _subscribers.remove(subscriber)
+def subscribe(subscriber: Subscriber, engine=None) -> Callable[[], None]:
+    """Receive every event committed through ``engine`` (any engine if None); returns a
+    function that unsubscribes."""
+    entry = (subscriber, engine)
+    _subscribers.append(entry)
+    return lambda: _subscribers.remove(entry) if entry in _subscribers else None
 
 
 def discard_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def publish_pending(session: Session) -> None:
-    """Hand the committed transaction's events to every subscriber, oldest first."""
+def publish_pending(session: Session, engine=None) -> None:
+    """Hand the committed transaction's events to the subscribers of its database, oldest
+    first."""
     for message in session.info.pop(_PENDING, []):
-        for subscriber in list(_subscribers):
+        for subscriber, wanted in list(_subscribers):
+            if wanted is not None and wanted is not engine:
+                continue
             try:
                 subscriber(message)
             except Exception:  # a broken subscriber must not undo or block a committed move

@@ -66,6 +66,11 @@ def _window(session: Session, hall: Hall, no: int, *, lock: bool = True) -> Wind
     return window
 
 
+def get_window(session: Session, hall_code: str, no: int) -> Window:
+    """A window to look at (not to change: moves lock it themselves)."""
+    return _window(session, get_hall(session, hall_code), no, lock=False)
+
+
 def today(hall: Hall) -> date:
     return clock.local_date(clock.now(), hall.timezone)
 

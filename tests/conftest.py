@@ -19,7 +19,7 @@ from config import TestConfig
 from hall import demo
 from hall.events import Actor
 from hall.models import Staff
-from hall.web import create_app
+from hall.web import create_app, shutdown
 from hall.web.extensions import db
 
 # Headless Chromium fixtures (tests/browser.py): browser_page, page_log, shot().
@@ -54,6 +54,7 @@ def migrate_and_seed(app) -> None:
         demo.seed_demo(db.session, password="demo")
         db.session.remove()
         db.engine.dispose()
+    shutdown(app)
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -75,6 +76,7 @@ def app(sqlite_template, tmp_path):
     shutil.copy(sqlite_template, path)
     app = create_app(make_config(f"sqlite:///{path}"))
     yield app
+    shutdown(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -116,6 +118,7 @@ def pg_app(pg_database):
             connection.execute(sa.text("TRUNCATE events, cases, daily_counters RESTART IDENTITY"))
             connection.execute(sa.text("DELETE FROM tickets"))
     yield app
+    shutdown(app)
     with app.app_context():
         db.engine.dispose()
 

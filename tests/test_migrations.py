@@ -48,3 +48,10 @@ def test_sqlite_runs_in_wal_with_the_chosen_durability(tmp_path):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_event_log_stays_append_only_after_every_migration(app):
+    with app.app_context(), db.engine.connect() as connection:
+        triggers = {name for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
+    assert triggers == {"events_append_only_update", "events_append_only_delete"}

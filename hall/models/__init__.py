@@ -3,11 +3,13 @@ from .base import Base, UTCDateTime
 from .cases import Case, CaseOutcome, CaseState
 from .catalogue import ServiceItem
 from .events import Event
-from .org import Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services
+from .org import (
+    ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
+)
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
 
 __all__ = [
     "Base", "UTCDateTime", "Case", "CaseOutcome", "CaseState", "ServiceItem", "Event",
-    "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
+    "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
 ]

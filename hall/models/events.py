@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigId, UTCDateTime
@@ -27,8 +27,13 @@ class Event(Base):
     # Who acted, readable without a join: a username, "kiosk" or "system".
     actor: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Position in the hall's floor stream (ticket and window events); None for the rest.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
+        # An index rather than a constraint: SQLite adds it in place, where a constraint
+        # would mean rebuilding the table and losing its append-only triggers.
+        Index("uq_events_hall_seq", "hall_id", "seq", unique=True),
         Index("ix_events_hall_at", "hall_id", "at"),
         Index("ix_events_ticket", "ticket_id"),
         Index("ix_events_case", "case_id"),

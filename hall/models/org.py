@@ -42,6 +42,9 @@ class Hall(Base):
     address_zh: Mapped[str | None] = mapped_column(String(200))
     address_en: Mapped[str | None] = mapped_column(String(240))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The last sequence number given to an event on the hall's floor (tickets, windows):
+    # displays see a gap in it at once and re-sync.
+    floor_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     parent: Mapped["Hall | None"] = relationship(remote_side=[id])
     windows: Mapped[list["Window"]] = relationship(
@@ -138,6 +141,25 @@ class Staff(Base):
 
     def has_role(self, role: Role | str) -> bool:
         return Role(role).value in self.roles
+
+
+class ApiToken(Base):
+    """A bearer token for a device or script acting as a member of staff.
+
+    Only a hash is kept: a stolen database gives no usable token. Tokens expire, and can be
+    revoked one by one or all at once for a person."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label: Mapped[str | None] = mapped_column(String(80))
+
+    staff: Mapped[Staff] = relationship()
 
 
 class StaffRole(Base):

@@ -8,7 +8,9 @@ from flask import Flask
 from config import INSTANCE, Config
 from hall.db import configure_engine
 
-from .extensions import babel, csrf, db, migrate, socketio
+from flask_socketio import SocketIO
+
+from .extensions import babel, csrf, db, limiter, migrate
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -30,10 +32,9 @@ def create_app(config: Config | None = None) -> Flask:
     from .i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
-    socketio.init_app(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
-                      cors_allowed_origins=[], logger=False, engineio_logger=False)
-
+    limiter.init_app(app)
     _register_blueprints(app)
+    _init_sockets(app)
     from . import cli, problems, templating
 
     problems.register(app)
@@ -54,16 +55,43 @@ def _root():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from display import bp as display_bp
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
 
-    from . import api, i18n
+    from . import api, auth, console, i18n
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
+    auth.init(app)
+    app.register_blueprint(console.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
+    app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
+
+
+def _init_sockets(app: Flask) -> SocketIO:
+    """Socket.IO for this app, its display namespace, and the publisher of floor events.
+
+    threading mode (see README, "Serving"); with REDIS_URL every process emits through Redis
+    on the channel ``flask-socketio``, so a call made on one reaches displays on all."""
+    from display.publisher import FloorPublisher
+    from display.sockets import NAMESPACE, DisplayNamespace
+
+    socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+                        channel="flask-socketio", cors_allowed_origins=[],
+                        logger=False, engineio_logger=False)
+    socketio.on_namespace(DisplayNamespace(NAMESPACE))
+    app.extensions["floor_publisher"] = FloorPublisher(app, socketio)
+    return socketio
+
+
+def shutdown(app: Flask) -> None:
+    """Stop what the app started (the publisher's thread); for tests and tools."""
+    publisher = app.extensions.get("floor_publisher")
+    if publisher is not None:
+        publisher.stop()
 
 
 def _configure_logging(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and bound to each app in ``create_app``."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
@@ -12,6 +14,11 @@ from hall.models import Base
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # render_as_batch: SQLite can only change a table by copying it; Alembic does that for us.
 migrate = Migrate(render_as_batch=True, compare_type=True)
-socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits are declared where they apply (sign-in, token requests); storage is in-process by
+# default and Redis when REDIS_URL is set, so that several processes share the counts.
+limiter = Limiter(key_func=get_remote_address)
+# Socket.IO is made per app in create_app: Flask-SocketIO keeps server options (a message
+# queue among them) on its object, and one app's must not leak into the next.

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
 
+from ..auth import NotAuthorized
 from ..problems import problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -19,6 +20,11 @@ class BadBody(Exception):
 
 @bp.errorhandler(BadBody)
 def _bad_body(error: BadBody):
+    return error.response
+
+
+@bp.errorhandler(NotAuthorized)
+def _not_authorized(error: NotAuthorized):
     return error.response
 
 
@@ -40,4 +46,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                               errors=errors)) from None
 
 
-from . import halls, openapi, tickets  # noqa: E402,F401  (routes register on bp)
+from . import auth, halls, openapi, tickets, windows  # noqa: E402,F401  (routes register on bp)

@@ -9,7 +9,9 @@ from flask import jsonify
 
 from hall.numbers import ACCESS_CODE_LENGTH
 
+from ..moves import MOVES, MoveRequest
 from . import bp
+from .auth import TokenRequest
 from .schemas import TicketRequest
 
 SERVICE_NO = {"type": "string", "pattern": r"^\d{14}[\dX]$",
@@ -86,9 +88,88 @@ QUEUE = {
 }
 
 
+TICKET_CARD = {
+    "type": "object",
+    "required": ["number", "service_no", "status", "service", "call_count"],
+    "properties": {
+        "number": {"type": "string"}, "service_no": SERVICE_NO, "status": {"type": "string"},
+        "service": {"type": "string"}, "service_name": {"type": "string"},
+        "service_name_en": {"type": "string"}, "priority": {"type": ["string", "null"]},
+        "issued_at": {"type": ["string", "null"]}, "called_at": {"type": ["string", "null"]},
+        "serving_at": {"type": ["string", "null"]}, "finished_at": {"type": ["string", "null"]},
+        "call_count": {"type": "integer"},
+    },
+}
+_CARDS = {"type": "array", "items": {"$ref": "#/components/schemas/TicketCard"}}
+WINDOW_VIEW = {
+    "type": "object",
+    "required": ["hall", "no", "state", "clerk", "current", "held", "services"],
+    "properties": {
+        "hall": {"type": "string"}, "no": {"type": "integer"},
+        "name": {"type": ["string", "null"]}, "name_en": {"type": ["string", "null"]},
+        "state": {"enum": ["open", "paused", "closed"]},
+        "pause_reason": {"type": ["string", "null"]},
+        "clerk": {"type": ["object", "null"], "properties": {
+            "username": {"type": "string"}, "name": {"type": "string"}}},
+        "current": {"oneOf": [{"$ref": "#/components/schemas/TicketCard"}, {"type": "null"}]},
+        "held": _CARDS, "sent_here": _CARDS, "served_today": _CARDS,
+        "services": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"},
+            "name_en": {"type": "string"}, "prefix": {"type": "string"},
+            "waiting": {"type": "integer"}}}},
+        "waiting_here": {"type": "integer"},
+    },
+}
+CALLED = {"allOf": [{"$ref": "#/components/schemas/TicketCard"}, {
+    "type": "object", "required": ["window"],
+    "properties": {"window": {"$ref": "#/components/schemas/WindowView"}}}]}
+TOKEN = {
+    "type": "object", "required": ["username", "hall", "roles", "expires_at"],
+    "properties": {"token": {"type": "string"}, "token_type": {"const": "Bearer"},
+                   "username": {"type": "string"}, "name": {"type": "string"},
+                   "hall": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
+                   "expires_at": {"type": "string", "format": "date-time"}},
+}
+_STAFF = [{"bearer": []}]
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _move_path(move) -> dict:
+    responses = {
+        "200": (_json("WindowView", "The window after the move") if not move.moves_ticket else
+                {"description": "The ticket moved, with the window after the move",
+                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Called"}}}}),
+        "401": _problem_response("No valid staff token"),
+        "403": _problem_response("Not a clerk, or not this clerk's window"),
+        "404": _problem_response("Unknown hall, window or number"),
+        "409": _problem_response("Not possible now (window not open, busy, wrong ticket state…)"),
+        "422": _problem_response("Invalid fields"),
+    }
+    if move.name == "call":
+        responses["204"] = {"description": "Nobody waits for this window"}
+    return {"post": {
+        "operationId": "window" + move.name.title().replace("-", ""),
+        "summary": move.summary,
+        "security": _STAFF,
+        "parameters": [_hall_param(), _window_param()],
+        "requestBody": {"required": False, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/MoveRequest"}}}},
+        "responses": responses,
+    }}
+
+
 def _problem_response(description: str) -> dict:
     return {"description": description,
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _window_param() -> dict:
+    return {"name": "no", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 0}}
 
 
 def _hall_param() -> dict:
@@ -99,8 +180,13 @@ def _hall_param() -> dict:
 def document() -> dict:
     request_schema = TicketRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = {"TicketRequest": request_schema, "Ticket": TICKET, "Queue": QUEUE,
-                  "Problem": PROBLEM}
+                  "Problem": PROBLEM, "TicketCard": TICKET_CARD, "WindowView": WINDOW_VIEW,
+                  "Called": CALLED, "Token": TOKEN,
+                  "TokenRequest": TokenRequest.model_json_schema(),
+                  "MoveRequest": MoveRequest.model_json_schema()}
     components.update(request_schema.pop("$defs", {}))
+    moves = {f"/api/v1/halls/{{hall}}/windows/{{no}}/{name}": _move_path(move)
+             for name, move in MOVES.items()}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -147,6 +233,34 @@ def document() -> dict:
                     "404": _problem_response("No ticket with this number and access code"),
                 },
             }},
+            "/api/v1/auth/token": {
+                "post": {
+                    "operationId": "createToken", "summary": "A staff token for a device",
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
+                    "responses": {"200": _json("Token", "The token, once; keep it secret"),
+                                  "401": _problem_response("Wrong username or password"),
+                                  "422": _problem_response("Invalid fields"),
+                                  "429": _problem_response("Too many failed attempts")},
+                },
+                "get": {"operationId": "tokenInfo", "summary": "Who the token belongs to",
+                        "security": _STAFF,
+                        "responses": {"200": _json("Token", "The token's owner and expiry"),
+                                      "401": _problem_response("No valid staff token")}},
+                "delete": {"operationId": "revokeToken", "summary": "End the token now",
+                           "security": _STAFF,
+                           "responses": {"204": {"description": "Revoked"},
+                                         "401": _problem_response("No valid staff token")}},
+            },
+            "/api/v1/halls/{hall}/windows/{no}": {"get": {
+                "operationId": "windowState", "summary": "A window as its console shows it",
+                "security": _STAFF, "parameters": [_hall_param(), _window_param()],
+                "responses": {"200": _json("WindowView", "The window"),
+                              "401": _problem_response("No valid staff token"),
+                              "403": _problem_response("Another hall"),
+                              "404": _problem_response("Unknown hall or window")},
+            }},
+            **moves,
             "/api/v1/halls/{hall}/queue": {"get": {
                 "operationId": "hallQueue",
                 "summary": "Waiting counts per service and the state of every window",
@@ -158,7 +272,11 @@ def document() -> dict:
                 },
             }},
         },
-        "components": {"schemas": components},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "POST /api/v1/auth/token"}},
+        },
     }
 
 

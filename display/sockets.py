@@ -1,0 +1,61 @@
+"""The ``/display`` Socket.IO namespace: read-only, one room per hall.
+
+A client emits ``join`` with ``{"hall": "HQ"}`` and receives ``state`` at once: the whole
+floor with the sequence number it reflects. Then it receives ``called`` and ``queue``
+messages, each with the next number of the hall's floor sequence. A gap, or a reconnect,
+and the client emits ``join`` again to re-sync. Nothing a display sends can change anything.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_socketio import Namespace, emit, join_room, leave_room, rooms
+
+from hall import floor, queue
+from hall.db import consistent_read
+from hall.errors import HallError
+from hall.web.extensions import db
+from hall.web.problems import translate
+
+NAMESPACE = "/display"
+_HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+def room(hall_code: str) -> str:
+    return f"hall:{hall_code}"
+
+
+class DisplayNamespace(Namespace):
+    def on_connect(self, auth=None):
+        return True  # displays need no login: what they receive is public
+
+    def on_join(self, data):
+        """Follow a hall: leave any other, then the snapshot. The room is joined before the
+        snapshot is read, so no event committed after it can be missed."""
+        code = data.get("hall") if isinstance(data, dict) else None
+        if not isinstance(code, str) or not _HALL_CODE.match(code):
+            emit("problem", {"code": "invalid-request", "title": "join needs {\"hall\": code}"})
+            return
+        try:
+            with consistent_read(db.session) as session:
+                hall = queue.get_hall(session, code)
+                for joined in rooms():
+                    if joined.startswith("hall:") and joined != room(code):
+                        leave_room(joined)
+                join_room(room(code))
+                state = floor.floor_state(session, hall)
+        except HallError as error:
+            emit("problem", {"code": error.code, "title": translate(error)})
+            return
+        emit("state", state)
+
+    def on_sync(self, data):
+        """Ask for a fresh snapshot (after a gap in the sequence)."""
+        self.on_join(data)
+
+    def trigger_event(self, event, *args):
+        """Only the events above exist; anything else a client sends is ignored."""
+        if event in ("connect", "disconnect", "join", "sync"):
+            return super().trigger_event(event, *args)
+        return None
+

@@ -1,0 +1,124 @@
+"""The hall floor as displays and window consoles see it, read in one consistent snapshot.
+
+``floor_state`` is what a display receives when it joins or re-syncs: it carries the floor
+sequence number it reflects, so that the live events that follow (each with its own number)
+can be applied on top of it without a gap or a repeat.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import board, clock
+from .models import Event, Hall, ServiceItem, Staff, Ticket, TicketStatus, Window
+
+CALL_KINDS = ("ticket.called", "ticket.recalled", "ticket.resumed")
+RECENT_CALLS = 8
+
+
+def start_of_day(hall: Hall, day) -> datetime:
+    """Midnight of ``day`` in the hall's zone, as a UTC instant."""
+    return datetime.combine(day, time(0), ZoneInfo(hall.timezone)).astimezone(timezone.utc)
+
+
+def floor_state(session: Session, hall: Hall) -> dict:
+    """Everything a wall display shows, with the floor sequence number it reflects.
+
+    Call inside one read transaction (``hall.db.consistent_read``): the sequence number and
+    the rows must come from the same snapshot."""
+    seq = session.scalar(select(Hall.floor_seq).where(Hall.id == hall.id))
+    snapshot = board.queue_snapshot(session, hall)
+    return {
+        "hall": hall.code, "name": hall.name_zh, "name_en": hall.name_en,
+        "day": snapshot.day.isoformat(), "seq": seq,
+        "services": [
+            {"code": s.code, "name": s.name_zh, "name_en": s.name_en, "prefix": s.prefix,
+             "waiting": s.waiting, "windows": s.windows}
+            for s in snapshot.services
+        ],
+        "windows": [{"no": w.no, "state": w.state, "serving": w.serving}
+                    for w in snapshot.windows],
+        "calls": recent_calls(session, hall, snapshot.day),
+    }
+
+
+def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS) -> list[dict]:
+    """Today's last calls, newest first: what the display lists under the current call."""
+    rows = session.execute(
+        select(Event.seq, Event.kind, Event.at, Event.data, ServiceItem.code,
+               ServiceItem.name_zh, ServiceItem.name_en)
+        .join(Ticket, Ticket.id == Event.ticket_id)
+        .join(ServiceItem, ServiceItem.id == Ticket.service_id)
+        .where(Event.hall_id == hall.id, Event.kind.in_(CALL_KINDS),
+               Event.at >= start_of_day(hall, day))
+        .order_by(Event.seq.desc())
+        .limit(limit)
+    )
+    return [
+        {"seq": seq, "kind": kind.removeprefix("ticket."), "at": at.isoformat(),
+         "number": data["number"], "window": data["window_no"], "service": code,
+         "name": name_zh, "name_en": name_en}
+        for seq, kind, at, data, code, name_zh, name_en in rows
+    ]
+
+
+def ticket_card(ticket: Ticket) -> dict:
+    """A ticket as staff see it at a window."""
+    return {
+        "number": ticket.number, "service_no": ticket.service_no, "status": ticket.status,
+        "service": ticket.service.code, "service_name": ticket.service.name_zh,
+        "service_name_en": ticket.service.name_en, "priority": ticket.priority_reason,
+        "issued_at": _iso(ticket.issued_at), "called_at": _iso(ticket.called_at),
+        "serving_at": _iso(ticket.serving_at), "finished_at": _iso(ticket.finished_at),
+        "call_count": ticket.call_count,
+    }
+
+
+def window_view(session: Session, window: Window) -> dict:
+    """A window's console: its state and clerk, whom it serves, whom it holds, the queues of
+    its services and whom it served today."""
+    hall = window.hall
+    day = clock.local_date(clock.now(), hall.timezone)
+    clerk = session.get(Staff, window.clerk_id) if window.clerk_id else None
+    current = session.get(Ticket, window.current_ticket_id) if window.current_ticket_id else None
+    waiting = board.waiting_by_service(session, hall.id, day)
+    held = session.scalars(
+        select(Ticket).where(Ticket.window_id == window.id, Ticket.day == day,
+                             Ticket.status == TicketStatus.HELD.value)
+        .order_by(Ticket.called_at)
+    )
+    sent_here = session.scalars(
+        select(Ticket).where(Ticket.target_window_id == window.id, Ticket.day == day,
+                             Ticket.status == TicketStatus.WAITING.value)
+        .order_by(Ticket.queued_at)
+    )
+    served = session.scalars(
+        select(Ticket).where(Ticket.window_id == window.id, Ticket.day == day,
+                             Ticket.status.in_((TicketStatus.FINISHED.value,
+                                                TicketStatus.NO_SHOW.value)))
+        .order_by(Ticket.finished_at.desc().nulls_last(), Ticket.called_at.desc())
+        .limit(50)
+    )
+    return {
+        "hall": hall.code, "no": window.no, "name": window.name_zh, "name_en": window.name_en,
+        "state": window.state, "pause_reason": window.pause_reason,
+        "clerk": {"username": clerk.username, "name": clerk.name} if clerk else None,
+        "current": ticket_card(current) if current else None,
+        "held": [ticket_card(t) for t in held],
+        "sent_here": [ticket_card(t) for t in sent_here],
+        "services": [
+            {"code": s.code, "name": s.name_zh, "name_en": s.name_en, "prefix": s.prefix,
+             "waiting": waiting.get(s.code, 0)}
+            for s in window.services
+        ],
+        "served_today": [ticket_card(t) for t in served],
+        "waiting_here": sum(waiting.get(s.code, 0) for s in window.services),
+    }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+

@@ -1,0 +1,165 @@
+"""Signing in: pages use a session cookie (Flask-Login), the API uses bearer tokens only.
+
+The API is exempt from CSRF checks, so it must never accept the session cookie: a page on
+another site could otherwise make a signed-in clerk's browser call visitors.
+"""
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from hall import staff as accounts
+from hall.events import Actor
+from hall.models import Hall, Role, Staff
+
+from .extensions import db, limiter, login_manager
+from .problems import problem
+
+bp = Blueprint("auth", __name__)
+
+# Failed sign-ins per address; successful ones do not count against anyone.
+SIGN_IN_LIMIT = "10 per minute"
+
+
+class SignedIn(UserMixin):
+    """The member of staff behind the session, as the pages see them."""
+
+    def __init__(self, staff: Staff) -> None:
+        self.staff = staff
+        self.id = staff.id
+
+    username = property(lambda self: self.staff.username)
+    name = property(lambda self: self.staff.name)
+    roles = property(lambda self: self.staff.roles)
+    hall = property(lambda self: self.staff.hall)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return any(self.staff.has_role(r) for r in roles)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.staff)
+
+
+def init(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in first.")
+    login_manager.session_protection = "basic"
+    app.register_blueprint(bp)
+
+
+@login_manager.user_loader
+def _load(staff_id: str) -> SignedIn | None:
+    staff = db.session.get(Staff, int(staff_id))
+    return SignedIn(staff) if staff is not None and staff.active else None
+
+
+def sees_hall(staff: Staff, hall: Hall) -> bool:
+    """Staff see their own hall; managers and administrators of a provincial hall see every
+    hall under it (here: every hall)."""
+    if staff.hall_id == hall.id:
+        return True
+    return staff.hall.level == "province" and bool(staff.roles & {"manager", "admin"})
+
+
+def roles_required(*roles: Role | str):
+    """A page for signed-in staff holding one of ``roles`` (any role if none is named)."""
+    wanted = {Role(r).value for r in roles}
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if wanted and not (current_user.roles & wanted):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+# -- the API's bearer tokens -----------------------------------------------------------------
+
+class NotAuthorized(Exception):
+    def __init__(self, response) -> None:
+        self.response = response
+
+
+def api_staff(*roles: Role | str) -> Staff:
+    """The member of staff whose bearer token came with this API request, holding one of
+    ``roles``; otherwise a 401 (no or bad token) or 403 (wrong role) problem is raised."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    owner = accounts.token_owner(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    if owner is None:
+        response = problem(401, "unauthorized",
+                           _("Send a valid staff token: Authorization: Bearer <token>."))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="service-hall"'
+        raise NotAuthorized(response)
+    staff, token_row = owner
+    wanted = {Role(r).value for r in roles}
+    if wanted and not (staff.roles & wanted):
+        raise NotAuthorized(problem(403, "forbidden", _("You are not allowed to do this.")))
+    g.api_token = token_row
+    return staff
+
+
+# -- the sign-in page --------------------------------------------------------------------------
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never send someone who just signed in elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(staff: Staff) -> str:
+    return url_for("console.windows", hall=staff.hall.code)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+def login():
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        staff = accounts.authenticate(db.session, form.username.data, form.password.data)
+        if staff is not None:
+            accounts.record_sign_in(db.session, staff, via="page")
+            session.clear()  # nothing from before the sign-in survives it
+            login_user(SignedIn(staff))
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or home_for(staff))
+        form.password.errors.append(_("Wrong username or password."))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def token_hours() -> float:
+    return float(current_app.config["API_TOKEN_HOURS"])

@@ -1,0 +1,132 @@
+"""Window consoles: the clerk's page at a window, and the list of a hall's windows.
+
+Every move is a form POST (CSRF-checked) that works without JavaScript; the page's script
+sends the same forms with ``Accept: application/json`` and updates itself from the answer and
+from the hall's live events.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import ValidationError
+
+from hall import board, floor, queue
+from hall.errors import HallError
+from hall.models import Ticket
+
+from .auth import home_for, roles_required, sees_hall
+from .extensions import db
+from .moves import MOVES, MoveRequest, perform
+from .problems import translate
+
+bp = Blueprint("console", __name__, url_prefix="/hall")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _hall_for_staff(code: str):
+    hall = queue.get_hall(db.session, code)
+    if not sees_hall(current_user.staff, hall):
+        abort(403)
+    return hall
+
+
+@bp.get("/")
+@roles_required()
+def home():
+    return redirect(home_for(current_user.staff))
+
+
+@bp.get("/<hall>/windows")
+@roles_required()
+def windows(hall: str):
+    """Every window of the hall: its state, its clerk, whom it serves."""
+    found = _hall_for_staff(hall)
+    lines = board.window_lines(db.session, found)
+    mine = next((w for w in found.windows if w.clerk_id == current_user.id), None)
+    return render_template("console/windows.html", hall=found, lines=lines, mine=mine)
+
+
+@bp.get("/<hall>/windows/<int:no>")
+@roles_required()
+def window(hall: str, no: int):
+    """The console of one window; its moves are offered to the clerk who works it."""
+    _hall_for_staff(hall)
+    window = queue.get_window(db.session, hall, no)
+    view = floor.window_view(db.session, window)
+    day = queue.today(window.hall)
+    return render_template("console/window.html", hall=window.hall, window=window, view=view,
+                           mine=window.clerk_id == current_user.id,
+                           can_open=current_user.has_role("clerk"),
+                           services=board.service_lines(db.session, window.hall, day),
+                           other_windows=[w for w in window.hall.windows if w.no != no])
+
+
+@bp.get("/<hall>/windows/<int:no>/state")
+@roles_required()
+def window_state(hall: str, no: int):
+    """The console's data, for its script to refresh after a live event."""
+    _hall_for_staff(hall)
+    return jsonify(floor.window_view(db.session, queue.get_window(db.session, hall, no)))
+
+
+@bp.post("/<hall>/windows/<int:no>/<move>")
+@roles_required("clerk")
+def move(hall: str, no: int, move: str):
+    """Make one move at the window (the engine checks that this clerk works it)."""
+    chosen = MOVES.get(move)
+    if chosen is None:
+        abort(404)
+    _hall_for_staff(hall)
+    try:
+        form = MoveRequest.model_validate(request.form.to_dict())
+    except ValidationError as error:
+        return _refused(hall, no, 422, "invalid-request", _invalid_fields(error))
+    try:
+        result = perform(db.session, chosen, hall, no, current_user.actor, form)
+    except HallError as error:
+        return _refused(hall, no, error.status, error.code, translate(error))
+    message = _done_message(chosen.name, result)
+    if _wants_json():
+        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        body = {"window": view, "message": message}
+        if isinstance(result, Ticket):
+            body["ticket"] = floor.ticket_card(result)
+        return jsonify(body)
+    flash(message, "ok")
+    return redirect(url_for("console.window", hall=hall, no=no))
+
+
+def _refused(hall: str, no: int, status: int, code: str, message: str):
+    if _wants_json():
+        return jsonify({"code": code, "message": message}), status
+    flash(message, "refused")
+    return redirect(url_for("console.window", hall=hall, no=no))
+
+
+def _invalid_fields(error: ValidationError) -> str:
+    fields = ", ".join(str(e["loc"][0]) for e in error.errors())
+    return _("Please check: %(fields)s", fields=fields)
+
+
+def _done_message(move: str, result) -> str:
+    number = result.number if isinstance(result, Ticket) else None
+    if move == "call" and result is None:
+        return _("Nobody is waiting for this window.")
+    messages = {
+        "open": _("Window opened."), "pause": _("Window paused."), "close": _("Window closed."),
+        "call": _("Calling %(number)s.", number=number),
+        "recall": _("Calling %(number)s again.", number=number),
+        "no-show": _("%(number)s marked as a no-show.", number=number),
+        "start": _("Serving %(number)s.", number=number),
+        "finish": _("%(number)s finished.", number=number),
+        "hold": _("%(number)s held.", number=number),
+        "resume": _("%(number)s called back.", number=number),
+        "transfer": _("%(number)s transferred.", number=number),
+    }
+    return messages[move]
