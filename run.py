@@ -1,5 +1,6 @@
 """Serve the hall (pages, API and Socket.IO) on one port: ``python run.py``."""
 from hall.web import create_app
+from hall.web.serving import RequestHandler
 
 app = create_app()
 socketio = app.extensions["socketio"]
@@ -11,4 +12,5 @@ if __name__ == "__main__":
     # threading mode on Werkzeug's server: one process, nothing to install (see README,
     # "Serving"); production uses gunicorn, documented there.
     socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],
-                 allow_unsafe_werkzeug=True, log_output=app.config["ACCESS_LOG"])
+                 allow_unsafe_werkzeug=True, log_output=app.config["ACCESS_LOG"],
+                 request_handler=RequestHandler)

@@ -21,6 +21,7 @@ from hall.events import Actor
 from hall.models import Staff
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
+from hall.web.serving import RequestHandler
 
 # Headless Chromium fixtures (tests/browser.py): browser_page, page_log, shot().
 pytest_plugins = ["browser"]
@@ -146,7 +147,7 @@ def actor(app, username: str) -> Actor:
 @pytest.fixture
 def live_server(app):
     """The app on a real port, served by a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RequestHandler)
     # A short poll interval: shutdown() waits for the loop to notice, once per test.
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)

@@ -1,0 +1,207 @@
+"""Wall displays over the wire: real python-socketio clients against a live server."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import socketio
+import sqlalchemy as sa
+
+from hall import floor, queue
+from hall.db import consistent_read
+from hall.models import Event
+from hall.web.extensions import db
+
+
+class Display:
+    """A wall display: joins a hall and keeps every message it receives, in order."""
+
+    def __init__(self, base: str, hall: str = "HQ") -> None:
+        self.hall = hall
+        self.messages: list[tuple[str, dict]] = []
+        self.got = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("state", "called", "queue", "problem"):
+            self.client.on(name, self._keeper(name), namespace="/display")
+        self.client.connect(base, namespaces=["/display"], transports=["websocket"])
+
+    def _keeper(self, name):
+        def keep(data):
+            with self.got:
+                self.messages.append((name, data))
+                self.got.notify_all()
+        return keep
+
+    def join(self, hall: str | None = None) -> dict:
+        self.client.emit("join", {"hall": hall or self.hall}, namespace="/display")
+        return self.wait_for("state")
+
+    def wait_for(self, name: str, timeout: float = 5.0, **match) -> dict:
+        """The first message ``name`` (with these fields) received so far or within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self.got:
+            while True:
+                for got_name, data in self.messages:
+                    if got_name == name and all(data.get(k) == v for k, v in match.items()):
+                        return data
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {name} {match} within {timeout}s: {self.messages}")
+                self.got.wait(left)
+
+    def live(self) -> list[dict]:
+        return [data for name, data in self.messages if name in ("called", "queue")]
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+class Clerk:
+    def __init__(self, base: str, username: str, window: int) -> None:
+        self.base, self.window = base, window
+        r = requests.post(f"{base}/api/v1/auth/token", json={"username": username, "password": "demo"})
+        self.headers = {"Authorization": f"Bearer {r.json()['token']}"}
+
+    def do(self, move: str, **body) -> requests.Response:
+        return requests.post(f"{self.base}/api/v1/halls/HQ/windows/{self.window}/{move}",
+                             headers=self.headers, json=body or None, timeout=10)
+
+
+def take(base: str, service: str = "EXAM", hall: str = "HQ") -> str:
+    return requests.post(f"{base}/api/v1/tickets", json={"hall": hall, "service": service},
+                         timeout=10).json()["number"]
+
+
+@pytest.fixture
+def displays(live_server):
+    opened: list[Display] = []
+
+    def open_display(hall: str = "HQ") -> Display:
+        display = Display(live_server, hall)
+        opened.append(display)
+        return display
+
+    yield open_display
+    for display in opened:
+        display.close()
+
+
+def test_a_display_gets_the_whole_floor_at_once(live_server, displays):
+    take(live_server)
+    state = displays().join()
+    assert state["hall"] == "HQ" and state["seq"] == 1
+    assert {s["code"]: s["waiting"] for s in state["services"]}["EXAM"] == 1
+    assert [w["no"] for w in state["windows"]] == list(range(1, 23))
+    assert state["calls"] == []
+
+
+def test_100_displays_in_the_hall_get_the_call_and_none_in_the_city_hall(live_server, displays):
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        hq = list(pool.map(lambda _: displays("HQ"), range(100)))
+        city = list(pool.map(lambda _: displays("HRB"), range(5)))
+        list(pool.map(lambda d: d.join(), hq + city))
+    number = take(live_server)
+    clerk = Clerk(live_server, "clerk03", 3)
+    clerk.do("open")
+    assert clerk.do("call").status_code == 200
+
+    calls = [d.wait_for("called", number=number) for d in hq]
+    assert {(c["window_no"], c["kind"], c["service"]) for c in calls} == {(3, "called", "EXAM")}
+    assert len({c["seq"] for c in calls}) == 1  # the same event, everywhere
+    assert calls[0]["waiting"]["EXAM"] == 0 and calls[0]["name"] == "公务员考试录用资格复审"
+    time.sleep(0.3)
+    assert all(not d.live() for d in city)
+
+
+def test_every_message_has_the_next_sequence_number(live_server, displays):
+    display = displays()
+    start = display.join()["seq"]
+    clerk = Clerk(live_server, "clerk03", 3)
+    take(live_server), take(live_server)
+    clerk.do("open")
+    for move in ("call", "start", "finish", "call", "recall", "no-show"):
+        assert clerk.do(move).status_code == 200
+    clerk.do("pause", reason="tea")
+    display.wait_for("queue", kind="paused")
+    seqs = [m["seq"] for m in display.live()]
+    assert seqs == list(range(start + 1, start + 1 + len(seqs)))
+    kinds = [m["kind"] for m in display.live()]
+    assert kinds == ["issued", "issued", "opened", "called", "serving", "finished", "called",
+                     "recalled", "no_show", "paused"]
+
+
+def test_a_display_that_was_away_comes_back_to_exactly_the_current_floor(app, live_server, displays):
+    away = displays()
+    away.join()
+    clerk3, clerk4 = Clerk(live_server, "clerk03", 3), Clerk(live_server, "clerk04", 4)
+    for _ in range(4):
+        take(live_server)
+    clerk3.do("open"), clerk4.do("open")
+    clerk3.do("call")
+    away.close()  # the network is unplugged…
+
+    clerk4.do("call")                   # …while two more calls happen
+    clerk3.do("finish")
+    clerk3.do("call")
+
+    back = displays()
+    state = back.join()
+    with app.app_context(), consistent_read(db.session) as session:
+        truth = floor.floor_state(session, queue.get_hall(session, "HQ"))
+        last_seq = session.scalar(sa.select(sa.func.max(Event.seq)))
+    assert state == truth
+    assert state["seq"] == last_seq
+    assert [(c["number"], c["window"]) for c in state["calls"]] == [("A003", 3), ("A002", 4),
+                                                                    ("A001", 3)]
+    serving = {w["no"]: w["serving"] for w in state["windows"] if w["serving"]}
+    assert serving == {3: "A003", 4: "A002"}
+
+
+def test_displays_can_change_nothing(app, live_server, displays):
+    take(live_server)
+    display = displays()
+    display.join()
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Event))
+    for event, data in [("call", {"hall": "HQ", "window": 3}), ("open", {"window": 3}),
+                        ("finish", {}), ("join", "HQ"), ("join", {"hall": "NOPE"})]:
+        display.client.emit(event, data, namespace="/display")
+    assert display.wait_for("problem", code="unknown-hall")["title"]
+    display.wait_for("problem", code="invalid-request")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == before
+    assert display.client.connected
+
+
+def test_joining_another_hall_leaves_the_first(live_server, displays):
+    display = displays()
+    display.join("HQ")
+    display.join("HRB")
+    take(live_server, hall="HQ")
+    take(live_server, hall="HRB")
+    issued = display.wait_for("queue", kind="issued")
+    time.sleep(0.2)
+    assert issued["hall"] == "HRB" and [m["hall"] for m in display.live()] == ["HRB"]
+
+
+def test_a_display_that_closes_is_let_go_cleanly(live_server):
+    """After the WebSocket close handshake the server ends the connection; it must not read
+    the closing frame as a new HTTP request and answer it with a 400 on the socket."""
+    import websocket  # websocket-client, the transport python-socketio uses
+
+    for _ in range(20):
+        ws = websocket.create_connection(
+            live_server.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+            timeout=5)
+        assert ws.recv().startswith("0{")           # engine.io open
+        ws.send("40/display,")                        # connect to the namespace
+        assert ws.recv().startswith("40/display,")
+        ws.send_close()
+        frame = ws.recv_frame()
+        assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
+        ws.sock.settimeout(2)
+        assert ws.sock.recv(100) == b""               # closed, not "HTTP/1.1 400 …"
+        ws.sock.close()
