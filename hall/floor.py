@@ -10,7 +10,7 @@ from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import board, clock
 from .models import Event, Hall, ServiceItem, Staff, Ticket, TicketStatus, Window
@@ -83,20 +83,22 @@ def window_view(session: Session, window: Window) -> dict:
     hall = window.hall
     day = clock.local_date(clock.now(), hall.timezone)
     clerk = session.get(Staff, window.clerk_id) if window.clerk_id else None
-    current = session.get(Ticket, window.current_ticket_id) if window.current_ticket_id else None
+    with_service = [joinedload(Ticket.service)]  # each card names its service: no N+1
+    current = (session.get(Ticket, window.current_ticket_id, options=with_service)
+               if window.current_ticket_id else None)
     waiting = board.waiting_by_service(session, hall.id, day)
     held = session.scalars(
-        select(Ticket).where(Ticket.window_id == window.id, Ticket.day == day,
+        select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
                              Ticket.status == TicketStatus.HELD.value)
         .order_by(Ticket.called_at)
     )
     sent_here = session.scalars(
-        select(Ticket).where(Ticket.target_window_id == window.id, Ticket.day == day,
+        select(Ticket).options(*with_service).where(Ticket.target_window_id == window.id, Ticket.day == day,
                              Ticket.status == TicketStatus.WAITING.value)
         .order_by(Ticket.queued_at)
     )
     served = session.scalars(
-        select(Ticket).where(Ticket.window_id == window.id, Ticket.day == day,
+        select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
                              Ticket.status.in_((TicketStatus.FINISHED.value,
                                                 TicketStatus.NO_SHOW.value)))
         .order_by(Ticket.finished_at.desc().nulls_last(), Ticket.called_at.desc())

@@ -127,3 +127,40 @@ def test_two_windows_calling_at_once_never_call_the_same_visitor(any_app):
         unfinished = db.session.scalar(sa.select(sa.func.count()).select_from(Ticket)
                                        .where(Ticket.status != "finished"))
     assert (calls, unfinished) == (visitors, 0)
+
+
+def test_two_clerks_pressing_call_next_over_http_never_get_the_same_visitor(app, live_server):
+    visitors = 200
+    with requests.Session() as http:
+        for _ in range(visitors):
+            http.post(f"{live_server}/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
+    barrier = threading.Barrier(2)
+
+    def clerk(window: int) -> list[str]:
+        with requests.Session() as http:
+            token = http.post(f"{live_server}/api/v1/auth/token",
+                              json={"username": f"clerk{window:02d}", "password": "demo"}).json()
+            http.headers["Authorization"] = f"Bearer {token['token']}"
+            base = f"{live_server}/api/v1/halls/HQ/windows/{window}"
+            http.post(f"{base}/open")
+            called, together = [], True
+            try:
+                while True:
+                    if together:
+                        try:
+                            barrier.wait(timeout=30)
+                        except threading.BrokenBarrierError:
+                            together = False
+                    r = http.post(f"{base}/call")
+                    if r.status_code == 204:
+                        return called
+                    assert r.status_code == 200, r.text
+                    called.append(r.json()["number"])
+                    assert http.post(f"{base}/finish").status_code == 200
+            finally:
+                barrier.abort()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        at_3, at_4 = pool.map(clerk, (3, 4))
+    assert not set(at_3) & set(at_4)
+    assert len(at_3) + len(at_4) == visitors and at_3 and at_4
