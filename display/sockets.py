@@ -31,10 +31,16 @@ class DisplayNamespace(Namespace):
 
     def on_join(self, data):
         """Follow a hall: leave any other, then the snapshot. The room is joined before the
-        snapshot is read, so no event committed after it can be missed."""
+        snapshot is read, so no event committed after it can be missed. ``windows`` (a list
+        of numbers) makes the snapshot's recent calls those of that group of windows."""
         code = data.get("hall") if isinstance(data, dict) else None
-        if not isinstance(code, str) or not _HALL_CODE.match(code):
-            emit("problem", {"code": "invalid-request", "title": "join needs {\"hall\": code}"})
+        windows = data.get("windows") if isinstance(data, dict) else None
+        valid_windows = windows is None or (
+            isinstance(windows, list) and len(windows) <= 999
+            and all(isinstance(n, int) and 0 < n < 1000 for n in windows))
+        if not isinstance(code, str) or not _HALL_CODE.match(code) or not valid_windows:
+            emit("problem", {"code": "invalid-request",
+                             "title": 'join needs {"hall": code, "windows": [numbers]?}'})
             return
         try:
             with consistent_read(db.session) as session:
@@ -43,7 +49,7 @@ class DisplayNamespace(Namespace):
                     if joined.startswith("hall:") and joined != room(code):
                         leave_room(joined)
                 join_room(room(code))
-                state = floor.floor_state(session, hall)
+                state = floor.floor_state(session, hall, windows=windows or None)
         except HallError as error:
             emit("problem", {"code": error.code, "title": translate(error)})
             return

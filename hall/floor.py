@@ -24,8 +24,9 @@ def start_of_day(hall: Hall, day) -> datetime:
     return datetime.combine(day, time(0), ZoneInfo(hall.timezone)).astimezone(timezone.utc)
 
 
-def floor_state(session: Session, hall: Hall) -> dict:
-    """Everything a wall display shows, with the floor sequence number it reflects.
+def floor_state(session: Session, hall: Hall, windows: list[int] | None = None) -> dict:
+    """Everything a wall display shows, with the floor sequence number it reflects; a
+    display over a group of ``windows`` gets the last calls of that group.
 
     Call inside one read transaction (``hall.db.consistent_read``): the sequence number and
     the rows must come from the same snapshot."""
@@ -41,13 +42,14 @@ def floor_state(session: Session, hall: Hall) -> dict:
         ],
         "windows": [{"no": w.no, "state": w.state, "serving": w.serving}
                     for w in snapshot.windows],
-        "calls": recent_calls(session, hall, snapshot.day),
+        "calls": recent_calls(session, hall, snapshot.day, windows=windows),
     }
 
 
-def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS) -> list[dict]:
+def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS,
+                 windows: list[int] | None = None) -> list[dict]:
     """Today's last calls, newest first: what the display lists under the current call."""
-    rows = session.execute(
+    query = (
         select(Event.seq, Event.kind, Event.at, Event.data, ServiceItem.code,
                ServiceItem.name_zh, ServiceItem.name_en)
         .join(Ticket, Ticket.id == Event.ticket_id)
@@ -57,6 +59,9 @@ def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS) -
         .order_by(Event.seq.desc())
         .limit(limit)
     )
+    if windows:
+        query = query.join(Window, Window.id == Event.window_id).where(Window.no.in_(windows))
+    rows = session.execute(query)
     return [
         {"seq": seq, "kind": kind.removeprefix("ticket."), "at": at.isoformat(),
          "number": data["number"], "window": data["window_no"], "service": code,

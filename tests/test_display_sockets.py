@@ -205,3 +205,17 @@ def test_a_display_that_closes_is_let_go_cleanly(live_server):
         ws.sock.settimeout(2)
         assert ws.sock.recv(100) == b""               # closed, not "HTTP/1.1 400 …"
         ws.sock.close()
+
+
+def test_a_display_over_a_group_of_windows_gets_that_groups_last_calls(live_server, displays):
+    clerk3, clerk4 = Clerk(live_server, "clerk03", 3), Clerk(live_server, "clerk04", 4)
+    for _ in range(3):
+        take(live_server)
+    clerk3.do("open"), clerk4.do("open")
+    clerk3.do("call"), clerk4.do("call"), clerk3.do("finish"), clerk3.do("call")
+    display = displays()
+    display.client.emit("join", {"hall": "HQ", "windows": [4]}, namespace="/display")
+    state = display.wait_for("state")
+    assert [(c["number"], c["window"]) for c in state["calls"]] == [("A002", 4)]
+    display.client.emit("join", {"hall": "HQ", "windows": "4"}, namespace="/display")
+    display.wait_for("problem", code="invalid-request")

@@ -81,7 +81,10 @@ def _init_sockets(app: Flask) -> SocketIO:
 
     socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
                         channel="flask-socketio", cors_allowed_origins=[],
-                        logger=False, engineio_logger=False)
+                        logger=False, engineio_logger=False,
+                        # A display whose link died without a word is noticed in ~15 s, not
+                        # the default 45: it then reconnects and re-syncs.
+                        ping_interval=10, ping_timeout=5)
     socketio.on_namespace(DisplayNamespace(NAMESPACE))
     app.extensions["floor_publisher"] = FloorPublisher(app, socketio)
     return socketio
