@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import board, clock
@@ -106,7 +106,8 @@ def window_view(session: Session, window: Window) -> dict:
         select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
                              Ticket.status.in_((TicketStatus.FINISHED.value,
                                                 TicketStatus.NO_SHOW.value)))
-        .order_by(Ticket.finished_at.desc().nulls_last(), Ticket.called_at.desc())
+        # A no-show has no finishing time: it sits where it was called.
+        .order_by(func.coalesce(Ticket.finished_at, Ticket.called_at).desc())
         .limit(50)
     )
     return {

@@ -98,7 +98,7 @@ def move(hall: str, no: int, move: str):
         if isinstance(result, Ticket):
             body["ticket"] = floor.ticket_card(result)
         return jsonify(body)
-    flash(message, "ok")
+    flash(message, "info" if chosen.name == "call" and result is None else "ok")
     return redirect(url_for("console.window", hall=hall, no=no))
 
 

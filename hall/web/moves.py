@@ -20,15 +20,16 @@ def _blank_is_none(value):
     return None if isinstance(value, str) and not value.strip() else value
 
 
-Number = Annotated[str | None, BeforeValidator(_blank_is_none),
-                   StringConstraints(strip_whitespace=True, to_upper=True, max_length=8,
-                                     pattern=r"^[A-Z]\d{3,4}$")]
-Text = Annotated[str | None, BeforeValidator(_blank_is_none),
-                 StringConstraints(strip_whitespace=True, max_length=200)]
-Code = Annotated[str | None, BeforeValidator(_blank_is_none),
-                 StringConstraints(strip_whitespace=True, max_length=16,
-                                   pattern=r"^[A-Za-z0-9_-]+$")]
-WindowNo = Annotated[int | None, BeforeValidator(_blank_is_none), Field(ge=1, le=999)]
+# The constraints apply to a value that was given; a blank field becomes None and skips them.
+Number = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                                     max_length=8, pattern=r"^[A-Za-z]\d{3,4}$")]
+                   | None, BeforeValidator(_blank_is_none)]
+Text = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None,
+                 BeforeValidator(_blank_is_none)]
+Code = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=16,
+                                                   pattern=r"^[A-Za-z0-9_-]+$")] | None,
+                 BeforeValidator(_blank_is_none)]
+WindowNo = Annotated[Annotated[int, Field(ge=1, le=999)] | None, BeforeValidator(_blank_is_none)]
 
 
 class MoveRequest(BaseModel):
