@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup dev-setup db translations extract-messages bench clean
+.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -48,6 +48,9 @@ extract-messages: setup
 
 bench: dev-setup translations
 	$(BIN)/python bench/tickets.py $(BENCH_ARGS)
+
+bench-displays: dev-setup translations
+	$(BIN)/python bench/display_latency.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -6,6 +6,7 @@ user starts it, so that what is measured is the real stack, not an in-process im
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -81,3 +82,77 @@ def stop(proc: subprocess.Popen | None, grace: float = 5.0) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def raise_open_files() -> int:
+    """Raise this process's open-files limit to its hard limit, and return the new soft limit.
+
+    A thousand WebSockets are a thousand descriptors on each side; the servers a benchmark
+    starts afterwards inherit the raised limit, as they would inherit ``ulimit -n``."""
+    import resource  # POSIX only, like the rest of the benchmarks
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """Resident memory (``rss_kb``) and thread count (``threads``) of a live process, read
+    from /proc/<pid>/status (Linux); empty if the process is gone."""
+    fields = {"VmRSS": "rss_kb", "Threads": "threads"}
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key in fields:
+            out[fields[key]] = int(value.split()[0])
+    return out
+
+
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> float:
+    """CPU seconds every process of the machine has used so far, all cores together (the
+    non-idle columns of /proc/stat), to tell a benchmark's own load from anybody else's."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def post_json(port: int, path: str, body: dict | None = None, token: str | None = None):
+    """One JSON POST to 127.0.0.1 on a new connection (Werkzeug closes each one anyway), with
+    a bearer token if given: (status, decoded JSON body or None)."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", path, body=json.dumps(body or {}).encode(), headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+    finally:
+        conn.close()
+
+
+def post_ok(port: int, path: str, want: int, body: dict | None = None,
+            token: str | None = None) -> dict:
+    """A JSON POST that must answer ``want``: its JSON body, or RuntimeError."""
+    status, answer = post_json(port, path, body, token)
+    if status != want:
+        raise RuntimeError(f"POST {path}: {status} {answer}")
+    return answer

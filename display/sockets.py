@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from flask_socketio import Namespace, emit, join_room, leave_room, rooms
+from flask import request
+from flask_socketio import Namespace, emit, join_room, leave_room
 
 from hall import floor, queue
 from hall.db import consistent_read
@@ -26,8 +27,17 @@ def room(hall_code: str) -> str:
 
 
 class DisplayNamespace(Namespace):
+    def __init__(self, namespace: str) -> None:
+        super().__init__(namespace)
+        # The hall each connection follows. Kept here rather than read back from the room
+        # table, which python-socketio iterates without a lock while others connect.
+        self.following: dict[str, str] = {}
+
     def on_connect(self, auth=None):
         return True  # displays need no login: what they receive is public
+
+    def on_disconnect(self, reason=None):
+        self.following.pop(request.sid, None)
 
     def on_join(self, data):
         """Follow a hall: leave any other, then the snapshot. The room is joined before the
@@ -45,10 +55,11 @@ class DisplayNamespace(Namespace):
         try:
             with consistent_read(db.session) as session:
                 hall = queue.get_hall(session, code)
-                for joined in rooms():
-                    if joined.startswith("hall:") and joined != room(code):
-                        leave_room(joined)
+                before = self.following.get(request.sid)
+                if before is not None and before != code:
+                    leave_room(room(before))
                 join_room(room(code))
+                self.following[request.sid] = code
                 state = floor.floor_state(session, hall, windows=windows or None)
         except HallError as error:
             emit("problem", {"code": error.code, "title": translate(error)})
