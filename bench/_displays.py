@@ -184,9 +184,9 @@ class Fleet:
 
     def ask(self, commands: list[tuple]) -> list:
         """Send one command to each process (all first, so they work at once); the replies."""
-        for pipe, command in zip(self.pipes, commands):
+        for pipe, command in zip(self.pipes, commands, strict=True):
             pipe.send(command)
-        return [pipe.recv() for pipe, _ in zip(self.pipes, commands)]
+        return [pipe.recv() for pipe, _ in zip(self.pipes, commands, strict=True)]
 
     def connect(self, url: str, n: int) -> tuple[int, list[str], int]:
         """(displays joined, first errors, joins that had to be asked again)."""
