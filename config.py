@@ -55,6 +55,9 @@ class Config:
         # NORMAL survives a killed process; FULL also a power cut, at a disk sync per write.
         self.SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        # The Redis channel every process of one installation emits on (Flask-SocketIO's
+        # default); two installations sharing a Redis need two channels.
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.ACCESS_LOG = _flag("ACCESS_LOG", True)

@@ -29,6 +29,7 @@ pytest_plugins = ["browser"]
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # A Monday morning in the hall's time zone (09:30 +08:00), for tests that need a known day.
 MONDAY_0930 = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
 
@@ -122,6 +123,21 @@ def pg_app(pg_database):
     shutdown(app)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis for message-queue tests (skipped where there is none)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as error:  # noqa: BLE001 - any failure means "no server here"
+        require_or_skip("Redis", error)
+    finally:
+        client.close()
+    return REDIS_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

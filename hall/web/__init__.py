@@ -75,12 +75,12 @@ def _init_sockets(app: Flask) -> SocketIO:
     """Socket.IO for this app, its display namespace, and the publisher of floor events.
 
     threading mode (see README, "Serving"); with REDIS_URL every process emits through Redis
-    on the channel ``flask-socketio``, so a call made on one reaches displays on all."""
+    on SOCKETIO_CHANNEL, so a call made on one reaches displays on all."""
     from display.publisher import FloorPublisher
     from display.sockets import NAMESPACE, DisplayNamespace
 
     socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
-                        channel="flask-socketio", cors_allowed_origins=[],
+                        channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=[],
                         logger=False, engineio_logger=False,
                         # A display whose link died without a word is noticed in ~15 s, not
                         # the default 45: it then reconnects and re-syncs.
