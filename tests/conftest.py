@@ -117,8 +117,11 @@ def pg_app(pg_database):
                 "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
                 " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
             # No CASCADE: windows refer to tickets, and a cascade would empty them too.
-            connection.execute(sa.text("TRUNCATE events, cases, daily_counters RESTART IDENTITY"))
+            connection.execute(sa.text(
+                "TRUNCATE events, ratings, cases, daily_counters, job_leases, api_tokens "
+                "RESTART IDENTITY"))
             connection.execute(sa.text("DELETE FROM tickets"))
+            connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
     yield app
     shutdown(app)
     with app.app_context():

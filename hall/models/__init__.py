@@ -1,15 +1,19 @@
 """Tables of the hall, in SQLAlchemy 2.0 style. Every row belongs to a hall."""
 from .base import Base, UTCDateTime
-from .cases import Case, CaseOutcome, CaseState
+from .calendar import CalendarDay, CalendarYear
+from .cases import OPEN_STATES, RUNNING_STATES, Case, CaseOutcome, CaseState
 from .catalogue import ServiceItem
 from .events import Event
+from .jobs import JobLease
 from .org import (
     ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
 )
+from .ratings import Rating
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
 
 __all__ = [
-    "Base", "UTCDateTime", "Case", "CaseOutcome", "CaseState", "ServiceItem", "Event",
+    "Base", "UTCDateTime", "CalendarDay", "CalendarYear", "OPEN_STATES", "RUNNING_STATES",
+    "Case", "CaseOutcome", "CaseState", "JobLease", "Rating", "ServiceItem", "Event",
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -29,6 +29,16 @@ class CaseOutcome(str, enum.Enum):
     REJECTED = "rejected"
 
 
+# The clock runs in these states: the deadline job watches only them.
+RUNNING_STATES = ("accepted", "in_progress")
+# Still someone's work: the division inbox lists these.
+OPEN_STATES = ("accepted", "in_progress", "awaiting_documents", "special_procedure", "decided",
+               "ready")
+_RUNNING_SQL = "state IN ('accepted', 'in_progress')"
+_OPEN_SQL = ("state IN ('accepted', 'in_progress', 'awaiting_documents', 'special_procedure', "
+             "'decided', 'ready')")
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -39,18 +49,41 @@ class Case(Base):
     division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"))
     state: Mapped[str] = mapped_column(String(20), default=CaseState.ACCEPTED.value)
     outcome: Mapped[str | None] = mapped_column(String(10))
+    # The clerk who accepted it at the window owns the matter (首问负责制).
     first_owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    # The member of division staff working it (the person red marks are recorded against).
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    subject: Mapped[str] = mapped_column(String(200), default="")
     applicant_name: Mapped[str | None] = mapped_column(String(40))
+    applicant_id_no: Mapped[str | None] = mapped_column(String(18))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Derived from the case's events and the working-day calendar; cached here for the inbox.
+    # Derived from the case's events and the working-day calendar, cached for the inbox and
+    # the deadline job; None while the clock is paused.
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    yellow_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    warning: Mapped[str] = mapped_column(String(6), default="none")
+    # Red is never forgotten (失职追究): kept after the case moves on.
+    ever_red: Mapped[bool] = mapped_column(Boolean, default=False)
+    red_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_kind: Mapped[str | None] = mapped_column(String(20))
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    missing_documents: Mapped[list] = mapped_column(JSON, default=list)
+    extension_days: Mapped[int] = mapped_column(Integer, default=0)
+    extension_pending_days: Mapped[int | None] = mapped_column(Integer)
+    extension_pending_reason: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship()
     ticket: Mapped[Ticket] = relationship()
     service: Mapped[ServiceItem] = relationship()
     division: Mapped[Division] = relationship()
-    first_owner: Mapped[Staff] = relationship()
+    first_owner: Mapped[Staff] = relationship(foreign_keys=[first_owner_id])
+    handler: Mapped[Staff | None] = relationship(foreign_keys=[handler_id])
 
     __table_args__ = (
         CheckConstraint(
@@ -59,5 +92,17 @@ class Case(Base):
             name="state",
         ),
         CheckConstraint("outcome IS NULL OR outcome IN ('approved', 'rejected')", name="outcome"),
-        Index("ix_cases_division_due", "division_id", "state", "due_at"),
+        CheckConstraint("warning IN ('none', 'yellow', 'red')", name="warning"),
+        CheckConstraint("extension_days >= 0", name="extension_days"),
+        # The division's inbox: its open cases by deadline.
+        Index("ix_cases_inbox", "division_id", "due_at",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        # The deadline job reads exactly these: running cases about to turn yellow or red.
+        Index("ix_cases_to_yellow", "yellow_at",
+              sqlite_where=text(f"warning = 'none' AND {_RUNNING_SQL}"),
+              postgresql_where=text(f"warning = 'none' AND {_RUNNING_SQL}")),
+        Index("ix_cases_to_red", "due_at",
+              sqlite_where=text(f"warning <> 'red' AND {_RUNNING_SQL}"),
+              postgresql_where=text(f"warning <> 'red' AND {_RUNNING_SQL}")),
+        Index("ix_cases_ticket", "ticket_id"),
     )
