@@ -86,6 +86,8 @@ class Config:
         # Queue policy: at most this many priority calls in a row at one window while
         # ordinary visitors wait, so that nobody is starved.
         self.PRIORITY_MAX_STREAK = int(os.environ.get("PRIORITY_MAX_STREAK", "2"))
+        # Deadlines end at the close of business of their last working day (hall's time).
+        self.CLOSE_OF_BUSINESS = os.environ.get("CLOSE_OF_BUSINESS", "17:00")
         self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
         self.KIOSK_AUTOPRINT = _flag("KIOSK_AUTOPRINT", False)
 

@@ -59,12 +59,13 @@ def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
 
-    from . import api, auth, console, i18n
+    from . import admin, api, auth, console, i18n
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
     auth.init(app)
     app.register_blueprint(console.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)

@@ -12,7 +12,10 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .cli_calendar import calendar_group
+
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(calendar_group)
 
 
 @click.command("seed-demo")
