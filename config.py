@@ -86,6 +86,10 @@ class Config:
         # Queue policy: at most this many priority calls in a row at one window while
         # ordinary visitors wait, so that nobody is starved.
         self.PRIORITY_MAX_STREAK = int(os.environ.get("PRIORITY_MAX_STREAK", "2"))
+        # Scheduled jobs (deadline marks) in this process; several processes may run them,
+        # a lease lets one act at a time. Off for a process that must only serve.
+        self.SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", True)
+        self.SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "60"))
         # Deadlines end at the close of business of their last working day (hall's time).
         self.CLOSE_OF_BUSINESS = os.environ.get("CLOSE_OF_BUSINESS", "17:00")
         self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
@@ -101,4 +105,5 @@ class TestConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True
+        self.SCHEDULER_ENABLED = False
         self.ACCESS_LOG = False

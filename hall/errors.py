@@ -127,7 +127,8 @@ class IllegalMove(HallError):
               "unserved": N_("closed unserved")}
     MOVES = {"call": N_("call"), "recall": N_("call again"), "no_show": N_("mark as a no-show"),
              "start": N_("start serving"), "finish": N_("finish"), "hold": N_("hold"),
-             "resume": N_("resume here"), "transfer": N_("transfer")}
+             "resume": N_("resume here"), "transfer": N_("transfer"),
+             "accept": N_("accept as a case")}
 
     def __init__(self, *, number: str, status: str, move: str) -> None:
         super().__init__(number=number, status=Term(self.STATUS.get(status, status)),
@@ -170,3 +171,117 @@ class ServiceNumberMistyped(InvalidServiceNumber):
     code = "service-number-mistyped"
     message = N_("This service number is not valid: its check character does not match. "
                  "Please check each digit on your ticket.")
+
+
+# -- cases -----------------------------------------------------------------------------------
+
+class CaseNotFound(HallError):
+    status = 404
+    code = "case-not-found"
+    message = N_("There is no case %(case)s.")
+
+
+class CaseNotNeeded(HallError):
+    status = 409
+    code = "case-not-needed"
+    message = N_("%(service)s is finished at the window: there is no case to open.")
+
+
+class NotCaseDivision(HallError):
+    status = 403
+    code = "not-case-division"
+    message = N_("This case belongs to %(division)s.")
+
+
+class NotAManager(HallError):
+    status = 403
+    code = "not-a-manager"
+    message = N_("Only a manager of this hall can decide on an extension.")
+
+
+class IllegalCaseMove(HallError):
+    status = 409
+    code = "illegal-case-move"
+    message = N_("The case is %(state)s: you cannot %(move)s it.")
+
+    STATES = {"accepted": N_("waiting to be taken up"), "in_progress": N_("being handled"),
+              "awaiting_documents": N_("waiting for documents"),
+              "special_procedure": N_("in a special procedure"), "decided": N_("decided"),
+              "ready": N_("ready for pick-up"), "closed": N_("closed"),
+              "withdrawn": N_("withdrawn")}
+    MOVES = {"route": N_("send to another division"), "take": N_("take up"),
+             "request_documents": N_("ask for documents"),
+             "supply_documents": N_("record the documents"),
+             "start_special": N_("start a special procedure"),
+             "end_special": N_("end the special procedure"),
+             "request_extension": N_("ask for an extension"),
+             "decide_extension": N_("decide on an extension"), "decide": N_("decide"),
+             "mark_ready": N_("mark ready for pick-up"), "close": N_("close"),
+             "withdraw": N_("withdraw")}
+
+    def __init__(self, *, state: str, move: str) -> None:
+        super().__init__(state=Term(self.STATES[state]), move=Term(self.MOVES[move]))
+
+
+class CaseFieldRequired(HallError):
+    status = 422
+    code = "case-field-required"
+    message = N_("Please fill in: %(field)s.")
+
+    FIELDS = {"applicant": N_("the applicant's name"), "subject": N_("what the matter is"),
+              "documents": N_("the complete list of missing documents"),
+              "reason": N_("the reason"), "days": N_("the number of working days"),
+              "division": N_("the division")}
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field=Term(self.FIELDS[field]))
+
+
+class InvalidIdNumber(HallError):
+    status = 422
+    code = "invalid-id-number"
+    message = N_("This resident ID number is not valid; please check it against the card.")
+
+
+class ExtensionState(HallError):
+    status = 409
+    code = "extension-state"
+    message = N_("An extension is already waiting for a decision.")
+
+
+class NoExtensionPending(HallError):
+    status = 409
+    code = "no-extension-pending"
+    message = N_("No extension is waiting for a decision.")
+
+
+class UnknownDivision(HallError):
+    status = 404
+    code = "unknown-division"
+    message = N_("Hall %(hall)s has no division %(division)s.")
+
+
+# -- ratings ---------------------------------------------------------------------------------
+
+class NotYetRateable(HallError):
+    status = 409
+    code = "not-yet-rateable"
+    message = N_("You can rate the service once your matter is finished.")
+
+
+class AlreadyRated(HallError):
+    status = 409
+    code = "already-rated"
+    message = N_("This has already been rated. Thank you.")
+
+
+class InvalidRating(HallError):
+    status = 422
+    code = "invalid-rating"
+    message = N_("Choose one of the five levels, from very satisfied to very dissatisfied.")
+
+
+class FollowupClosed(HallError):
+    status = 409
+    code = "followup-closed"
+    message = N_("This follow-up is already closed.")

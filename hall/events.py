@@ -39,6 +39,7 @@ class Actor:
 
 
 KIOSK = Actor("kiosk")
+SYSTEM = Actor("system")  # scheduled jobs: the deadline marks
 
 
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)

@@ -59,7 +59,8 @@ def get_service(session: Session, hall: Hall, code: str) -> ServiceItem:
 def _window(session: Session, hall: Hall, no: int, *, lock: bool = True) -> Window:
     query = select(Window).where(Window.hall_id == hall.id, Window.no == no)
     if lock:
-        query = query.with_for_update()
+        # read afresh under the lock, not from what this session saw before
+        query = query.with_for_update().execution_options(populate_existing=True)
     window = session.scalar(query)
     if window is None:
         raise UnknownWindow(hall=hall.code, window=no)
@@ -253,7 +254,7 @@ def _today_ticket(session: Session, hall: Hall, number: str, *, lock: bool) -> T
     query = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.day == today(hall),
                                  Ticket.number == (number or "").strip().upper())
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     ticket = session.scalar(query)
     if ticket is None:
         raise TicketNotFound(number=number)
@@ -286,7 +287,8 @@ def _current(session: Session, window: Window, expected: str | None,
             ticket = _today_ticket(session, window.hall, expected, lock=False)
             raise IllegalMove(number=ticket.number, status=ticket.status, move=move)
         raise NoCurrentTicket(window=window.no)
-    ticket = session.get(Ticket, window.current_ticket_id, with_for_update=True)
+    ticket = session.get(Ticket, window.current_ticket_id, with_for_update=True,
+                         populate_existing=True)
     if expected and ticket.number != expected.strip().upper():
         raise NotCurrentTicket(number=expected, window=window.no, current=ticket.number)
     if ticket.status not in {s.value for s in allowed}:

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from config import TestConfig
-from hall import demo
+from hall import calendar, demo
 from hall.events import Actor
 from hall.models import Staff
 from hall.web import create_app, shutdown
@@ -54,6 +54,7 @@ def migrate_and_seed(app) -> None:
     with app.app_context():
         upgrade()
         demo.seed_demo(db.session, password="demo")
+        calendar.import_official(db.session)
         db.session.remove()
         db.engine.dispose()
     shutdown(app)

@@ -1,0 +1,267 @@
+"""Deadlines of cases and of rating follow-ups: computing them, and marking yellow and red.
+
+A case's deadline comes from its own events (the time limit in force when it was accepted,
+its pauses) and the hall's working-day calendar, plus any extension granted. ``tick`` marks
+what has turned yellow or red since the last tick. Each transition is one conditional UPDATE
+(``… WHERE warning <> 'red' …``), so however many processes tick at once, a transition is
+made, and recorded as an event, exactly once; the lease in ``run`` keeps the others idle.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
+
+from sqlalchemy import and_, bindparam, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from . import calendar, clock
+from .db import write_transaction
+from .events import SYSTEM, Actor, record
+from .models import RUNNING_STATES, Case, Event, Hall, JobLease, Rating
+
+PAUSE_STARTS = ("case.documents_requested", "case.special_started")
+PAUSE_ENDS = ("case.documents_supplied", "case.special_ended")
+FOLLOWUP_DAYS = 15  # a poor rating's follow-up must be closed within this many working days
+BATCH = 1000
+
+
+@dataclass
+class Settings:
+    """What the web app configures (the domain reads no Flask config)."""
+
+    close_of_business: time = time(17)
+
+
+settings = Settings()
+
+
+# -- a case's deadline -------------------------------------------------------------------------
+
+def compute(session: Session, case: Case) -> calendar.Deadline | None:
+    """The deadline in force, or None while the clock is stopped (paused, decided…)."""
+    if case.state not in RUNNING_STATES:
+        return None
+    limit, pauses, started = None, [], None
+    for kind, at, data in session.execute(
+        select(Event.kind, Event.at, Event.data).where(Event.case_id == case.id)
+        .order_by(Event.id)
+    ):
+        if kind == "case.accepted":
+            limit = data["limit_days"]
+        elif kind in PAUSE_STARTS:
+            started = at
+        elif kind in PAUSE_ENDS and started is not None:
+            pauses.append((started, at))
+            started = None
+    if limit is None:  # flushed but not yet recorded: the item's limit as accepted now
+        limit = case.service.time_limit_days
+    return calendar.deadline(
+        calendar.load(session, case.hall_id), accepted_at=case.accepted_at, limit_days=limit,
+        extension_days=case.extension_days, pauses=pauses,
+        close_of_business=settings.close_of_business, tz=case.hall.timezone)
+
+
+def refresh(session: Session, case: Case, now: datetime, *, actor: Actor = SYSTEM,
+            why: str | None = None) -> None:
+    """Recompute and cache the case's deadline, and settle its warning against ``now``."""
+    deadline = compute(session, case)
+    if deadline is None:
+        case.due_at = case.yellow_at = None
+        return
+    before = case.due_at
+    case.due_at, case.yellow_at = deadline.due_at, deadline.yellow_at
+    case.due_provisional = deadline.provisional
+    if why and before is not None and before != case.due_at:
+        record(session, case.hall, "case.deadline_changed", actor=actor, case=case,
+               ticket=case.ticket, before=before.isoformat(), after=case.due_at.isoformat(),
+               provisional=case.due_provisional, why=why)
+    _settle(session, case, now, actor)
+
+
+def _settle(session: Session, case: Case, now: datetime, actor: Actor) -> None:
+    """The warning the case's times call for now, recorded if it changes."""
+    wanted = ("red" if case.due_at <= now else "yellow" if case.yellow_at <= now else "none")
+    if wanted == case.warning:
+        return
+    before, case.warning = case.warning, wanted
+    if wanted == "red":
+        case.ever_red, case.red_at = True, case.red_at or now
+    kind = {"red": "case.red", "yellow": "case.yellow"}.get(wanted)
+    if kind is None or (before, wanted) == ("red", "yellow"):
+        kind = "case.warning_lowered"  # an extension or a resumed clock gave time back
+    record(session, case.hall, kind, actor=actor, case=case, ticket=case.ticket,
+           before=before, after=wanted, due_at=case.due_at.isoformat(),
+           division=case.division_id, handler=case.handler_id)
+
+
+def recompute(session: Session, years: set[int], *, hall_id: int | None = None) -> int:
+    """After a calendar change: recompute running cases (of ``hall_id``, or of every hall)
+    whose deadline was provisional or reaches into ``years``. Returns how many moved."""
+    first = datetime(min(years), 1, 1, tzinfo=clock.now().tzinfo)
+    moved = 0
+    with write_transaction(session):
+        now = clock.now()
+        query = select(Case).where(Case.state.in_(RUNNING_STATES),
+                                   Case.due_provisional.is_(True) | (Case.due_at >= first))
+        if hall_id is not None:
+            query = query.where(Case.hall_id == hall_id)
+        for case in session.scalars(query.with_for_update()
+                                    .execution_options(populate_existing=True)):
+            before = case.due_at
+            refresh(session, case, now, why="calendar")
+            moved += before != case.due_at
+    return moved
+
+
+def followup_deadline(session: Session, hall: Hall, opened_at: datetime) -> calendar.Deadline:
+    return calendar.deadline(calendar.load(session, hall.id), accepted_at=opened_at,
+                             limit_days=FOLLOWUP_DAYS,
+                             close_of_business=settings.close_of_business, tz=hall.timezone)
+
+
+# -- the tick ------------------------------------------------------------------------------------
+
+C, R = Case.__table__, Rating.__table__
+_RUNNING = C.c.state.in_(RUNNING_STATES)
+# (warning to set, which rows qualify): red first, so that a case past both goes straight red
+_CASE_MARKS = (
+    ("red", and_(C.c.warning != "red", _RUNNING, C.c.due_at <= bindparam("now"))),
+    ("yellow", and_(C.c.warning == "none", _RUNNING, C.c.yellow_at <= bindparam("now"),
+                    C.c.due_at > bindparam("now"))),
+)
+_FOLLOWUP_MARKS = (
+    ("red", and_(R.c.followup == "open", R.c.followup_warning != "red",
+                 R.c.followup_due_at <= bindparam("now"))),
+    ("yellow", and_(R.c.followup == "open", R.c.followup_warning == "none",
+                    R.c.followup_yellow_at <= bindparam("now"),
+                    R.c.followup_due_at > bindparam("now"))),
+)
+
+
+@dataclass
+class TickResult:
+    yellow: int = 0
+    red: int = 0
+    followups_yellow: int = 0
+    followups_red: int = 0
+    halls: dict = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.yellow + self.red + self.followups_yellow + self.followups_red
+
+
+def tick(session: Session, now: datetime | None = None) -> TickResult:
+    """Mark every case and follow-up that has turned yellow or red, in batches of one
+    transaction each, and record each transition as an event."""
+    now = now or clock.now()
+    result = TickResult()
+    for warning, condition in _CASE_MARKS:
+        while True:
+            done = _mark_batch(session, now, warning, condition)
+            setattr(result, warning, getattr(result, warning) + done)
+            if done < BATCH:
+                break
+    for warning, condition in _FOLLOWUP_MARKS:
+        while True:
+            done = _mark_followups(session, now, warning, condition)
+            name = f"followups_{warning}"
+            setattr(result, name, getattr(result, name) + done)
+            if done < BATCH:
+                break
+    return result
+
+
+def _mark_batch(session: Session, now: datetime, warning: str, condition) -> int:
+    with write_transaction(session):
+        ids = list(session.scalars(
+            select(C.c.id).where(condition).order_by(C.c.id).limit(BATCH), {"now": now}))
+        if not ids:
+            return 0
+        values = {"warning": warning}
+        if warning == "red":
+            # the first time it went red is kept (失职追究): a case can turn red again later
+            values.update(ever_red=True,
+                          red_at=func.coalesce(C.c.red_at, literal(now, C.c.red_at.type)))
+        # The condition again: a row another process marked meanwhile no longer matches.
+        marked = session.execute(
+            update(C).where(C.c.id.in_(ids), condition).values(**values)
+            .returning(C.c.id, C.c.hall_id, C.c.ticket_id, C.c.division_id, C.c.handler_id,
+                       C.c.due_at),
+            {"now": now},
+        ).all()
+        halls = _halls(session)
+        for case_id, hall_id, ticket_id, division_id, handler_id, due_at in marked:
+            record(session, halls[hall_id], f"case.{warning}", actor=SYSTEM,
+                   case=SimpleNamespace(id=case_id), ticket_id=ticket_id,
+                   after=warning, due_at=due_at.isoformat() if due_at else None,
+                   division=division_id, handler=handler_id)
+        return len(marked)
+
+
+def _mark_followups(session: Session, now: datetime, warning: str, condition) -> int:
+    with write_transaction(session):
+        marked = session.execute(
+            update(R).where(condition).values(followup_warning=warning)
+            .returning(R.c.id, R.c.hall_id, R.c.ticket_id, R.c.case_id),
+            {"now": now},
+        ).all()
+        halls = _halls(session)
+        for rating_id, hall_id, ticket_id, case_id in marked:
+            record(session, halls[hall_id], f"rating.followup_{warning}", actor=SYSTEM,
+                   ticket_id=ticket_id,
+                   case=SimpleNamespace(id=case_id) if case_id else None, rating=rating_id)
+        return len(marked)
+
+
+def _halls(session: Session) -> dict[int, SimpleNamespace]:
+    return {hid: SimpleNamespace(id=hid, code=code)
+            for hid, code in session.execute(select(Hall.id, Hall.code))}
+
+
+# -- one process at a time ----------------------------------------------------------------------
+
+JOB = "deadlines"
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire(session: Session, *, holder: str, ttl: timedelta, name: str = JOB) -> bool:
+    """Hold the job's lease for ``ttl``: renew it if ours, take it if it has expired."""
+    with write_transaction(session):
+        now = clock.now()
+        L = JobLease.__table__
+        taken = session.execute(
+            update(L).where(L.c.name == name, (L.c.holder == holder) | (L.c.expires_at < now))
+            .values(holder=holder, expires_at=now + ttl, runs=L.c.runs + 1)
+        ).rowcount
+        if taken:
+            return True
+        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
+                  else sqlite.insert)
+        created = session.execute(
+            insert(L).values(name=name, holder=holder, expires_at=now + ttl, runs=1)
+            .on_conflict_do_nothing(index_elements=[L.c.name])
+        ).rowcount
+        return bool(created)
+
+
+def release(session: Session, *, holder: str, name: str = JOB) -> None:
+    """Give the lease up (on shutdown), so another process can take over at once."""
+    with write_transaction(session):
+        L = JobLease.__table__
+        session.execute(update(L).where(L.c.name == name, L.c.holder == holder)
+                        .values(expires_at=clock.now() - timedelta(seconds=1)))
+
+
+def run(session: Session, *, holder: str, ttl: timedelta) -> TickResult | None:
+    """One scheduled run: tick if this process holds the lease, else do nothing."""
+    if not acquire(session, holder=holder, ttl=ttl):
+        return None
+    return tick(session)
