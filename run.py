@@ -1,11 +1,12 @@
 """Serve the hall (pages, API and Socket.IO) on one port: ``python run.py``."""
-from hall.web import create_app
+from hall.web import create_app, scheduler
 from hall.web.serving import RequestHandler
 
 app = create_app()
 socketio = app.extensions["socketio"]
 
 if __name__ == "__main__":
+    scheduler.start(app)
     base = f"http://{app.config['HOST']}:{app.config['PORT']}"
     print(f"Service Hall: kiosk {base}/kiosk/HQ · tracking {base}/track · API {base}/api/v1/openapi.json",
           flush=True)

@@ -21,12 +21,17 @@ from hall import board, clock, events
 from hall.models import Hall
 from hall.web.extensions import db
 
+from hall.web.staff_sockets import NAMESPACE as STAFF_NAMESPACE
+from hall.web.staff_sockets import room as staff_room
+
 from .sockets import NAMESPACE, room
 
 log = logging.getLogger(__name__)
 
 # A service added or renamed reaches the displays' counts within this many seconds.
 CATALOGUE_TTL = 30.0
+# Besides the floor, staff consoles follow cases and ratings (on their own namespace).
+STAFF_KINDS = ("case.", "rating.")
 CALL_KINDS = {"ticket.called", "ticket.recalled", "ticket.resumed"}
 # What a floor event leaves a window showing; other events leave the window as it was.
 _WINDOW_AFTER = {
@@ -43,6 +48,15 @@ _WINDOW_AFTER = {
     "window.paused": lambda d: {"state": "paused"},
     "window.closed": lambda d: {"state": "closed", "serving": None},
 }
+
+
+def staff_message(event: dict) -> dict:
+    """A case or rating event as staff consoles receive it (names are never in events)."""
+    data = event["data"]
+    return {"id": event["id"], "hall": event["hall"], "kind": event["kind"],
+            "at": event["at"], "case_id": event["case_id"], "ticket_id": event["ticket_id"],
+            "state": data.get("state"), "warning": data.get("after"),
+            "division": data.get("division")}
 
 
 def message(event: dict, waiting: dict[str, int], names: dict[str, tuple[str, str]]) -> tuple[str, dict]:
@@ -80,7 +94,7 @@ class FloorPublisher:
         self._catalogue: dict[str, tuple] = {}
 
     def receive(self, event: dict) -> None:
-        if event.get("seq") is None:
+        if event.get("seq") is None and not event["kind"].startswith(STAFF_KINDS):
             return
         self.inbox.put(event)
         if self._thread is None:
@@ -115,10 +129,15 @@ class FloorPublisher:
                 return
 
     def _send(self, batch: list[dict]) -> None:
+        floor = [e for e in batch if e.get("seq") is not None]
         with self.app.app_context():
-            counts = {code: self._counts(code) for code in {e["hall"] for e in batch}}
+            counts = {code: self._counts(code) for code in {e["hall"] for e in floor}}
             db.session.remove()
         for event in batch:
+            if event.get("seq") is None:  # a case or rating event: for staff only
+                self.socketio.emit("case", staff_message(event), namespace=STAFF_NAMESPACE,
+                                   to=staff_room(event["hall"]))
+                continue
             waiting, names = counts[event["hall"]]
             name, body = message(event, waiting, names)
             self.socketio.emit(name, body, namespace=NAMESPACE, to=room(event["hall"]))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 
 from flask import Flask
+from flask_socketio import SocketIO
 
 from config import INSTANCE, Config
+from hall import deadlines
 from hall.db import configure_engine
-
-from flask_socketio import SocketIO
 
 from .extensions import babel, csrf, db, limiter, migrate
 
@@ -26,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
+    deadlines.settings.close_of_business = time.fromisoformat(app.config["CLOSE_OF_BUSINESS"])
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 
@@ -59,13 +61,15 @@ def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
 
-    from . import admin, api, auth, console, i18n
+    from . import admin, api, auth, console, division, followups, i18n
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
     auth.init(app)
     app.register_blueprint(console.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(division.bp)
+    app.register_blueprint(followups.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)
@@ -80,6 +84,8 @@ def _init_sockets(app: Flask) -> SocketIO:
     from display.publisher import FloorPublisher
     from display.sockets import NAMESPACE, DisplayNamespace
 
+    from .staff_sockets import StaffNamespace
+
     socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
                         channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=[],
                         logger=False, engineio_logger=False,
@@ -87,6 +93,7 @@ def _init_sockets(app: Flask) -> SocketIO:
                         # the default 45: it then reconnects and re-syncs.
                         ping_interval=10, ping_timeout=5)
     socketio.on_namespace(DisplayNamespace(NAMESPACE))
+    socketio.on_namespace(StaffNamespace())
     app.extensions["floor_publisher"] = FloorPublisher(app, socketio)
     return socketio
 

@@ -1,0 +1,62 @@
+"""The scheduled jobs of a serving process: the deadline marks, every minute by default.
+
+Started by ``run.py`` (and later the production server), never by ``flask`` commands or the
+tests. Every process may run a scheduler; the job's lease (``hall.deadlines``) lets one act at
+a time, and another takes over within the lease's time if that one dies.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from hall import deadlines
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def start(app: Flask) -> BackgroundScheduler | None:
+    """Start this process's scheduler, unless SCHEDULER_ENABLED is off or this is the
+    watching parent of Werkzeug's reloader (which would run every job twice)."""
+    if not app.config["SCHEDULER_ENABLED"]:
+        log.info("scheduler disabled in this process (SCHEDULER_ENABLED=0)")
+        return None
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    interval = int(app.config["SCHEDULER_INTERVAL"])
+    holder = deadlines.holder_name()
+    ttl = timedelta(seconds=interval * 3)  # a holder that missed two ticks has died
+
+    def mark_deadlines() -> None:
+        with app.app_context():
+            try:
+                result = deadlines.run(db.session, holder=holder, ttl=ttl)
+                if result is not None and result.total:
+                    log.info("deadlines: %d yellow, %d red, follow-ups %d yellow, %d red",
+                             result.yellow, result.red, result.followups_yellow,
+                             result.followups_red)
+            except Exception:  # the next tick must still come
+                log.exception("the deadline job failed")
+            finally:
+                db.session.remove()
+
+    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
+    scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
+                      next_run_time=datetime.now(timezone.utc))
+    scheduler.start()
+
+    def stop() -> None:
+        scheduler.shutdown(wait=False)
+        with app.app_context():
+            deadlines.release(db.session, holder=holder)  # hand over at once, not after ttl
+            db.session.remove()
+
+    atexit.register(stop)
+    return scheduler
