@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, literal, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from . import calendar, clock
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
-from .models import RUNNING_STATES, Case, Event, Hall, JobLease, Rating
+from .models import RUNNING_STATES, Case, Event, Hall, JobLease, Rating, running_clause
 
 PAUSE_STARTS = ("case.documents_requested", "case.special_started")
 PAUSE_ENDS = ("case.documents_supplied", "case.special_ended")
@@ -126,12 +126,17 @@ def followup_deadline(session: Session, hall: Hall, opened_at: datetime) -> cale
 # -- the tick ------------------------------------------------------------------------------------
 
 C, R = Case.__table__, Rating.__table__
-_RUNNING = C.c.state.in_(RUNNING_STATES)
-# (warning to set, which rows qualify): red first, so that a case past both goes straight red
+# (warning to set, which rows qualify): red first, so that a case past both goes straight red.
+# The state and warning terms are literals, as in the partial indexes ix_cases_to_red and
+# ix_cases_to_yellow, so that SQLite too reads only the cases about to turn.
+# Each batch is read in the order of its index (not by id), so that the planner walks the
+# index from the oldest time instead of scanning the table in id order.
 _CASE_MARKS = (
-    ("red", and_(C.c.warning != "red", _RUNNING, C.c.due_at <= bindparam("now"))),
-    ("yellow", and_(C.c.warning == "none", _RUNNING, C.c.yellow_at <= bindparam("now"),
-                    C.c.due_at > bindparam("now"))),
+    ("red", C.c.due_at, and_(text("cases.warning <> 'red'"), running_clause(),
+                             C.c.due_at <= bindparam("now"))),
+    ("yellow", C.c.yellow_at, and_(text("cases.warning = 'none'"), running_clause(),
+                                   C.c.yellow_at <= bindparam("now"),
+                                   C.c.due_at > bindparam("now"))),
 )
 _FOLLOWUP_MARKS = (
     ("red", and_(R.c.followup == "open", R.c.followup_warning != "red",
@@ -160,9 +165,9 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
     transaction each, and record each transition as an event."""
     now = now or clock.now()
     result = TickResult()
-    for warning, condition in _CASE_MARKS:
+    for warning, order, condition in _CASE_MARKS:
         while True:
-            done = _mark_batch(session, now, warning, condition)
+            done = _mark_batch(session, now, warning, order, condition)
             setattr(result, warning, getattr(result, warning) + done)
             if done < BATCH:
                 break
@@ -176,10 +181,10 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
     return result
 
 
-def _mark_batch(session: Session, now: datetime, warning: str, condition) -> int:
+def _mark_batch(session: Session, now: datetime, warning: str, order, condition) -> int:
     with write_transaction(session):
         ids = list(session.scalars(
-            select(C.c.id).where(condition).order_by(C.c.id).limit(BATCH), {"now": now}))
+            select(C.c.id).where(condition).order_by(order).limit(BATCH), {"now": now}))
         if not ids:
             return 0
         values = {"warning": warning}

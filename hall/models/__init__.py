@@ -1,7 +1,9 @@
 """Tables of the hall, in SQLAlchemy 2.0 style. Every row belongs to a hall."""
 from .base import Base, UTCDateTime
 from .calendar import CalendarDay, CalendarYear
-from .cases import OPEN_STATES, RUNNING_STATES, Case, CaseOutcome, CaseState
+from .cases import (
+    OPEN_STATES, RUNNING_STATES, Case, CaseOutcome, CaseState, open_clause, running_clause,
+)
 from .catalogue import ServiceItem
 from .events import Event
 from .jobs import JobLease
@@ -13,7 +15,7 @@ from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
 
 __all__ = [
     "Base", "UTCDateTime", "CalendarDay", "CalendarYear", "OPEN_STATES", "RUNNING_STATES",
-    "Case", "CaseOutcome", "CaseState", "JobLease", "Rating", "ServiceItem", "Event",
+    "Case", "CaseOutcome", "CaseState", "open_clause", "running_clause", "JobLease", "Rating", "ServiceItem", "Event",
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
 ]

@@ -39,6 +39,17 @@ _OPEN_SQL = ("state IN ('accepted', 'in_progress', 'awaiting_documents', 'specia
              "'decided', 'ready')")
 
 
+def running_clause():
+    """``state IN (running states)`` written out as the partial indexes are: SQLite uses a
+    partial index only when the query repeats its WHERE terms with literals, not parameters."""
+    return text(f"cases.{_RUNNING_SQL}")
+
+
+def open_clause():
+    """``state IN (open states)``, literal, matching ``ix_cases_inbox``."""
+    return text(f"cases.{_OPEN_SQL}")
+
+
 class Case(Base):
     __tablename__ = "cases"
 
