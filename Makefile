@@ -45,7 +45,7 @@ translations: $(MO)
 
 extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -o translations/messages.pot --no-location --sort-output --ignore-dirs='.* _* .venv tests bench migrations' .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
 
 bench: dev-setup translations
 	$(BIN)/python bench/tickets.py $(BENCH_ARGS)
