@@ -105,8 +105,10 @@ class Case(Base):
         CheckConstraint("outcome IS NULL OR outcome IN ('approved', 'rejected')", name="outcome"),
         CheckConstraint("warning IN ('none', 'yellow', 'red')", name="warning"),
         CheckConstraint("extension_days >= 0", name="extension_days"),
-        # The division's inbox: its open cases by deadline.
+        # The division's inbox: its open cases by deadline; and a manager's, of every division.
         Index("ix_cases_inbox", "division_id", "due_at",
+              sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        Index("ix_cases_hall_inbox", "hall_id", "due_at",
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
         # The deadline job reads exactly these: running cases about to turn yellow or red.
         Index("ix_cases_to_yellow", "yellow_at",
