@@ -1,0 +1,67 @@
+"""A case as staff read it (案卷): its history with who acted, where it may be routed, the
+divisions a member of staff may list, and the cases accepted at a window today.
+
+Only reading; every change is a move in ``hall.cases``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from .floor import start_of_day
+from .models import Case, Division, Event, Hall, Role, Staff, Ticket, Window
+from .queue import today
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a case's history as staff see it: staff may see who did it."""
+
+    id: int
+    at: datetime
+    kind: str
+    actor: str              # the username, "kiosk" or "system"
+    actor_name: str | None  # the member of staff's name, when a member of staff acted
+    data: dict
+
+
+def history(session: Session, case: Case) -> list[Entry]:
+    """Every event of the case, oldest first."""
+    rows = session.execute(
+        select(Event.id, Event.at, Event.kind, Event.actor, Staff.name, Event.data)
+        .outerjoin(Staff, Staff.id == Event.actor_id)
+        .where(Event.case_id == case.id).order_by(Event.id))
+    return [Entry(id=id_, at=at, kind=kind, actor=actor, actor_name=name, data=data or {})
+            for id_, at, kind, actor, name, data in rows]
+
+
+def other_divisions(session: Session, case: Case) -> list[Division]:
+    """Where a case may be routed: the hall's other divisions."""
+    return list(session.scalars(
+        select(Division).where(Division.hall_id == case.hall_id,
+                               Division.id != case.division_id).order_by(Division.code)))
+
+
+def listable_divisions(session: Session, hall: Hall, staff: Staff) -> list[Division]:
+    """The divisions whose inbox this member of staff may read: every one of the hall for a
+    manager, their own for division staff of the hall, none for anyone else."""
+    if staff.has_role(Role.MANAGER):
+        return list(session.scalars(select(Division).where(Division.hall_id == hall.id)
+                                    .order_by(Division.code)))
+    if staff.has_role(Role.DIVISION) and staff.division_id and staff.hall_id == hall.id:
+        return [staff.division]
+    return []
+
+
+def accepted_at_window(session: Session, window: Window, limit: int = 20) -> list[Case]:
+    """Today's cases accepted at this window, newest first: the visitor has left the window
+    by then (accepting finishes the visit), and the clerk prints the receipt from this list."""
+    since = start_of_day(window.hall, today(window.hall))
+    return list(session.scalars(
+        select(Case).join(Ticket, Ticket.id == Case.ticket_id)
+        .options(joinedload(Case.ticket))
+        .where(Ticket.window_id == window.id, Case.accepted_at >= since)
+        .order_by(Case.id.desc()).limit(limit)))
