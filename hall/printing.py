@@ -1,4 +1,4 @@
-"""Printable tickets: the 80 mm thermal receipt (PDF) and the QR code shown on screens (SVG).
+"""Printable receipts: the 80 mm ticket and the acceptance receipt (PDF), and the QR code shown on screens (SVG).
 
 Everything here works offline: Chinese uses reportlab's built-in CID font (the PDF viewer or
 printer supplies the glyphs, no font file ships with the app) and the QR code is drawn as
@@ -226,8 +226,7 @@ def ticket_pdf(ticket: Ticket, *, ahead: int, wait_minutes: int | None, track_ur
     english = locale.startswith("en")
     issued = ticket.issued_at.astimezone(ZoneInfo(hall.timezone)).strftime("%Y-%m-%d %H:%M")
 
-    blocks: list[Block] = [*_centred(hall.name_zh, CJK, HALL_SIZE)]
-    blocks += _centred(hall.name_en or "", SANS, HALL_EN_SIZE, max_lines=2)
+    blocks = _hall_head(hall)
     blocks += [_rule(), _line([(ticket.number, BOLD, NUMBER_SIZE)], descender=False), _space()]
     names = [(service.name_zh, CJK, SERVICE_SIZE), (service.name_en, SANS, SERVICE_EN_SIZE)]
     if english:
@@ -257,19 +256,109 @@ def ticket_pdf(ticket: Ticket, *, ahead: int, wait_minutes: int | None, track_ur
     blocks += _centred("请留意叫号，过号请到窗口重新叫号", CJK, NOTE_SIZE)
     blocks += _centred("Listen for your number; if it has passed, ask at a window.", SANS,
                        NOTE_EN_SIZE)
-    if hall.phone:
-        blocks += [_line([("服务电话", CJK, NOTE_SIZE), (" Tel ", SANS, NOTE_EN_SIZE),
-                          (hall.phone, BOLD, NOTE_SIZE)])]
+    blocks += _phone(hall.phone)
+    return _pdf(blocks, title=f"Ticket {ticket.number}" if english else f"排队号 {ticket.number}",
+                author=hall.name_en if english else hall.name_zh,
+                subject=grouped(ticket.service_no))
 
+
+def _hall_head(hall) -> list[Block]:
+    """The hall's names on top of every receipt: Chinese, then English if it fits."""
+    return [*_centred(hall.name_zh, CJK, HALL_SIZE),
+            *_centred(hall.name_en or "", SANS, HALL_EN_SIZE, max_lines=2)]
+
+
+def _phone(phone: str | None) -> list[Block]:
+    if not phone:
+        return []
+    return [_line([("服务电话", CJK, NOTE_SIZE), (" Tel ", SANS, NOTE_EN_SIZE),
+                   (phone, BOLD, NOTE_SIZE)])]
+
+
+def _pdf(blocks: list[Block], *, title: str, author: str, subject: str) -> bytes:
+    """One page exactly as tall as ``blocks``, 80 mm wide, as PDF bytes."""
     height = 2 * MARGIN + sum(h for h, _ in blocks)
     buf = io.BytesIO()
-    # invariant: fixed creation date and document id, so the same ticket gives the same bytes.
+    # invariant: fixed creation date and document id, so the same input gives the same bytes.
     c = Canvas(buf, pagesize=(PAGE_WIDTH, height), invariant=1, pageCompression=1)
-    c.setTitle(f"Ticket {ticket.number}" if english else f"排队号 {ticket.number}")
-    c.setAuthor(hall.name_en if english else hall.name_zh)
-    c.setSubject(grouped(ticket.service_no))
+    c.setTitle(title)
+    c.setAuthor(author)
+    c.setSubject(subject)
     c.setCreator("Service Hall")
     _stack(c, height - MARGIN, blocks)
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+# --- the acceptance receipt (受理回执) -------------------------------------------------------
+
+SPECIAL_PAUSES = {
+    "documents": ("等待补正材料", "Waiting for documents"),
+    "public_notice": ("公示期", "Public notice"),
+    "expert_review": ("专家评审", "Expert review"),
+    "testing": ("检验检测", "Testing"),
+}
+
+
+def _field(zh: str, en: str, text: str, font: str = CJK, size: float = VALUE_SIZE) -> list[Block]:
+    """A label on its own line and a value that may wrap below it (an item's name, a
+    division, what the matter is)."""
+    label = _line([(zh, CJK, LABEL_SIZE), (" " + en, SANS, LABEL_EN_SIZE)], "left")
+    return [label, *(_line([(line, font, size)], "left") for line in _wrap(text, font, size))]
+
+
+def _due(case, tz: ZoneInfo) -> list[Run]:
+    """The deadline as the applicant reads it; a provisional one says so (next year's
+    official calendar is not yet published), a stopped clock says why."""
+    if case.due_at is None:
+        zh, en = SPECIAL_PAUSES.get(case.pause_kind or "", ("计时暂停", "Clock stopped"))
+        return [(zh, CJK, LABEL_SIZE), (" " + en, SANS, LABEL_EN_SIZE)]
+    runs: list[Run] = [(case.due_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), BOLD, VALUE_SIZE)]
+    if case.due_provisional:
+        runs += [(" 暂定", CJK, LABEL_SIZE), (" prov.", SANS, LABEL_EN_SIZE)]
+    return runs
+
+
+def _missing(documents: list[str]) -> list[Block]:
+    """The one complete list of what is missing (一次性告知), numbered."""
+    if not documents:
+        return []
+    blocks = [_rule(), *_centred("需补正材料（一次性告知）", CJK, LABEL_SIZE + 1),
+              *_centred("Documents still to supply (complete list)", SANS, LABEL_EN_SIZE)]
+    for n, document in enumerate(documents, 1):
+        blocks += [_line([(line, CJK, LABEL_SIZE + 0.5)], "left")
+                   for line in _wrap(f"{n}. {document}", CJK, LABEL_SIZE + 0.5)]
+    return blocks
+
+
+def case_receipt_pdf(case, *, track_url: str) -> bytes:
+    """The 80 mm acceptance receipt (受理回执) the applicant takes home: what was accepted,
+    by whom it is handled, by when, and the QR code to follow it."""
+    hall, ticket, service = case.hall, case.ticket, case.service
+    tz = ZoneInfo(hall.timezone)
+    blocks = _hall_head(hall)
+    blocks += [_rule(), *_centred("受理回执", CJK, 16), *_centred("Acceptance receipt", BOLD, 8),
+               _rule()]
+    blocks += _row("办件号", "Case no.", [(str(case.id), BOLD, VALUE_SIZE + 2)])
+    blocks += _row("服务编号", "Service no.", [(grouped(ticket.service_no), BOLD, VALUE_SIZE)])
+    blocks += _row("排队号", "Ticket", [(ticket.number, BOLD, VALUE_SIZE)])
+    blocks += _field("办理事项", "Item", service.name_zh)
+    blocks += _centred(service.name_en or "", SANS, LABEL_EN_SIZE, max_lines=2)
+    blocks += _field("承办处室", "Division", case.division.name_zh)
+    blocks += _field("申请人", "Applicant", case.applicant_name or "")
+    blocks += _field("申请事由", "Matter", case.subject)
+    blocks += _row("受理时间", "Accepted",
+                   [(case.accepted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"), SANS, VALUE_SIZE)])
+    blocks += _row("办结时限", "Due by", _due(case, tz))
+    blocks += _missing(list(case.missing_documents or []))
+    blocks += [_rule(), _qr(track_url),
+               _line([("扫码查询办理进度", CJK, NOTE_SIZE),
+                      (" / Scan to follow your matter", SANS, NOTE_EN_SIZE)])]
+    blocks += _row("查询码", "Access code", [(ticket.access_code, BOLD, VALUE_SIZE + 1)])
+    blocks += [_rule(), *_centred("请妥善保管本回执，凭服务编号查询或领取结果", CJK, NOTE_SIZE),
+               *_centred("Keep this receipt: quote the service number to ask or to collect.",
+                         SANS, NOTE_EN_SIZE)]
+    blocks += _phone(case.division.phone or hall.phone)
+    return _pdf(blocks, title=f"受理回执 {case.id}", author=hall.name_zh,
+                subject=grouped(ticket.service_no))
