@@ -131,6 +131,9 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(staff: Staff) -> str:
+    """Division staff start at their inbox; everyone else at the hall's windows."""
+    if staff.has_role(Role.DIVISION) and not staff.has_role(Role.CLERK):
+        return url_for("division.cases_inbox", hall=staff.hall.code)
     return url_for("console.windows", hall=staff.hall.code)
 
 

@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from hall import board, floor, queue
+from hall import board, casefile, cases, floor, queue
 from hall.errors import HallError
-from hall.models import Ticket
+from hall.models import Case, Ticket, Window
 
 from .auth import home_for, roles_required, sees_hall
 from .extensions import db
 from .moves import MOVES, MoveRequest, perform
 from .problems import translate
+from .templating import local_time
 
 bp = Blueprint("console", __name__, url_prefix="/hall")
 
@@ -64,7 +65,15 @@ def window(hall: str, no: int):
                            mine=window.clerk_id == current_user.id,
                            can_open=current_user.has_role("clerk"),
                            services=board.service_lines(db.session, window.hall, day),
-                           other_windows=[w for w in window.hall.windows if w.no != no])
+                           other_windows=[w for w in window.hall.windows if w.no != no],
+                           may_accept=_may_accept(window),
+                           accepted=casefile.accepted_at_window(db.session, window))
+
+
+def _may_accept(window: Window) -> bool:
+    """The visitor's matter can become a case: its item has a division and a time limit."""
+    ticket = db.session.get(Ticket, window.current_ticket_id) if window.current_ticket_id else None
+    return bool(ticket and ticket.service.division_id and ticket.service.time_limit_days)
 
 
 @bp.get("/<hall>/windows/<int:no>/state")
@@ -73,6 +82,40 @@ def window_state(hall: str, no: int):
     """The console's data, for its script to refresh after a live event."""
     _hall_for_staff(hall)
     return jsonify(floor.window_view(db.session, queue.get_window(db.session, hall, no)))
+
+
+@bp.post("/<hall>/windows/<int:no>/accept")
+@roles_required("clerk")
+def accept(hall: str, no: int):
+    """Accept the matter of the visitor at the window as a case (受理); the visit ends and
+    the clerk prints the acceptance receipt from the list of today's cases."""
+    _hall_for_staff(hall)
+    form = request.form
+    try:
+        case = cases.accept(
+            db.session, hall, no, actor=current_user.actor,
+            applicant_name=form.get("applicant_name", ""), subject=form.get("subject", ""),
+            applicant_id_no=form.get("applicant_id_no"),
+            applicant_phone=form.get("applicant_phone"), number=form.get("number") or None)
+    except HallError as error:
+        return _refused(hall, no, error.status, error.code, translate(error))
+    message = accepted_message(case)
+    if _wants_json():
+        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        return jsonify({"window": view, "message": message, "case": {
+            "id": case.id, "due_at": case.due_at.isoformat() if case.due_at else None,
+            "provisional": case.due_provisional,
+            "receipt_url": url_for("division.receipt", hall=hall, case_id=case.id)}})
+    flash(message, "ok")
+    return redirect(url_for("console.window", hall=hall, no=no))
+
+
+def accepted_message(case: Case) -> str:
+    """What the clerk tells the applicant: the case number and the deadline."""
+    due = local_time(case.due_at, case.hall.timezone)
+    if case.due_provisional:
+        return _("Case %(id)s accepted. Due by %(due)s (provisional).", id=case.id, due=due)
+    return _("Case %(id)s accepted. Due by %(due)s.", id=case.id, due=due)
 
 
 @bp.post("/<hall>/windows/<int:no>/<move>")
