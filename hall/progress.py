@@ -1,0 +1,148 @@
+"""Where a visit and its cases stand, as the citizen may see it (跟踪查询).
+
+Two views of the same matter. The public one, for anyone holding the service number, says
+where it is, who (which division, never which person) has it, by when it is due and why the
+clock stopped; the applicant appears only masked. The private one, for whoever also holds the
+ticket's access code, adds the applicant's own details and the complete list of documents
+still missing. The private part is a separate object, absent from a public view, so that a
+page or an API answer cannot show a personal field by mistake.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from . import privacy, ratings, timeline
+from .errors import N_, Term
+from .models import Case, CaseState, Event, ServiceItem, Ticket, TicketStatus
+
+# The stage of a case in the citizen's words.
+STAGES = {
+    "accepted": N_("Accepted; waiting to be taken up by the division"),
+    "in_progress": N_("Being handled by the division"),
+    "awaiting_documents": N_("Waiting for missing documents; the time limit is stopped"),
+    "special_procedure": N_("In a special procedure; the time limit is stopped"),
+    "decided": N_("Decided"),
+    "ready": N_("Ready for pick-up at the hall"),
+    "closed": N_("Finished"),
+    "withdrawn": N_("Withdrawn"),
+}
+# Why the clock stopped, as a kind (the staff's own note is private).
+PAUSES = {"documents": N_("waiting for missing documents"), **timeline.PROCEDURES}
+OUTCOMES = {"approved": N_("Approved"), "rejected": N_("Not approved")}
+# Over for the citizen: nothing more will happen to it.
+FINISHED_CASE = (CaseState.CLOSED.value, CaseState.WITHDRAWN.value)
+FINISHED_VISIT = (TicketStatus.FINISHED.value, TicketStatus.NO_SHOW.value,
+                  TicketStatus.UNSERVED.value)
+
+
+@dataclass(frozen=True)
+class Private:
+    """What only the holder of the access code sees."""
+
+    applicant_name: str
+    phone: str                     # masked even here: the page may be on a shared screen
+    subject: str
+    missing_documents: list[str]
+    pause_note: str | None
+    rateable: bool
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    id: int
+    state: str
+    stage: str                     # message id
+    service: ServiceItem
+    division: timeline.Name
+    applicant: str                 # masked: 张*丰
+    accepted_at: datetime
+    due_at: datetime | None
+    due_provisional: bool
+    pause: Term | None             # the kind of pause, if the clock is stopped
+    extension_days: int
+    extension_reason: str | None
+    outcome: Term | None
+    outcome_code: str | None
+    decision_reason: str | None
+    decided_at: datetime | None
+    closed_at: datetime | None
+    private: Private | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED_CASE
+
+
+@dataclass(frozen=True)
+class Progress:
+    ticket: Ticket
+    cases: list[CaseProgress]
+    steps: list[timeline.Step]
+    updated_at: datetime
+    verified: bool
+    visit_rateable: bool           # only ever True in a private view
+
+    @property
+    def finished(self) -> bool:
+        """Over for the citizen: the visit is over and so is every case of it."""
+        if self.cases:
+            return all(c.finished for c in self.cases)
+        return self.ticket.status in FINISHED_VISIT
+
+
+def of_ticket(session: Session, ticket: Ticket, *, verified: bool) -> Progress:
+    """The visit as the citizen may see it; ``verified`` means the access code was given."""
+    rows = _cases(session, ticket)
+    steps = timeline.for_ticket(session, ticket, divisions=[c.division for c in rows])
+    found = [_case(session, c, verified) for c in rows]
+    return Progress(
+        ticket=ticket, cases=found, steps=steps,
+        updated_at=steps[-1].at if steps else ticket.issued_at, verified=verified,
+        visit_rateable=verified and ratings.rateable(session, ticket),
+    )
+
+
+def _cases(session: Session, ticket: Ticket) -> list[Case]:
+    """The ticket's cases with their item and division, in one query (a public page is
+    asked for often: each lookup should cost few round trips)."""
+    return list(session.scalars(
+        select(Case).where(Case.ticket_id == ticket.id)
+        .options(joinedload(Case.service), joinedload(Case.division)).order_by(Case.id)))
+
+
+def _case(session: Session, case: Case, verified: bool) -> CaseProgress:
+    return CaseProgress(
+        id=case.id, state=case.state, stage=STAGES[case.state], service=case.service,
+        division=timeline.Name(case.division.name_zh, case.division.name_en),
+        applicant=privacy.mask_name(case.applicant_name),
+        accepted_at=case.accepted_at, due_at=case.due_at,
+        due_provisional=bool(case.due_provisional and case.due_at),
+        pause=Term(PAUSES.get(case.pause_kind, N_("special procedure")))
+        if case.pause_kind else None,
+        extension_days=case.extension_days or 0,
+        extension_reason=_extension_reason(session, case) if case.extension_days else None,
+        outcome=Term(OUTCOMES[case.outcome]) if case.outcome in OUTCOMES else None,
+        outcome_code=case.outcome, decision_reason=case.decision_reason,
+        decided_at=case.decided_at, closed_at=case.closed_at,
+        private=_private(session, case) if verified else None,
+    )
+
+
+def _private(session: Session, case: Case) -> Private:
+    return Private(
+        applicant_name=case.applicant_name or "", phone=privacy.mask_phone(case.applicant_phone),
+        subject=case.subject or "", missing_documents=list(case.missing_documents or []),
+        pause_note=case.pause_reason, rateable=ratings.rateable(session, case.ticket, case),
+    )
+
+
+def _extension_reason(session: Session, case: Case) -> str | None:
+    """The reason of the latest extension granted, as the division gave it to the citizen."""
+    data = session.scalar(select(Event.data).where(
+        Event.case_id == case.id, Event.kind == "case.extension_granted",
+    ).order_by(Event.id.desc()).limit(1))
+    return (data or {}).get("reason")
