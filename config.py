@@ -80,6 +80,12 @@ class Config:
         # that every server process sees the same counts.
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Public tracking lookups (pages and API together) per visitor address; and how many
+        # wrong access codes for one service number lock it, for how long, so that a code
+        # cannot be guessed by trying.
+        self.TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "30 per minute")
+        self.TRACK_WRONG_CODES = int(os.environ.get("TRACK_WRONG_CODES", "5"))
+        self.TRACK_LOCK_MINUTES = int(os.environ.get("TRACK_LOCK_MINUTES", "15"))
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

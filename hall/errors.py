@@ -281,6 +281,13 @@ class InvalidRating(HallError):
     message = N_("Choose one of the five levels, from very satisfied to very dissatisfied.")
 
 
+class NotRateableHere(HallError):
+    status = 409
+    code = "not-rateable-here"
+    message = N_("This visit can no longer be rated at the window. You can still rate it on "
+                 "the tracking page, with the access code on your ticket.")
+
+
 class FollowupClosed(HallError):
     status = 409
     code = "followup-closed"

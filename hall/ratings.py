@@ -6,6 +6,8 @@ the deadline job marks it yellow and red like a case.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -13,14 +15,20 @@ from sqlalchemy.orm import Session
 from . import clock, deadlines
 from .db import operation
 from .errors import (
-    AlreadyRated, CaseFieldRequired, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager, NotYetRateable,
+    AlreadyRated, CaseFieldRequired, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager,
+    NotRateableHere, NotYetRateable,
 )
 from .events import Actor, record
 from .models import Case, CaseState, Rating, Role, Staff, Ticket, TicketStatus
+from .queue import get_window
 
 LEVELS = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fair"),
           2: N_("Dissatisfied"), 1: N_("Very dissatisfied")}
 POOR = 2  # at or below: a follow-up is opened
+# The rating device on a counter offers the visit just finished there for this long: enough
+# for the visitor to pick up their papers and press a button, short enough that the next
+# visitor does not rate someone else's service.
+AT_WINDOW_FOR = timedelta(minutes=3)
 
 
 def rateable(session: Session, ticket: Ticket, case: Case | None = None) -> bool:
@@ -43,6 +51,35 @@ def rate(session: Session, ticket: Ticket, *, level: int, comment: str = "",
                      channel=channel, actor=actor)
     except IntegrityError:
         raise AlreadyRated() from None  # a second submit raced the first: it was stored once
+
+
+def last_visit_at_window(session: Session, hall_code: str, window_no: int,
+                         now: datetime | None = None) -> Ticket | None:
+    """The visit finished last at this window, if that was within ``AT_WINDOW_FOR``: the one
+    the rating device on the counter may rate. Only the last: once the clerk has finished the
+    next visitor, the earlier one can only be rated with the ticket's access code."""
+    window = get_window(session, hall_code, window_no)
+    ticket = session.scalar(
+        select(Ticket).where(Ticket.window_id == window.id,
+                             Ticket.status == TicketStatus.FINISHED.value,
+                             Ticket.finished_at.is_not(None))
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
+    now = now or clock.now()
+    if ticket is None or ticket.finished_at < now - AT_WINDOW_FOR:
+        return None
+    return ticket
+
+
+@operation
+def rate_at_window(session: Session, hall_code: str, window_no: int, ticket_id: int, *,
+                   level: int, comment: str = "", actor: Actor) -> Rating:
+    """A rating pressed on the window's device: no access code, so only the visit that
+    device may offer right now can be rated there (checked in the same transaction as the
+    rating, so a visit finished meanwhile cannot slip in between)."""
+    ticket = last_visit_at_window(session, hall_code, window_no)
+    if ticket is None or ticket.id != ticket_id:
+        raise NotRateableHere()
+    return rate(session, ticket, level=level, comment=comment, channel="window", actor=actor)
 
 
 @operation

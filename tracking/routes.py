@@ -1,28 +1,33 @@
 """Tracking pages. A number alone shows where the visit stands; nothing personal is shown
-without the access code printed on the ticket."""
+without the access code printed on the ticket, which also opens the rating form."""
 from __future__ import annotations
 
-import hmac
-
 from flask import make_response, render_template, request
+from flask_babel import gettext
 
-from hall import board, timeline
-from hall.errors import InvalidServiceNumber
-from hall.models import Ticket
-from hall.web.extensions import db
+from hall import board, progress, ratings
+from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
+from hall.events import Actor
+from hall.web.extensions import csrf, db
 from hall.web.problems import translate
 
 from . import bp
+from .lookup import Lookup, find, limited, refusal_text
+from .words import say, step_text
+
+VISITOR = Actor("visitor")  # a rating given on the tracking page: nobody of the staff
 
 
-def _no_store(html: str, status: int = 200):
-    response = make_response(html, status)
+@bp.after_request
+def _no_store(response):
+    """Nothing of a visit may stay in a shared or cached copy, refusals included."""
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _form(error: str | None = None, value: str = "", status: int = 200):
-    return _no_store(render_template("tracking/lookup.html", error=error, value=value), status)
+    return make_response(render_template("tracking/lookup.html", error=error, value=value),
+                         status)
 
 
 @bp.get("")
@@ -31,37 +36,101 @@ def lookup():
 
 
 @bp.post("")
+@limited
 def lookup_submit():
-    """The typed number: a mistyped one is caught by its check character at once."""
-    raw = request.form.get("service_no", "")
-    return _show(raw, request.form.get("code", ""))
+    """The typed number, and the code if given: a mistyped number is caught at once."""
+    return _show(request.form.get("service_no", ""), request.form.get("code", ""))
 
 
 @bp.get("/<service_no>")
+@limited
 def ticket(service_no: str):
+    """The public view, or the private one from the QR link (``?c=`` is the access code)."""
     return _show(service_no, request.args.get("c", ""))
 
 
-def _show(raw: str, code: str):
+@bp.post("/<service_no>")
+@csrf.exempt
+@limited
+def ticket_private(service_no: str):
+    """The private view with the code in the body, so that it stays out of the address.
+
+    Exempt from CSRF: it changes nothing, and without a token the public page writes no
+    session cookie, which keeps the most-read page of the hall cheap and cacheable by no
+    one but the visitor."""
+    return _show(service_no, request.form.get("code", ""))
+
+
+def _find(raw: str, code: str):
+    """(lookup, None) or (None, the refusal page)."""
     try:
-        found = board.find_by_service_no(db.session, raw)
+        found = find(raw, code)
     except InvalidServiceNumber as error:
-        return _form(translate(error), raw, 400)
-    if found is None:
-        return _form(_not_found(), raw, 404)
-    return _no_store(render_template(
-        "tracking/ticket.html", ticket=found, hall=found.hall, verified=_verified(found, code),
-        steps=timeline.for_ticket(db.session, found),
-        ahead=board.ticket_position(db.session, found)[0],
-    ))
+        return None, _form(translate(error), raw, 400)
+    if not found.found:
+        return None, _form(refusal_text(found), raw, 404)
+    return found, None
 
 
-def _verified(ticket: Ticket, code: str) -> bool:
-    return bool(code) and hmac.compare_digest(ticket.access_code.encode(),
-                                              code.strip().upper().encode())
+def _show(raw: str, code: str):
+    found, refused = _find(raw, code)
+    if refused is not None:
+        return refused
+    return render_template("tracking/ticket.html", **_page(found, code))
 
 
-def _not_found() -> str:
-    from flask_babel import gettext
+def _page(found: Lookup, code: str) -> dict:
+    ticket = found.ticket
+    tz = ticket.hall.timezone
+    seen = progress.of_ticket(db.session, ticket, verified=found.verified)
+    return {
+        "ticket": ticket, "hall": ticket.hall, "verified": found.verified, "progress": seen,
+        "code": code.strip().upper() if found.verified else "",
+        "steps": [(step.at, step_text(step, tz)) for step in seen.steps],
+        "ahead": _ahead(ticket), "say": say, "levels": sorted(ratings.LEVELS.items(), reverse=True),
+    }
 
-    return gettext("No visit has this service number. Please check it against your ticket.")
+
+def _ahead(ticket) -> int:
+    """People ahead in the queue, asked only while the visitor is still waiting."""
+    return board.ticket_position(db.session, ticket)[0] if ticket.status == "waiting" else 0
+
+
+# -- rating -------------------------------------------------------------------------------------
+
+@bp.post("/<service_no>/rate")
+@limited
+def rate(service_no: str):
+    """The visitor's rating of the visit or of one of its cases, once, with the access code."""
+    code = request.form.get("code", "")
+    found, refused = _find(service_no, code)
+    if refused is not None:
+        return refused
+    if not found.verified:  # a rating needs the code: a number alone rates nothing
+        return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
+    try:
+        ratings.rate(db.session, found.ticket, level=_int(request.form.get("level")),
+                     comment=request.form.get("comment", ""), case_id=_case_id(),
+                     channel="tracking", actor=VISITOR)
+    except AlreadyRated as error:
+        return _rated(found, code, translate(error), 409)
+    except HallError as error:
+        return _rated(found, code, translate(error), error.status, failed=True)
+    return _rated(found, code, gettext("Thank you for rating the service."))
+
+
+def _rated(found: Lookup, code: str, message: str, status: int = 200, failed: bool = False):
+    return make_response(render_template(
+        "tracking/rated.html", ticket=found.ticket, hall=found.ticket.hall, message=message,
+        failed=failed, code=code.strip().upper()), status)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _case_id() -> int | None:
+    return _int(request.form.get("case")) if request.form.get("case") else None

@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
+    from tracking import device_bp as rating_device_bp
 
     from . import admin, api, auth, console, division, followups, i18n
 
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(rating_device_bp)
 
 
 def _init_sockets(app: Flask) -> SocketIO:

@@ -1,0 +1,66 @@
+"""The rating device on a window's counter (评价器): a tablet facing the visitor.
+
+It offers the visit the clerk finished last at that window, for a few minutes only, and
+takes one press: no code to type, because the device itself is the proof that the visitor
+stood at that window. It shows the queue number and the service, never a name."""
+from __future__ import annotations
+
+from flask import make_response, render_template, request
+from flask_babel import gettext
+
+from hall import ratings
+from hall.errors import AlreadyRated, HallError, NotRateableHere
+from hall.events import Actor
+from hall.queue import get_window
+from hall.web.extensions import db
+from hall.web.problems import translate
+
+from . import device_bp as bp
+from .words import say
+
+DEVICE = Actor("rating-device")
+REFRESH_SECONDS = 5  # how soon a waiting device shows the visit just finished
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<hall>/<int:window_no>")
+def show(hall: str, window_no: int):
+    """The visit to rate now, or a quiet page that looks again every few seconds."""
+    window = get_window(db.session, hall, window_no)
+    ticket = ratings.last_visit_at_window(db.session, hall, window_no)
+    if ticket is not None and not ratings.rateable(db.session, ticket):
+        ticket = None  # rated already: wait for the next visitor
+    return _page(window, ticket)
+
+
+@bp.post("/<hall>/<int:window_no>")
+def rate(hall: str, window_no: int):
+    window = get_window(db.session, hall, window_no)
+    try:
+        ratings.rate_at_window(db.session, hall, window_no, _int(request.form.get("ticket")),
+                               level=_int(request.form.get("level")),
+                               comment=request.form.get("comment", ""), actor=DEVICE)
+    except (AlreadyRated, NotRateableHere) as error:
+        return _page(window, None, message=translate(error), status=409)
+    except HallError as error:
+        return _page(window, None, message=translate(error), status=error.status)
+    return _page(window, None, message=gettext("Thank you for rating the service."))
+
+
+def _page(window, ticket, *, message: str | None = None, status: int = 200):
+    return make_response(render_template(
+        "tracking/device.html", window=window, hall=window.hall, ticket=ticket, message=message,
+        levels=sorted(ratings.LEVELS.items(), reverse=True), say=say,
+        refresh=REFRESH_SECONDS), status)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
