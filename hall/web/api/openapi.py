@@ -13,6 +13,7 @@ from ..moves import MOVES, MoveRequest
 from . import bp
 from .auth import TokenRequest
 from .schemas import TicketRequest
+from .track import TRACKED
 
 SERVICE_NO = {"type": "string", "pattern": r"^\d{14}[\dX]$",
               "description": "15 characters: YYMMDD + hall node + visit of the day + "
@@ -181,7 +182,7 @@ def document() -> dict:
     request_schema = TicketRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = {"TicketRequest": request_schema, "Ticket": TICKET, "Queue": QUEUE,
                   "Problem": PROBLEM, "TicketCard": TICKET_CARD, "WindowView": WINDOW_VIEW,
-                  "Called": CALLED, "Token": TOKEN,
+                  "Called": CALLED, "Token": TOKEN, "Tracked": TRACKED,
                   "TokenRequest": TokenRequest.model_json_schema(),
                   "MoveRequest": MoveRequest.model_json_schema()}
     components.update(request_schema.pop("$defs", {}))
@@ -231,6 +232,30 @@ def document() -> dict:
                         "schema": {"type": "string", "format": "binary"}}}},
                     "400": _problem_response("Malformed or mistyped service number"),
                     "404": _problem_response("No ticket with this number and access code"),
+                },
+            }},
+            "/api/v1/track/{service_no}": {"get": {
+                "operationId": "trackServiceRequest",
+                "summary": "Where a visit and its case stand (Open311 GeoReport v2 shape)",
+                "description": "Public. Without the access code the applicant appears only "
+                               "masked and no other personal field is returned; with it, "
+                               "each case carries `private`. Send the code as the "
+                               "X-Access-Code header (preferred: it stays out of logs) or as "
+                               "?code=. Rate-limited per address; repeated wrong codes lock "
+                               "the number for a while, answered like a wrong code.",
+                "parameters": [
+                    {"name": "service_no", "in": "path", "required": True, "schema": SERVICE_NO},
+                    {"name": "X-Access-Code", "in": "header", "required": False,
+                     "schema": {"type": "string", "maxLength": 32}},
+                    {"name": "code", "in": "query", "required": False,
+                     "schema": {"type": "string", "maxLength": 32}},
+                ],
+                "responses": {
+                    "200": _json("Tracked", "The service request (a list of one)"),
+                    "400": _problem_response("Malformed or mistyped service number"),
+                    "404": _problem_response("No visit with this number (and access code); "
+                                             "the same answer for both"),
+                    "429": _problem_response("Too many lookups from this address"),
                 },
             }},
             "/api/v1/auth/token": {

@@ -1,2 +1,152 @@
-"""Public tracking of a visit and its cases: GET /api/v1/track/<service_no>."""
-from . import bp  # noqa: F401  (routes register on bp)
+"""Public tracking of a visit and its cases: GET /api/v1/track/<service_no>.
+
+The answer has the shape of an Open311 GeoReport v2 service request (a list with one
+request), so that an outside portal that speaks Open311 can show it: ``service_request_id``
+is the service number, ``agency_responsible`` the division, ``expected_datetime`` the
+deadline. What Open311 has no field for (the queue number, each case's pause, extension and
+decision) is added under names of our own. Personal data appears only with the access code,
+sent as the ``X-Access-Code`` header (kept out of addresses and logs) or, as the ticket's QR
+link does, ``?code=``; without it the applicant's name is masked and nothing else of them is
+there. An unknown number and a wrong code get the same 404, word for word.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import jsonify, request
+
+from hall import progress
+from hall.progress import CaseProgress, Progress
+from hall.web.templating import localized
+from tracking.lookup import find, limited, refusal_text
+from tracking.words import say, step_text
+
+from ..extensions import db
+from ..problems import problem
+from . import bp
+
+NOT_FOUND_INSTANCE = "/api/v1/track"  # not the number asked for: both refusals read the same
+OPENED, CLOSED = ("ticket.issued",), ("case.closed", "case.withdrawn", "ticket.finished")
+
+
+@bp.get("/track/<service_no>")
+@limited
+def track(service_no: str):
+    """Where the visit stands (Open311 service request), privately with its access code."""
+    code = request.headers.get("X-Access-Code") or request.args.get("code", "")
+    found = find(service_no, code)  # a mistyped number raises: 400 problem
+    if not found.found:
+        return problem(404, "track-not-found", refusal_text(found), instance=NOT_FOUND_INSTANCE)
+    seen = progress.of_ticket(db.session, found.ticket, verified=found.verified)
+    response = jsonify([service_request(seen)])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def service_request(seen: Progress) -> dict:
+    ticket, tz = seen.ticket, seen.ticket.hall.timezone
+    main = seen.cases[-1] if seen.cases else None
+    return {
+        "service_request_id": ticket.service_no,
+        "status": "closed" if seen.finished else "open",
+        "detailed_status": main.state if main else ticket.status,
+        "status_notes": say(main.stage) if main else None,
+        "service_name": localized(ticket.service),
+        "service_code": ticket.service.code,
+        "agency_responsible": localized(main.division) if main else localized(ticket.hall),
+        "requested_datetime": iso(ticket.issued_at, tz),
+        "updated_datetime": iso(seen.updated_at, tz),
+        "expected_datetime": iso(main.due_at, tz) if main else None,
+        "number": ticket.number,
+        "hall": ticket.hall.code,
+        "verified": seen.verified,
+        "cases": [case_json(c, tz) for c in seen.cases],
+        "notes": [{"datetime": iso(s.at, tz), "description": step_text(s, tz),
+                   "type": _note_type(s.kind), "kind": s.kind} for s in seen.steps],
+    }
+
+
+def case_json(case: CaseProgress, tz: str) -> dict:
+    body = {
+        "detailed_status": case.state, "status_notes": say(case.stage),
+        "service_code": case.service.code, "service_name": localized(case.service),
+        "agency_responsible": localized(case.division), "applicant": case.applicant,
+        "accepted_datetime": iso(case.accepted_at, tz),
+        "expected_datetime": iso(case.due_at, tz),
+        "expected_datetime_provisional": case.due_provisional,
+        "paused": case.pause is not None, "pause_reason": say(case.pause) if case.pause else None,
+        "extension_days": case.extension_days, "extension_reason": case.extension_reason,
+        "outcome": case.outcome_code, "decision_reason": case.decision_reason,
+        "decided_datetime": iso(case.decided_at, tz), "closed_datetime": iso(case.closed_at, tz),
+    }
+    if case.private is not None:
+        body["private"] = {
+            "applicant_name": case.private.applicant_name, "applicant_phone": case.private.phone,
+            "subject": case.private.subject,
+            "missing_documents": case.private.missing_documents,
+            "rateable": case.private.rateable,
+        }
+    return body
+
+
+def iso(at: datetime | None, tz: str) -> str | None:
+    """ISO 8601 in the hall's own zone (+08:00), as a citizen's clock reads it."""
+    return at.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds") if at else None
+
+
+def _note_type(kind: str) -> str:
+    return "opened" if kind in OPENED else "closed" if kind in CLOSED else "activity"
+
+
+TRACKED = {
+    "type": "array", "minItems": 1, "maxItems": 1,
+    "description": "One Open311 GeoReport v2 service request, with fields of our own added.",
+    "items": {
+        "type": "object",
+        "required": ["service_request_id", "status", "detailed_status", "service_name",
+                     "service_code", "agency_responsible", "requested_datetime",
+                     "updated_datetime", "expected_datetime", "notes", "cases"],
+        "properties": {
+            "service_request_id": {"type": "string", "description": "The service number."},
+            "status": {"enum": ["open", "closed"]},
+            "detailed_status": {"type": "string", "description": "The case's state (accepted, "
+                                "in_progress, awaiting_documents, special_procedure, decided, "
+                                "ready, closed, withdrawn), or the ticket's when there is no case."},
+            "status_notes": {"type": ["string", "null"]},
+            "service_name": {"type": "string"}, "service_code": {"type": "string"},
+            "agency_responsible": {"type": "string", "description": "The division (or hall)."},
+            "requested_datetime": {"type": "string", "format": "date-time"},
+            "updated_datetime": {"type": "string", "format": "date-time"},
+            "expected_datetime": {"type": ["string", "null"], "format": "date-time",
+                                  "description": "The deadline; null while the clock is stopped."},
+            "number": {"type": "string"}, "hall": {"type": "string"},
+            "verified": {"type": "boolean", "description": "The access code was given."},
+            "cases": {"type": "array", "items": {"type": "object", "properties": {
+                "detailed_status": {"type": "string"}, "status_notes": {"type": "string"},
+                "agency_responsible": {"type": "string"},
+                "applicant": {"type": "string", "description": "Masked: 张*丰."},
+                "expected_datetime": {"type": ["string", "null"], "format": "date-time"},
+                "expected_datetime_provisional": {"type": "boolean"},
+                "paused": {"type": "boolean"}, "pause_reason": {"type": ["string", "null"]},
+                "extension_days": {"type": "integer"},
+                "extension_reason": {"type": ["string", "null"]},
+                "outcome": {"enum": ["approved", "rejected", None]},
+                "decision_reason": {"type": ["string", "null"]},
+                "private": {"type": "object", "description": "Only with the access code.",
+                            "properties": {"applicant_name": {"type": "string"},
+                                           "applicant_phone": {"type": "string"},
+                                           "subject": {"type": "string"},
+                                           "missing_documents": {"type": "array",
+                                                                 "items": {"type": "string"}},
+                                           "rateable": {"type": "boolean"}}},
+            }}},
+            "notes": {"type": "array", "items": {
+                "type": "object", "required": ["datetime", "description", "type"],
+                "properties": {"datetime": {"type": "string", "format": "date-time"},
+                               "description": {"type": "string"},
+                               "type": {"enum": ["opened", "activity", "closed"]},
+                               "kind": {"type": "string"}}}},
+        },
+    },
+}
