@@ -200,10 +200,15 @@ def test_a_display_that_closes_is_let_go_cleanly(live_server):
         ws.send("40/display,")                        # connect to the namespace
         assert ws.recv().startswith("40/display,")
         ws.send_close()
-        frame = ws.recv_frame()
-        assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
+        # Whatever comes back until the server closes: at most the closing frame (under load
+        # the server may shut the socket before its own closing frame goes out), never an
+        # HTTP answer to our closing frame.
         ws.sock.settimeout(2)
-        assert ws.sock.recv(100) == b""               # closed, not "HTTP/1.1 400 …"
+        received = b""
+        while chunk := ws.sock.recv(4096):
+            received += chunk
+        assert b"HTTP/1.1" not in received
+        assert received[:1] in (b"", b"\x88")          # nothing, or a close frame
         ws.sock.close()
 
 
