@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import privacy, ratings, timeline
@@ -146,3 +146,23 @@ def _extension_reason(session: Session, case: Case) -> str | None:
         Event.case_id == case.id, Event.kind == "case.extension_granted",
     ).order_by(Event.id.desc()).limit(1))
     return (data or {}).get("reason")
+
+
+# -- what a rendered public view depends on -----------------------------------------------------
+
+_T, _E = Ticket.__table__, Event.__table__
+_STAMP = select(
+    _T.c.status,
+    select(func.max(_E.c.id)).where(_E.c.ticket_id == _T.c.id).scalar_subquery(),
+).where(_T.c.service_no == bindparam("number"))
+
+
+def stamp(session: Session, service_no: str) -> tuple | None:
+    """What the public view of a visit depends on: its status and its last event (every move
+    of the visit and of its cases records one with the ticket). None for an unknown number.
+    A waiting visit also depends on everyone ahead of it, so it has no stamp to keep."""
+    row = session.execute(_STAMP, {"number": service_no}).first()
+    if row is None:
+        return None
+    status, last_event = row
+    return None if status == TicketStatus.WAITING.value else (status, last_event)

@@ -167,3 +167,19 @@ def test_lookups_are_rate_limited_per_address(strict_app):
     assert statuses == [200, 200, 200] and limited.status_code == page.status_code == 429
     assert page.headers["Cache-Control"] == "no-store"
     assert limited.mimetype == "application/problem+json"
+
+
+def test_the_public_page_follows_every_move_at_once_and_per_language(client, desk):
+    """The public page is kept rendered between moves (tracking.cache): each move of the case
+    must show on the very next lookup, and the English page is never the Chinese one."""
+    ticket, case = desk.accept()
+    page, api = f"/track/{ticket.service_no}", f"/api/v1/track/{ticket.service_no}"
+    assert "等待业务处室承办" in get(client, page)[1]
+    assert client.get(api).get_json()[0]["cases"][0]["detailed_status"] == "accepted"
+    assert "English" in get(client, page)[1] and "中文" in get(client, en(page))[1]
+    desk.do(cases.take, case.id, actor=desk.civil)
+    assert "业务处室办理中" in get(client, page)[1]
+    assert client.get(api).get_json()[0]["cases"][0]["detailed_status"] == "in_progress"
+    desk.do(cases.request_documents, case.id, actor=desk.civil, documents=["学历证书原件"])
+    assert "等待补正材料" in get(client, page)[1]
+    assert "Waiting for missing documents" in get(client, en(page))[1]

@@ -3,15 +3,16 @@ without the access code printed on the ticket, which also opens the rating form.
 from __future__ import annotations
 
 from flask import make_response, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
-from hall import board, progress, ratings
+from hall import board, numbers, progress, ratings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.web.extensions import csrf, db
 from hall.web.problems import translate
 
 from . import bp
+from .cache import views
 from .lookup import Lookup, find, limited, refusal_text
 from .words import say, step_text
 
@@ -46,7 +47,18 @@ def lookup_submit():
 @limited
 def ticket(service_no: str):
     """The public view, or the private one from the QR link (``?c=`` is the access code)."""
-    return _show(service_no, request.args.get("c", ""))
+    code = request.args.get("c", "")
+    if code.strip():
+        return _show(service_no, code)
+    try:
+        number = numbers.parse_service_number(service_no)
+    except InvalidServiceNumber as error:
+        return _form(translate(error), service_no, 400)
+    stamp = progress.stamp(db.session, number)
+    if stamp is None:  # unknown, or waiting (the people ahead change): rendered afresh
+        return _show(service_no, "")
+    key = ("page", number, str(get_locale()), request.full_path)
+    return views().get(key, stamp, lambda: _show(service_no, ""))
 
 
 @bp.post("/<service_no>")

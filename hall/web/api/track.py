@@ -15,11 +15,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import jsonify, request
+from flask_babel import get_locale
 
-from hall import progress
+from hall import numbers, progress
 from hall.progress import CaseProgress, Progress
 from hall.web.templating import localized
-from tracking.lookup import find, limited, refusal_text
+from tracking.cache import views
+from tracking.lookup import Lookup, find, limited, refusal_text
 from tracking.words import say, step_text
 
 from ..extensions import db
@@ -35,13 +37,27 @@ OPENED, CLOSED = ("ticket.issued",), ("case.closed", "case.withdrawn", "ticket.f
 def track(service_no: str):
     """Where the visit stands (Open311 service request), privately with its access code."""
     code = request.headers.get("X-Access-Code") or request.args.get("code", "")
-    found = find(service_no, code)  # a mistyped number raises: 400 problem
-    if not found.found:
-        return problem(404, "track-not-found", refusal_text(found), instance=NOT_FOUND_INSTANCE)
-    seen = progress.of_ticket(db.session, found.ticket, verified=found.verified)
-    response = jsonify([service_request(seen)])
+    number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
+    stamp = None if code.strip() else progress.stamp(db.session, number)
+    if stamp is None:
+        body = _answer(number, code)
+    else:  # the public answer, kept while the visit has not moved (tracking.cache)
+        body = views().get(("api", number, str(get_locale())), stamp,
+                           lambda: _answer(number, code))
+    if isinstance(body, Lookup):  # not found: the refusal
+        return problem(404, "track-not-found", refusal_text(body), instance=NOT_FOUND_INSTANCE)
+    response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _answer(number: str, code: str) -> list | Lookup:
+    """The answer's body, or the lookup that found nothing."""
+    found = find(number, code)
+    if not found.found:
+        return found
+    return [service_request(progress.of_ticket(db.session, found.ticket,
+                                               verified=found.verified))]
 
 
 def service_request(seen: Progress) -> dict:
