@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -156,3 +157,65 @@ def post_ok(port: int, path: str, want: int, body: dict | None = None,
     if status != want:
         raise RuntimeError(f"POST {path}: {status} {answer}")
     return answer
+
+
+def clean_up(tmp: Path, *, keep: bool) -> None:
+    """Remove a benchmark's temp dir, or say where it is kept (asked for, or a run failed)."""
+    if keep and tmp.exists():
+        print(f"\nkept {tmp} (logs, database)")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_main(main) -> None:
+    """Exit with ``main()``'s status; a Ctrl-C exits 130 without a traceback (the servers are
+    stopped by ``main``'s own clean-up)."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def start_hall_and_bare(env: dict, tmp: Path, log: Path) -> tuple[list, int, int]:
+    """Start the hall (``run.py``) and the bare baseline (``bench/bare_app.py``), each on a
+    free port: ``([hall, bare], hall_port, bare_port)``. The caller waits for them to answer
+    and stops them."""
+    hall_port, bare_port = free_port(), free_port()
+    hall = start([sys.executable, "run.py"], {**env, "PORT": str(hall_port)}, log)
+    try:
+        bare = start([sys.executable, "bench/bare_app.py"], {**env, "PORT": str(bare_port)},
+                     tmp / "bare.log")
+    except BaseException:
+        stop(hall)
+        raise
+    return [hall, bare], hall_port, bare_port
+
+
+def shut_down(procs: list, pool, tmp: Path, *, ok: bool, keep: bool) -> None:
+    """A benchmark's end, also on Ctrl-C: the servers first (clients may still be running and
+    must not be waited for), then the client pool, then the temp dir."""
+    for proc in procs:
+        stop(proc)
+    pool.shutdown(wait=ok, cancel_futures=True)
+    clean_up(tmp, keep=keep or not ok)
+
+
+def load_options(doc: str):
+    """The options of an HTTP load benchmark (``--clients 1,8,32``, ``--seconds``…), for the
+    script to add its own to; ``parse_load`` reads them."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    p.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
+    p.add_argument("--seconds", type=float, default=8.0, help="measured seconds per level")
+    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per level")
+    p.add_argument("--procs", type=int, default=2, help="client processes (threads inside)")
+    p.add_argument("--json", type=Path, help="also write the figures to this file")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
+    return p
+
+
+def parse_load(p, argv=None):
+    args = p.parse_args(argv)
+    args.clients = [int(n) for n in args.clients.split(",") if n.strip()]
+    return args

@@ -1,4 +1,5 @@
-"""The baseline for ``bench/tickets.py``: the least a JSON endpoint can do on our stack.
+"""The baseline for ``bench/tickets.py`` (and, with ``GET /bare``, for ``bench/track.py``): the
+least an endpoint can do on our stack.
 
 One POST endpoint that parses a small JSON body and answers a small JSON body with 201, served
 exactly as ``run.py`` serves the hall (Flask-SocketIO in threading mode on Werkzeug), with no
@@ -29,6 +30,13 @@ def bare():
                         "number": next(_counter)})
     response.status_code = 201
     return response
+
+
+@app.get("/bare")
+def bare_page():
+    """The least a public page can be (the baseline of ``bench/track.py``): a small HTML
+    body no database, no template."""
+    return "<!doctype html><title>bare</title><p>%d</p>" % next(_counter)
 
 
 if __name__ == "__main__":

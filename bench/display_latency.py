@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -284,14 +283,8 @@ def main(argv=None) -> int:
             fleet.close()
         _server.stop(hall_proc)
         _server.stop(bare_proc)
-        if ok and not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f"\nkept {tmp} (logs, database)")
+        _server.clean_up(tmp, keep=args.keep or not ok)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)  # the servers and clients are already stopped; no traceback
+    _server.run_main(main)

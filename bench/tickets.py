@@ -35,7 +35,6 @@ import http.client
 import json
 import math
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -56,17 +55,9 @@ TICKET_PATH, BARE_PATH, READY_PATH = "/api/v1/tickets", "/bare", "/api/v1/halls/
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
-    p.add_argument("--seconds", type=float, default=8.0, help="measured seconds per level")
-    p.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds per level")
-    p.add_argument("--procs", type=int, default=2, help="client processes (threads inside)")
+    p = _server.load_options(__doc__)
     p.add_argument("--database-url", help="use this database instead of a fresh SQLite file")
-    p.add_argument("--json", type=Path, help="also write the figures to this file")
-    p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
-    args = p.parse_args(argv)
-    args.clients = [int(n) for n in args.clients.split(",") if n.strip()]
-    return args
+    return _server.parse_load(p, argv)
 
 
 # -- clients ----------------------------------------------------------------------------------
@@ -282,10 +273,7 @@ def main(argv=None) -> int:
         print(f"database: {url.split('?')[0]}\nlogs: {log}")
         prepare_database(env, log)
         before = ticket_count(url)
-        hall_port, bare_port = _server.free_port(), _server.free_port()
-        hall = _server.start([sys.executable, "run.py"], {**env, "PORT": str(hall_port)}, log)
-        bare = _server.start([sys.executable, "bench/bare_app.py"],
-                             {**env, "PORT": str(bare_port)}, tmp / "bare.log")
+        (hall, bare), hall_port, bare_port = _server.start_hall_and_bare(env, tmp, log)
         _server.wait_ready(hall, hall_port, "GET", READY_PATH)
         _server.wait_ready(bare, bare_port, "POST", BARE_PATH, body=b"{}", ok=201)
         rows = measure(pool, hall_port, bare_port, args)
@@ -298,18 +286,8 @@ def main(argv=None) -> int:
             write_json(args.json, url, args, rows, checks)
         return 0 if ok else 1
     finally:
-        # Servers first: on Ctrl-C the clients may still be running, and must not be waited for.
-        _server.stop(hall)
-        _server.stop(bare)
-        pool.shutdown(wait=ok, cancel_futures=True)
-        if (ok and not args.keep) or not tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print(f"\nkept {tmp} (logs, database)")
+        _server.shut_down([hall, bare], pool, tmp, ok=ok, keep=args.keep)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)  # the servers are already stopped; no traceback for a Ctrl-C
+    _server.run_main(main)
