@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays clean
+.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -52,6 +52,12 @@ bench: dev-setup translations
 
 bench-displays: dev-setup translations
 	$(BIN)/python bench/display_latency.py $(BENCH_ARGS)
+
+bench-track: dev-setup translations
+	$(BIN)/python bench/track.py $(BENCH_ARGS)
+
+bench-overdue: dev-setup translations
+	$(BIN)/python bench/overdue.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
