@@ -30,6 +30,7 @@ def test_the_public_view_shows_stage_division_and_deadline_but_nothing_personal(
     r, html = get(client, f"/track/{ticket.service_no}")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     assert "公务员管理处" in html            # the division, by name
+    assert "窗口环节已完成" in html and "已办结" not in html  # the visit is done, not the matter
     assert "2026-11-30 17:00" in html        # due: 5 working days, at close of business
     assert "欧**芒" in html                  # the applicant, masked
     for value in personal(ticket):
