@@ -11,6 +11,7 @@ from .org import (
     ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
 )
 from .ratings import Rating
+from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "Case", "CaseOutcome", "CaseState", "open_clause", "running_clause", "JobLease", "Rating", "ServiceItem", "Event",
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
+    "DailyReport",
 ]
