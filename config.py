@@ -98,6 +98,9 @@ class Config:
         self.SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "60"))
         # Deadlines end at the close of business of their last working day (hall's time).
         self.CLOSE_OF_BUSINESS = os.environ.get("CLOSE_OF_BUSINESS", "17:00")
+        # The day is closed at this time (hall's time): who still waits is recorded as not
+        # served, open windows are closed, and the daily report is made.
+        self.END_OF_DAY = os.environ.get("END_OF_DAY", "18:00")
         self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
         self.KIOSK_AUTOPRINT = _flag("KIOSK_AUTOPRINT", False)
 

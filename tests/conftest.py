@@ -119,7 +119,7 @@ def pg_app(pg_database):
                 " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
             # No CASCADE: windows refer to tickets, and a cascade would empty them too.
             connection.execute(sa.text(
-                "TRUNCATE events, ratings, cases, daily_counters, job_leases, api_tokens "
+                "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens "
                 "RESTART IDENTITY"))
             connection.execute(sa.text("DELETE FROM tickets"))
             connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))

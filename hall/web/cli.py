@@ -12,10 +12,14 @@ from .extensions import db
 
 
 def register(app: Flask) -> None:
+    from .cli_admin import admin_group
     from .cli_calendar import calendar_group
+    from .cli_reports import end_of_day_command
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(calendar_group)
+    app.cli.add_command(admin_group)
+    app.cli.add_command(end_of_day_command)
 
 
 @click.command("seed-demo")

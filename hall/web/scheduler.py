@@ -1,20 +1,22 @@
-"""The scheduled jobs of a serving process: the deadline marks, every minute by default.
+"""The scheduled jobs of a serving process: the deadline marks, every minute by default, and
+the end of day, which closes each hall's day once its closing time (END_OF_DAY) has passed.
 
 Started by ``run.py`` (and later the production server), never by ``flask`` commands or the
-tests. Every process may run a scheduler; the job's lease (``hall.deadlines``) lets one act at
-a time, and another takes over within the lease's time if that one dies.
+tests. Every process may run a scheduler; each job's lease (``hall.deadlines``, and
+"end-of-day" for ``hall.endofday``) lets one act at a time, and another takes over within the
+lease's time if that one dies.
 """
 from __future__ import annotations
 
 import atexit
 import logging
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import deadlines
+from hall import deadlines, endofday
 
 from .extensions import db
 
@@ -32,6 +34,7 @@ def start(app: Flask) -> BackgroundScheduler | None:
     interval = int(app.config["SCHEDULER_INTERVAL"])
     holder = deadlines.holder_name()
     ttl = timedelta(seconds=interval * 3)  # a holder that missed two ticks has died
+    endofday.settings.end_of_day = time.fromisoformat(app.config["END_OF_DAY"])
 
     def mark_deadlines() -> None:
         with app.app_context():
@@ -46,9 +49,24 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def close_days() -> None:
+        """Checked every interval, acting once a hall's closing time has passed: the day is
+        closed once (its kept report says so), whichever process gets there."""
+        with app.app_context():
+            try:
+                for done in endofday.run(db.session, holder=holder, ttl=ttl) or ():
+                    log.info("end of day %s %s: %d not served, %d windows closed",
+                             done.hall, done.day, done.unserved, done.windows_closed)
+            except Exception:
+                log.exception("the end-of-day job failed")
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
     scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
+                      next_run_time=datetime.now(timezone.utc))
+    scheduler.add_job(close_days, "interval", seconds=interval, id="end-of-day",
                       next_run_time=datetime.now(timezone.utc))
     scheduler.start()
 
@@ -56,6 +74,7 @@ def start(app: Flask) -> BackgroundScheduler | None:
         scheduler.shutdown(wait=False)
         with app.app_context():
             deadlines.release(db.session, holder=holder)  # hand over at once, not after ttl
+            endofday.release(db.session, holder=holder)
             db.session.remove()
 
     atexit.register(stop)

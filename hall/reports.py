@@ -1,0 +1,220 @@
+"""The daily report of a hall (日报): a PDF with tables and a chart, and a CSV for Excel.
+
+Both are made from a ``hall.stats.Report`` and carry Chinese first, English beside it. The PDF
+uses the CID font of ``hall.printing`` (no font file ships with the app) and a reportlab chart
+of arrivals by hour; the CSV has one row per service and a totals row, and is served as
+UTF-8 with a byte-order mark so that Excel reads the Chinese.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .printing import CJK  # registers the CID font on import
+from .stats import Report, TicketFigures
+
+BOM = "\ufeff"
+CSV_COLUMNS = (
+    ("service", "事项代码"), ("name_zh", "事项"), ("name_en", "Service"),
+    ("tickets", "取号"), ("served", "办结"), ("no_show", "过号"), ("unserved", "未办理"),
+    ("transferred", "转办"), ("avg_wait_min", "平均等候(分钟)"),
+    ("avg_service_min", "平均办理(分钟)"),
+)
+
+
+@dataclass
+class DailyReportFiles:
+    pdf: bytes
+    csv: str          # without the BOM
+    totals: dict
+
+
+def _minutes(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def totals(summary: Report) -> dict:
+    """The day's figures as plain JSON values (kept with the report)."""
+    t, c, r = summary.tickets.total, summary.cases, summary.ratings.total
+    return {
+        "tickets": t.tickets, "called": t.called, "served": t.served, "no_show": t.no_show,
+        "unserved": t.unserved, "open": t.open, "transferred": t.transferred,
+        "avg_wait_min": _minutes(t.avg_wait_minutes),
+        "avg_service_min": _minutes(t.avg_service_minutes),
+        "no_show_rate": _rate(t.no_show_rate), "transfer_rate": _rate(t.transfer_rate),
+        "cases_accepted": c.accepted, "cases_decided": c.decided,
+        "cases_on_time": c.decided_on_time, "cases_closed": c.closed, "cases_red": c.red,
+        "ratings": r.count, "ratings_average": _minutes(r.average), "ratings_poor": r.poor,
+    }
+
+
+def daily(summary: Report) -> DailyReportFiles:
+    return DailyReportFiles(pdf=daily_pdf(summary), csv=daily_csv(summary),
+                            totals=totals(summary))
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+def _csv_row(code: str, name_zh: str, name_en: str, f: TicketFigures) -> list:
+    return [code, name_zh, name_en, f.tickets, f.served, f.no_show, f.unserved,
+            f.transferred, _blank(_minutes(f.avg_wait_minutes)),
+            _blank(_minutes(f.avg_service_minutes))]
+
+
+def _blank(value) -> object:
+    return "" if value is None else value
+
+
+def daily_csv(summary: Report) -> str:
+    """One row per service and a totals row; the header in Chinese and English."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([f"{zh} {en}" if en not in ("name_zh", "name_en") else zh
+                     for en, zh in CSV_COLUMNS])
+    for f in summary.tickets.by_service:
+        writer.writerow(_csv_row(f.code, f.label, f.label_en, f))
+    writer.writerow(_csv_row("TOTAL", "合计", "Total", summary.tickets.total))
+    return out.getvalue()
+
+
+def csv_bytes(text: str) -> bytes:
+    """As downloaded: UTF-8 with a BOM (Excel otherwise guesses the local code page)."""
+    return (BOM + text).encode("utf-8")
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+_TITLE = ParagraphStyle("title", fontName=CJK, fontSize=16, leading=22)
+_SUB = ParagraphStyle("sub", fontName="Helvetica", fontSize=10, leading=14,
+                      textColor=colors.HexColor("#444444"))
+_H2 = ParagraphStyle("h2", fontName=CJK, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+_GRID = TableStyle([
+    ("FONT", (0, 0), (-1, -1), CJK, 8.5),
+    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
+    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+])
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}{unit}"
+    return f"{value}{unit}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _table(rows: list[list], widths: list[float]) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(_GRID)
+    return table
+
+
+def arrivals_chart(summary: Report, width: float = 170 * mm,
+                   height: float = 60 * mm) -> Drawing:
+    """Tickets issued per hour of the day (bars), the hours the hall was busy."""
+    hours = {f.key: f.tickets for f in summary.tickets.by_hour}
+    first, last = (min(hours), max(hours)) if hours else (8, 17)
+    first, last = min(first, 8), max(last, 17)
+    span = list(range(first, last + 1))
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 12 * mm, 10 * mm
+    chart.width, chart.height = width - 20 * mm, height - 18 * mm
+    chart.data = [[hours.get(h, 0) for h in span]]
+    chart.categoryAxis.categoryNames = [f"{h:02d}" for h in span]
+    chart.categoryAxis.labels.fontName = "Helvetica"
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = "Helvetica"
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    top = max(chart.data[0]) if chart.data[0] else 0
+    chart.valueAxis.valueMax = max(top, 4)
+    chart.bars[0].fillColor = colors.HexColor("#2f6db3")
+    chart.bars[0].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(0, height - 6, "每小时取号 Arrivals by hour", fontName=CJK, fontSize=9))
+    return drawing
+
+
+def daily_pdf(summary: Report) -> bytes:
+    hall, period = summary.hall, summary.period
+    day = period.first.isoformat() if period.first == period.last else (
+        f"{period.first.isoformat()} – {period.last.isoformat()}")
+    t, c, r = summary.tickets.total, summary.cases, summary.ratings.total
+    story = [
+        Paragraph(f"{hall.name_zh} 日报", _TITLE),
+        Paragraph(f"{hall.name_en} · Daily report · {day}", _SUB),
+        Paragraph(f"日期 {day}", _SUB),
+        Spacer(1, 4 * mm),
+        Paragraph("合计 Totals", _H2),
+        _table([
+            ["取号 Tickets", "办结 Served", "过号 No-show", "未办理 Unserved",
+             "转办 Transferred", "平均等候 Avg wait", "平均办理 Avg service"],
+            [t.tickets, t.served, t.no_show, t.unserved, t.transferred,
+             _fmt(_minutes(t.avg_wait_minutes), " min"),
+             _fmt(_minutes(t.avg_service_minutes), " min")],
+        ], [22 * mm, 22 * mm, 22 * mm, 24 * mm, 24 * mm, 28 * mm, 28 * mm]),
+        Spacer(1, 2 * mm),
+        _table([
+            ["过号率 No-show rate", "转办率 Transfer rate", "受理办件 Cases accepted",
+             "办结办件 Cases closed", "按时办结 Decided on time", "红牌 Red"],
+            [_pct(t.no_show_rate), _pct(t.transfer_rate), c.accepted, c.closed,
+             f"{c.decided_on_time}/{c.decided}", c.red],
+        ], [28 * mm, 28 * mm, 30 * mm, 28 * mm, 32 * mm, 24 * mm]),
+        Spacer(1, 4 * mm),
+        arrivals_chart(summary),
+        Paragraph("按事项 By service", _H2),
+        _table([["事项 Service", "取号", "办结", "过号", "未办理", "转办", "等候(分)",
+                 "办理(分)"]] + [
+            [f"{f.code} {f.label}", f.tickets, f.served, f.no_show, f.unserved,
+             f.transferred, _fmt(_minutes(f.avg_wait_minutes)),
+             _fmt(_minutes(f.avg_service_minutes))]
+            for f in summary.tickets.by_service
+        ] + [["合计 Total", t.tickets, t.served, t.no_show, t.unserved, t.transferred,
+              _fmt(_minutes(t.avg_wait_minutes)), _fmt(_minutes(t.avg_service_minutes))]],
+            [62 * mm, 14 * mm, 14 * mm, 14 * mm, 16 * mm, 14 * mm, 18 * mm, 18 * mm]),
+    ]
+    if summary.tickets.by_window:
+        story += [
+            Paragraph("按窗口 By window", _H2),
+            _table([["窗口 Window", "取号", "办结", "过号", "等候(分)", "办理(分)"]] + [
+                [f.label, f.tickets, f.served, f.no_show, _fmt(_minutes(f.avg_wait_minutes)),
+                 _fmt(_minutes(f.avg_service_minutes))]
+                for f in summary.tickets.by_window], [40 * mm] + [20 * mm] * 5),
+        ]
+    story += [
+        Paragraph("评价 Ratings", _H2),
+        _table([["评价数 Ratings", "平均 Average", "差评 Poor", "差评率 Poor rate"],
+                [r.count, _fmt(_minutes(r.average)), r.poor, _pct(r.poor_rate)]],
+               [40 * mm] * 4),
+    ]
+    if summary.ratings.by_window:
+        story += [Spacer(1, 2 * mm), _table(
+            [["窗口 Window", "评价数", "平均", "差评"]] + [
+                [f.label, f.count, _fmt(_minutes(f.average)), f.poor]
+                for f in summary.ratings.by_window], [40 * mm] + [24 * mm] * 3)]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm,
+                            title=f"{hall.name_zh} 日报 {day}", author=hall.name_zh)
+    doc.build(story)
+    return out.getvalue()

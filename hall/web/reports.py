@@ -1,0 +1,78 @@
+"""Daily reports for managers: the kept days of a hall, each as PDF and CSV, and the month's
+case figures (on time, overdue by division and person)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from hall import clock, endofday, queue, reports, stats
+
+from .auth import roles_required, sees_hall
+from .extensions import db
+
+bp = Blueprint("reports", __name__, url_prefix="/hall")
+
+
+def _hall(code: str):
+    found = queue.get_hall(db.session, code)
+    if not sees_hall(current_user.staff, found):
+        abort(403)
+    return found
+
+
+def _month(text: str | None, hall) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        date(year, month, 1)
+        return year, month
+    except ValueError:
+        today = clock.local_date(clock.now(), hall.timezone)
+        return today.year, today.month
+
+
+@bp.get("/<hall>/reports")
+@roles_required("manager")
+def index(hall: str):
+    """The kept days, newest first, and the month's cases on time and overdue."""
+    found = _hall(hall)
+    year, month = _month(request.args.get("month"), found)
+    period = stats.Period.month(found, year, month)
+    return render_template(
+        "reports/index.html", hall=found, days=endofday.kept(db.session, found),
+        month=f"{year:04d}-{month:02d}", on_time=stats.on_time(db.session, period),
+        overdue=stats.overdue(db.session, period))
+
+
+def _kept(hall: str, day: str):
+    found = _hall(hall)
+    try:
+        wanted = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    kept = endofday.kept_report(db.session, found, wanted)
+    if kept is None:
+        abort(404)
+    return found, kept
+
+
+def _attachment(body: bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/<hall>/reports/<day>.pdf")
+@roles_required("manager")
+def pdf(hall: str, day: str):
+    found, kept = _kept(hall, day)
+    return _attachment(kept.pdf, "application/pdf", f"{found.code}-{kept.day.isoformat()}.pdf")
+
+
+@bp.get("/<hall>/reports/<day>.csv")
+@roles_required("manager")
+def csv(hall: str, day: str):
+    found, kept = _kept(hall, day)
+    return _attachment(reports.csv_bytes(kept.csv), "text/csv; charset=utf-8",
+                       f"{found.code}-{kept.day.isoformat()}.csv")
