@@ -292,3 +292,201 @@ class FollowupClosed(HallError):
     status = 409
     code = "followup-closed"
     message = N_("This follow-up is already closed.")
+
+
+# -- administration --------------------------------------------------------------------------
+
+class NotAnAdministrator(HallError):
+    status = 403
+    code = "not-an-administrator"
+    message = N_("Only an administrator of this hall can change it.")
+
+
+class UnknownStaff(HallError):
+    status = 404
+    code = "unknown-staff"
+    message = N_("There is no member of staff with the username %(username)s.")
+
+
+class AdminFieldRequired(HallError):
+    status = 422
+    code = "admin-field-required"
+    message = N_("Please fill in: %(field)s.")
+
+
+class AdminFieldTooLong(HallError):
+    status = 422
+    code = "admin-field-too-long"
+    message = N_("%(field)s is too long: at most %(max)s characters.")
+
+
+class InvalidHallCode(HallError):
+    status = 422
+    code = "invalid-hall-code"
+    message = N_("A hall code has 2 to 16 capital letters or digits and starts with a letter.")
+
+
+class HallCodeTaken(HallError):
+    status = 409
+    code = "hall-code-taken"
+    message = N_("There is already a hall with the code %(hall)s.")
+
+
+class InvalidNodeNumber(HallError):
+    status = 422
+    code = "invalid-node-number"
+    message = N_("The node number is a whole number from 1 to 999.")
+
+
+class NodeNumberTaken(HallError):
+    status = 409
+    code = "node-number-taken"
+    message = N_("Node number %(node)s belongs to hall %(hall)s: it is printed in service "
+                 "numbers and can never be shared.")
+
+
+class InvalidHallLevel(HallError):
+    status = 422
+    code = "invalid-hall-level"
+    message = N_("A hall is a provincial, city or county hall.")
+
+
+class InvalidTimezone(HallError):
+    status = 422
+    code = "invalid-timezone"
+    message = N_("%(timezone)s is not a time zone (for example Asia/Shanghai).")
+
+
+class InvalidParentHall(HallError):
+    status = 422
+    code = "invalid-parent-hall"
+    message = N_("A hall cannot be placed under itself or under a hall below it.")
+
+
+class InvalidWindowNumber(HallError):
+    status = 422
+    code = "invalid-window-number"
+    message = N_("A window number is a whole number from 1 to 999.")
+
+
+class WindowNumberTaken(HallError):
+    status = 409
+    code = "window-number-taken"
+    message = N_("Hall %(hall)s already has a window %(window)s.")
+
+
+class WindowInUse(HallError):
+    status = 409
+    code = "window-in-use"
+    message = N_("Window %(window)s is open; it can be taken out of service once its clerk "
+                 "has closed it.")
+
+
+class InvalidCode(HallError):
+    status = 422
+    code = "invalid-code"
+    message = N_("A code has 1 to 16 capital letters, digits, - or _.")
+
+
+class DivisionCodeTaken(HallError):
+    status = 409
+    code = "division-code-taken"
+    message = N_("Hall %(hall)s already has a division with the code %(division)s.")
+
+
+class ServiceCodeTaken(HallError):
+    status = 409
+    code = "service-code-taken"
+    message = N_("Hall %(hall)s already has a service with the code %(service)s.")
+
+
+class InvalidPrefix(HallError):
+    status = 422
+    code = "invalid-prefix"
+    message = N_("The number prefix is one capital letter other than I and O, which read as "
+                 "1 and 0 on a ticket.")
+
+
+class InvalidTimeLimit(HallError):
+    status = 422
+    code = "invalid-time-limit"
+    message = N_("A time limit is a whole number of working days from 0 to %(max)s.")
+
+
+class LegalLimitShorter(HallError):
+    status = 422
+    code = "legal-limit-shorter"
+    message = N_("The legal time limit (%(legal)s working days) cannot be shorter than the "
+                 "promised one (%(promised)s).")
+
+
+class InvalidStandardMinutes(HallError):
+    status = 422
+    code = "invalid-standard-minutes"
+    message = N_("The usual minutes at the window are a whole number from 1 to %(max)s.")
+
+
+class CaseItemNeedsDivision(HallError):
+    status = 422
+    code = "case-item-needs-division"
+    message = N_("An item with a time limit becomes a case: choose the division that "
+                 "handles it.")
+
+
+class InvalidGuideLine(HallError):
+    status = 422
+    code = "invalid-guide-line"
+    message = N_("%(field)s, line %(line)s: write the Chinese text, then | and the English; at "
+                 "most %(max)s lines of 300 characters.")
+
+
+class InvalidUsername(HallError):
+    status = 422
+    code = "invalid-username"
+    message = N_("A username has 3 to 40 letters, digits, dots, hyphens or underscores.")
+
+
+class UsernameTaken(HallError):
+    status = 409
+    code = "username-taken"
+    message = N_("The username %(username)s is already taken.")
+
+
+class WeakPassword(HallError):
+    status = 422
+    code = "weak-password"
+    message = N_("This password is too weak: %(why)s.")
+
+    WHY = {"short": N_("use at least 8 characters"),
+           "long": N_("use at most 200 characters"),
+           "mix": N_("mix letters and digits"),
+           "username": N_("it must not contain the username"),
+           "common": N_("it is one of the passwords guessed first")}
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why=Term(self.WHY[why]))
+
+
+class RoleRequired(HallError):
+    status = 422
+    code = "role-required"
+    message = N_("Give the account at least one role.")
+
+
+class UnknownRole(HallError):
+    status = 422
+    code = "unknown-role"
+    message = N_("%(role)s is not a role: admin, manager, clerk or division.")
+
+
+class DivisionRoleNeedsDivision(HallError):
+    status = 422
+    code = "division-role-needs-division"
+    message = N_("Division staff work the cases of a division: choose it.")
+
+
+class SelfLockout(HallError):
+    status = 409
+    code = "self-lockout"
+    message = N_("You cannot deactivate your own account or take away your own "
+                 "administrator role.")

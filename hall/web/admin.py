@@ -1,6 +1,9 @@
-"""Administration pages (admin role): the working-day calendar for now.
+"""Administration pages (admin role): the home page listing the sections, and the working-day
+calendar. The other sections register on the same blueprint from ``admin_org`` (halls,
+windows, divisions), ``admin_catalogue`` (service items and their guide), ``admin_staff``
+(accounts, roles, passwords) and ``admin_audit`` (the audit log).
 
-One page shows every year's status, answers "when is it due?", takes a year's official
+The calendar page shows every year's status, answers "when is it due?", takes a year's official
 notice and keeps the administrator's hall's local days; each change is a CSRF-checked POST
 that redirects with a message, or shows the page again with what to correct (422).
 """
@@ -8,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,14 +23,39 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from hall import calendar, clock
+from hall import admin, calendar, clock, queue
 from hall.errors import HallError
+from hall.models import Hall
 
 from .auth import roles_required
 from .extensions import db
 from .problems import translate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def managed_hall(code: str) -> Hall:
+    """The hall of the address, if the signed-in administrator runs it (else 403/404)."""
+    hall = queue.get_hall(db.session, code)
+    if not admin.administers(current_user.staff, hall):
+        abort(403)
+    return hall
+
+
+def problem_page(template: str, error: HallError, **context):
+    """The form again with what to correct; nothing was written (422)."""
+    return render_template(template, problem=translate(error), **context), 422
+
+
+@bp.get("")
+@bp.get("/")
+@roles_required("admin")
+def home():
+    """The sections an administrator works in, and the halls they run."""
+    staff = current_user.staff
+    return render_template("admin/home.html", hall=staff.hall,
+                           halls=admin.halls_administered(db.session, staff),
+                           may_create_hall=admin.administers(staff, None))
 
 
 class DueForm(FlaskForm):
@@ -174,3 +204,7 @@ def remove_local_day():
     else:
         flash(_("Local day %(day)s removed.", day=day.isoformat()), "ok")
     return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
+
+
+# The other sections' routes register on ``bp`` when their modules load.
+from . import admin_audit, admin_catalogue, admin_org, admin_staff  # noqa: E402,F401
