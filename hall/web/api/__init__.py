@@ -46,4 +46,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                               errors=errors)) from None
 
 
-from . import auth, halls, openapi, tickets, track, windows  # noqa: E402,F401  (routes register on bp)
+from . import auth, guide, halls, openapi, tickets, track, windows  # noqa: E402,F401  (routes register on bp)

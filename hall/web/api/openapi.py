@@ -12,6 +12,7 @@ from hall.numbers import ACCESS_CODE_LENGTH
 from ..moves import MOVES, MoveRequest
 from . import bp
 from .auth import TokenRequest
+from .guide import GUIDE
 from .schemas import TicketRequest
 from .track import TRACKED
 
@@ -182,7 +183,7 @@ def document() -> dict:
     request_schema = TicketRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     components = {"TicketRequest": request_schema, "Ticket": TICKET, "Queue": QUEUE,
                   "Problem": PROBLEM, "TicketCard": TICKET_CARD, "WindowView": WINDOW_VIEW,
-                  "Called": CALLED, "Token": TOKEN, "Tracked": TRACKED,
+                  "Called": CALLED, "Token": TOKEN, "Tracked": TRACKED, "Guide": GUIDE,
                   "TokenRequest": TokenRequest.model_json_schema(),
                   "MoveRequest": MoveRequest.model_json_schema()}
     components.update(request_schema.pop("$defs", {}))
@@ -286,6 +287,14 @@ def document() -> dict:
                               "404": _problem_response("Unknown hall or window")},
             }},
             **moves,
+            "/api/v1/halls/{hall}/guide": {"get": {
+                "operationId": "hallGuide",
+                "summary": "The hall's service guide: every item offered, its documents, "
+                           "procedure, time limits, fees and windows (Chinese and English)",
+                "parameters": [_hall_param()],
+                "responses": {"200": _json("Guide", "The published guide"),
+                              "404": _problem_response("Unknown hall")},
+            }},
             "/api/v1/halls/{hall}/queue": {"get": {
                 "operationId": "hallQueue",
                 "summary": "Waiting counts per service and the state of every window",

@@ -1,0 +1,23 @@
+"""The public service guide (办事指南, 服务承诺) of a hall: every item offered, with what to
+bring, the steps, the time limit in working days, the fees and the windows. No sign-in;
+Chinese first, English with ``?lang=en``; the same in JSON at /api/v1/halls/<hall>/guide."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from hall import guide as guides
+from hall import queue
+
+from .extensions import db
+
+bp = Blueprint("guide", __name__, url_prefix="/guide")
+
+
+@bp.get("/<hall>")
+def page(hall: str):
+    found = queue.get_hall(db.session, hall)
+    response = render_template("guide/page.html", hall=found,
+                               entries=guides.guide(db.session, found))
+    # Public and the same for everyone: a short cache is fine, an administrator's change
+    # shows within a minute.
+    return response, 200, {"Cache-Control": "public, max-age=60"}
