@@ -6,6 +6,10 @@ here, so that a request never waits for a thousand sockets. Every message carrie
 absolute waiting count of every service, read after the commit: a message may carry counts
 a little newer than its own event, never older, so a display always converges on the truth.
 The same code emits through Redis (``message_queue``) when several processes serve the hall.
+
+Every batch also marks its halls' dashboards stale: ``DashboardPusher`` sends managers a
+fresh snapshot at once, and then at most once per ``DASHBOARD_INTERVAL`` however many events
+arrive, so a burst of calls costs a few snapshots, not one per event.
 """
 from __future__ import annotations
 
@@ -17,11 +21,13 @@ import time
 from flask import Flask
 from sqlalchemy import select
 
-from hall import board, clock, events
+from hall import board, clock, dashboard, events
+from hall.db import consistent_read
 from hall.models import Hall
 from hall.web.extensions import db
 
 from hall.web.staff_sockets import NAMESPACE as STAFF_NAMESPACE
+from hall.web.staff_sockets import dashboard_room
 from hall.web.staff_sockets import room as staff_room
 
 from .sockets import NAMESPACE, room
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # A service added or renamed reaches the displays' counts within this many seconds.
 CATALOGUE_TTL = 30.0
+# Seconds between two dashboard snapshots of a hall.
+DASHBOARD_INTERVAL = 0.3
 # Besides the floor, staff consoles follow cases and ratings (on their own namespace).
 STAFF_KINDS = ("case.", "rating.")
 CALL_KINDS = {"ticket.called", "ticket.recalled", "ticket.resumed"}
@@ -92,6 +100,7 @@ class FloorPublisher:
             engine = db.engine
         self._unsubscribe = events.subscribe(self.receive, engine)
         self._catalogue: dict[str, tuple] = {}
+        self.dashboards = DashboardPusher(app, socketio)
 
     def receive(self, event: dict) -> None:
         if event.get("seq") is None and not event["kind"].startswith(STAFF_KINDS):
@@ -110,6 +119,7 @@ class FloorPublisher:
         if self._thread is not None:
             self.inbox.put(None)
             self._thread.join(timeout)
+        self.dashboards.stop(timeout)
 
     def _run(self) -> None:
         while True:
@@ -141,6 +151,7 @@ class FloorPublisher:
             waiting, names = counts[event["hall"]]
             name, body = message(event, waiting, names)
             self.socketio.emit(name, body, namespace=NAMESPACE, to=room(event["hall"]))
+        self.dashboards.touch({e["hall"] for e in batch})
 
     def _counts(self, code: str) -> tuple[dict[str, int], dict[str, tuple[str, str]]]:
         """Waiting per service (zeros included) and the services' names: one count per
@@ -158,3 +169,76 @@ class FloorPublisher:
         waiting = board.waiting_by_service(db.session, hall_id,
                                            clock.local_date(clock.now(), timezone))
         return {code: waiting.get(code, 0) for code in names}, names
+
+
+class DashboardPusher:
+    """Sends a hall's dashboard snapshot to its managers when its events say it changed: the
+    first change at once, the ones that follow gathered for ``DASHBOARD_INTERVAL``."""
+
+    def __init__(self, app: Flask, socketio, interval: float = DASHBOARD_INTERVAL) -> None:
+        self.app, self.socketio, self.interval = app, socketio, interval
+        self._stale: set[str] = set()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def touch(self, halls: set[str]) -> None:
+        """The figures of these halls have changed."""
+        with self._wake:
+            if self._stopping:
+                return
+            self._stale |= halls
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="dashboard-pusher",
+                                                daemon=True)
+                self._thread.start()
+            self._wake.notify()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread; snapshots not yet sent are dropped (nobody will read them)."""
+        with self._wake:
+            self._stopping = True
+            self._stale.clear()
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stale and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                halls, self._stale = self._stale, set()
+            try:
+                self._push(halls)
+            except Exception:  # the next change must still go out
+                log.exception("dashboard snapshot of %s failed", sorted(halls))
+            with self._wake:  # gather what comes meanwhile, unless stopped
+                self._wake.wait_for(lambda: self._stopping, timeout=self.interval)
+
+    def _watched(self, halls: set[str]) -> set[str]:
+        """The halls someone watches. With a message queue the watchers may be connected to
+        another process, which this one cannot see: then every hall is sent."""
+        if self.app.config.get("REDIS_URL"):
+            return halls
+        handler = self.socketio.server.namespace_handlers.get(STAFF_NAMESPACE)
+        watched = getattr(handler, "watched_halls", None)
+        return halls & watched() if watched else halls
+
+    def _push(self, halls: set[str]) -> None:
+        halls = self._watched(halls)
+        if not halls:
+            return
+        bodies = {}
+        with self.app.app_context():
+            try:
+                with consistent_read(db.session) as session:
+                    for hall in session.scalars(select(Hall).where(Hall.code.in_(halls))):
+                        bodies[hall.code] = dashboard.snapshot(session, hall).as_dict()
+            finally:
+                db.session.remove()
+        for code, body in bodies.items():
+            self.socketio.emit("dashboard", body, namespace=STAFF_NAMESPACE,
+                               to=dashboard_room(code))

@@ -62,7 +62,9 @@ def _register_blueprints(app: Flask) -> None:
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
 
-    from . import admin, api, auth, console, division, followups, i18n
+    from . import admin, api, auth, console, division, followups, guide, i18n
+    from . import dashboard
+    from . import reports
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
@@ -71,6 +73,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(division.bp)
     app.register_blueprint(followups.bp)
+    app.register_blueprint(guide.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)

@@ -1,8 +1,10 @@
 """The ``/staff`` Socket.IO namespace: live case and rating events for signed-in staff.
 
 A connection without a signed-in session is refused. Staff follow their own hall; a provincial
-manager may ``join`` another. Like displays, staff consoles send nothing that changes anything:
-every move goes through a form or the API.
+manager may ``join`` another. Managers may also ``watch_dashboard`` halls they see: they get a
+``dashboard`` snapshot at once and then after every burst of the hall's events (sent by the
+publisher to the room ``dashboard:<hall>``). Like displays, staff consoles send nothing that
+changes anything: every move goes through a form or the API.
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from hall import queue
+from hall import dashboard, queue
+from hall.db import consistent_read
 from hall.errors import HallError
 
 from .auth import sees_hall
@@ -23,10 +26,16 @@ def room(hall_code: str) -> str:
     return f"staff:{hall_code}"
 
 
+def dashboard_room(hall_code: str) -> str:
+    return f"dashboard:{hall_code}"
+
+
 class StaffNamespace(Namespace):
     def __init__(self, namespace: str = NAMESPACE) -> None:
         super().__init__(namespace)
         self.following: dict[str, str] = {}
+        # The halls whose dashboard each connection watches (a province page: several).
+        self.dashboards: dict[str, set[str]] = {}
 
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
@@ -38,6 +47,32 @@ class StaffNamespace(Namespace):
 
     def on_disconnect(self, reason=None):
         self.following.pop(request.sid, None)
+        self.dashboards.pop(request.sid, None)
+
+    def watched_halls(self) -> set[str]:
+        """The halls some connection of this process watches the dashboard of."""
+        return {code for codes in list(self.dashboards.values()) for code in codes}
+
+    def on_watch_dashboard(self, data):
+        """Follow a hall's dashboard (managers who see the hall): the room first, then the
+        snapshot, so that nothing committed in between is missed."""
+        code = data.get("hall") if isinstance(data, dict) else None
+        if not current_user.is_authenticated or not current_user.has_role("manager"):
+            emit("problem", {"code": "forbidden"})
+            return
+        try:
+            with consistent_read(db.session) as session:
+                hall = queue.get_hall(session, code if isinstance(code, str) else "")
+                if not sees_hall(current_user.staff, hall):
+                    emit("problem", {"code": "forbidden"})
+                    return
+                join_room(dashboard_room(hall.code))
+                self.dashboards.setdefault(request.sid, set()).add(hall.code)
+                body = dashboard.snapshot(session, hall).as_dict()
+        except HallError as error:
+            emit("problem", {"code": error.code})
+            return
+        emit("dashboard", body)
 
     def on_join(self, data):
         """Follow another hall, for those who may see it."""
@@ -58,6 +93,6 @@ class StaffNamespace(Namespace):
         emit("joined", {"hall": hall.code})
 
     def trigger_event(self, event, *args):
-        if event in ("connect", "disconnect", "join"):
+        if event in ("connect", "disconnect", "join", "watch_dashboard"):
             return super().trigger_event(event, *args)
         return None

@@ -1,0 +1,307 @@
+"""The manager's dashboard: how the hall stands today, as plain figures.
+
+``snapshot`` reads a handful of aggregate queries (one per kind of figure, never one per
+ticket), so that it stays cheap on a busy day and can be sent live after every burst of
+events. Durations are computed in SQL: SQLite by ``julianday``, PostgreSQL by ``epoch``.
+Reads only; call it inside ``hall.db.consistent_read`` when the figures must agree.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from . import board, clock
+from .floor import start_of_day
+from .models import (
+    Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus, UTCDateTime,
+    open_clause, window_services,
+)
+
+# Minutes: a wait of 7 minutes falls in the 5–10 bucket; the last one is open-ended.
+WAIT_BUCKETS = (0, 5, 10, 20, 30, 60)
+_AT_WINDOW = (TicketStatus.CALLED.value, TicketStatus.SERVING.value, TicketStatus.HELD.value)
+
+
+@dataclass(frozen=True)
+class ServiceFigure:
+    code: str
+    name_zh: str
+    name_en: str
+    prefix: str
+    waiting: int
+    longest_wait_min: int | None  # of those waiting now; None when nobody waits
+    issued: int
+    avg_wait_min: float | None
+
+
+@dataclass(frozen=True)
+class WindowFigure:
+    no: int
+    state: str
+    serving: str | None
+    clerk: str | None
+    pause_reason: str | None
+
+
+@dataclass(frozen=True)
+class DivisionFigure:
+    code: str
+    name_zh: str
+    name_en: str
+    yellow: int
+    red: int
+
+
+@dataclass(frozen=True)
+class PersonFigure:
+    """Open yellow and red cases held by one member of division staff (the handler); cases
+    nobody has taken up yet are counted against their division with ``username`` None."""
+
+    username: str | None
+    name: str | None
+    division: str
+    division_zh: str
+    division_en: str
+    yellow: int
+    red: int
+
+
+@dataclass(frozen=True)
+class WaitBucket:
+    low: int
+    high: int | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    hall: str
+    name_zh: str
+    name_en: str
+    timezone: str
+    day: date
+    at: datetime
+    services: list[ServiceFigure]
+    windows: list[WindowFigure]
+    issued: int
+    waiting: int
+    at_windows: int
+    finished: int
+    no_show: int
+    unserved: int
+    longest_wait_min: int | None
+    avg_wait_min: float | None      # issued → called, over today's called tickets
+    avg_service_min: float | None   # called → finished, over today's finished tickets
+    no_show_rate: float | None      # no-shows among the visitors who left a window
+    divisions: list[DivisionFigure]
+    people: list[PersonFigure]
+    ratings: int
+    rating_avg: float | None
+    followups_open: int
+    followups_red: int
+    arrivals_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
+    wait_distribution: list[WaitBucket] = field(default_factory=list)
+
+    @property
+    def yellow(self) -> int:
+        return sum(d.yellow for d in self.divisions)
+
+    @property
+    def red(self) -> int:
+        return sum(d.red for d in self.divisions)
+
+    @property
+    def open_windows(self) -> int:
+        return sum(w.state == "open" for w in self.windows)
+
+    def as_dict(self) -> dict:
+        """JSON-ready: dates and instants as ISO strings, the totals included."""
+        body = asdict(self)
+        body.update(day=self.day.isoformat(), at=self.at.isoformat(), yellow=self.yellow,
+                    red=self.red, open_windows=self.open_windows)
+        return body
+
+
+def _seconds(session: Session, later, earlier):
+    """``later - earlier`` in seconds, as the database computes it."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    # julianday is a float of days: rounded to the millisecond, 20 minutes are 1200 seconds
+    # and not 1199.9999, which would fall into the bucket below.
+    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
+
+
+def _whole(session: Session, seconds, unit: int):
+    """``floor(seconds / unit)`` for non-negative values (a cast truncates in SQLite and
+    rounds in PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.floor(seconds / unit), Integer)
+    return cast(seconds / unit, Integer)
+
+
+def _minutes(seconds: float | None, count: int) -> float | None:
+    return round(seconds / count / 60, 1) if count and seconds is not None else None
+
+
+def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snapshot:
+    """Everything the dashboard shows about ``hall`` for its local today."""
+    now = now or clock.now()
+    day = clock.local_date(now, hall.timezone)
+    midnight = start_of_day(hall, day)
+    T = Ticket
+    today = and_(T.hall_id == hall.id, T.day == day)
+    waited = _seconds(session, T.called_at, T.issued_at)
+    served = _seconds(session, T.finished_at, T.called_at)
+    is_waiting = T.status == TicketStatus.WAITING.value
+
+    def counted(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # 1. tickets per service: the queue now, and today's waits and services.
+    per_service = {row.service_id: row for row in session.execute(
+        select(T.service_id,
+               func.count().label("issued"),
+               counted(is_waiting).label("waiting"),
+               counted(T.status.in_(_AT_WINDOW)).label("at_windows"),
+               counted(T.status == TicketStatus.FINISHED.value).label("finished"),
+               counted(T.status == TicketStatus.NO_SHOW.value).label("no_show"),
+               counted(T.status == TicketStatus.UNSERVED.value).label("unserved"),
+               func.min(case((is_waiting, T.issued_at))).label("oldest"),
+               func.sum(case((T.called_at.is_not(None), waited))).label("wait_s"),
+               counted(T.called_at.is_not(None)).label("called"),
+               func.sum(case((and_(T.finished_at.is_not(None), T.called_at.is_not(None)),
+                              served))).label("service_s"),
+               counted(and_(T.finished_at.is_not(None), T.called_at.is_not(None)))
+               .label("done"))
+        .where(today).group_by(T.service_id))}
+
+    # 2. the services offered (a window may serve them), and any with tickets today.
+    offered = exists().where(window_services.c.service_id == ServiceItem.id)
+    items = session.execute(
+        select(ServiceItem.id, ServiceItem.code, ServiceItem.name_zh, ServiceItem.name_en,
+               ServiceItem.prefix)
+        .where(ServiceItem.hall_id == hall.id,
+               (ServiceItem.active.is_(True) & offered) | ServiceItem.id.in_(list(per_service)))
+        .order_by(ServiceItem.sort_order, ServiceItem.code)).all()
+    services, oldest_all = [], None
+    for item in items:
+        row = per_service.get(item.id)
+        oldest = _aware(row.oldest) if row is not None else None
+        if oldest is not None and (oldest_all is None or oldest < oldest_all):
+            oldest_all = oldest
+        services.append(ServiceFigure(
+            item.code, item.name_zh, item.name_en, item.prefix,
+            waiting=row.waiting if row else 0, longest_wait_min=_age(now, oldest),
+            issued=row.issued if row else 0,
+            avg_wait_min=_minutes(row.wait_s, row.called) if row else None))
+
+    def total(name: str):
+        return sum((getattr(r, name) or 0) for r in per_service.values())
+
+    finished, no_show = total("finished"), total("no_show")
+
+    # 3. arrivals per hour of the hall's day, and 4. how long today's called visitors waited.
+    hour = _whole(session, _seconds(session, T.issued_at, literal(midnight, UTCDateTime())), 3600)
+    arrivals = [0] * 24
+    for h, n in session.execute(select(hour, func.count()).where(today).group_by(hour)):
+        if h is not None and 0 <= h < 24:
+            arrivals[h] += n
+    bucket = case(*[(waited < high * 60, i) for i, high in enumerate(WAIT_BUCKETS[1:])],
+                  else_=len(WAIT_BUCKETS) - 1)
+    counts = dict(session.execute(
+        select(bucket, func.count()).where(today, T.called_at.is_not(None)).group_by(bucket)
+    ).all())
+    distribution = [
+        WaitBucket(low, WAIT_BUCKETS[i + 1] if i + 1 < len(WAIT_BUCKETS) else None,
+                   counts.get(i, 0))
+        for i, low in enumerate(WAIT_BUCKETS)
+    ]
+
+    divisions, people = _warnings(session, hall)
+    ratings, rating_avg, followups_open, followups_red = session.execute(select(
+        select(func.count()).where(Rating.hall_id == hall.id, Rating.created_at >= midnight)
+        .scalar_subquery(),
+        select(func.avg(Rating.level)).where(Rating.hall_id == hall.id,
+                                             Rating.created_at >= midnight).scalar_subquery(),
+        select(func.count()).where(Rating.hall_id == hall.id, Rating.followup == "open")
+        .scalar_subquery(),
+        select(func.count()).where(Rating.hall_id == hall.id, Rating.followup == "open",
+                                   Rating.followup_warning == "red").scalar_subquery(),
+    )).one()
+
+    return Snapshot(
+        hall=hall.code, name_zh=hall.name_zh, name_en=hall.name_en, timezone=hall.timezone,
+        day=day, at=now, services=services,
+        windows=[WindowFigure(w.no, w.state, w.serving, w.clerk, w.pause_reason)
+                 for w in board.window_lines(session, hall)],
+        issued=total("issued"), waiting=total("waiting"), at_windows=total("at_windows"),
+        finished=finished, no_show=no_show, unserved=total("unserved"),
+        longest_wait_min=_age(now, oldest_all),
+        avg_wait_min=_minutes(total("wait_s"), total("called")),
+        avg_service_min=_minutes(total("service_s"), total("done")),
+        no_show_rate=round(no_show / (finished + no_show), 3) if finished + no_show else None,
+        divisions=divisions, people=people,
+        ratings=ratings or 0,
+        rating_avg=round(float(rating_avg), 1) if rating_avg is not None else None,
+        followups_open=followups_open or 0, followups_red=followups_red or 0,
+        arrivals_by_hour=arrivals, wait_distribution=distribution,
+    )
+
+
+def _warnings(session: Session, hall: Hall) -> tuple[list[DivisionFigure], list[PersonFigure]]:
+    """Open yellow and red cases per division and per handler: one grouped count."""
+    rows = session.execute(
+        select(Division.code, Division.name_zh, Division.name_en, Staff.username, Staff.name,
+               Case.warning, func.count())
+        .select_from(Case)
+        .join(Division, Division.id == Case.division_id)
+        .outerjoin(Staff, Staff.id == Case.handler_id)
+        .where(Case.hall_id == hall.id, open_clause(), Case.warning.in_(("yellow", "red")))
+        .group_by(Division.code, Division.name_zh, Division.name_en, Staff.username,
+                  Staff.name, Case.warning)
+    ).all()
+    by_division: dict[str, dict] = {}
+    by_person: dict[tuple, dict] = {}
+    for code, name_zh, name_en, username, name, warning, n in rows:
+        d = by_division.setdefault(code, {"code": code, "name_zh": name_zh,
+                                          "name_en": name_en, "yellow": 0, "red": 0})
+        d[warning] += n
+        p = by_person.setdefault((username, code), {
+            "username": username, "name": name, "division": code, "division_zh": name_zh,
+            "division_en": name_en, "yellow": 0, "red": 0})
+        p[warning] += n
+    divisions = sorted((DivisionFigure(**d) for d in by_division.values()),
+                       key=lambda d: (-d.red, -d.yellow, d.code))
+    people = sorted((PersonFigure(**p) for p in by_person.values()),
+                    key=lambda p: (-p.red, -p.yellow, p.division, p.username or ""))
+    return divisions, people
+
+
+def province(session: Session, halls: list[Hall], now: datetime | None = None) -> list[Snapshot]:
+    """Every hall's snapshot, side by side, in the order given."""
+    now = now or clock.now()
+    return [snapshot(session, hall, now) for hall in halls]
+
+
+def visible_halls(session: Session, hall: Hall) -> list[Hall]:
+    """The hall and the halls under it (a province sees every hall), the hall itself first."""
+    if hall.level != "province":
+        return [hall]
+    others = session.scalars(select(Hall).where(Hall.id != hall.id).order_by(Hall.node_no))
+    return [hall, *others]
+
+
+def _aware(at: datetime | str | None) -> datetime | None:
+    """``min()`` over a column comes back typed on PostgreSQL, sometimes as text on SQLite."""
+    if at is None or isinstance(at, datetime):
+        return at
+    return datetime.fromisoformat(at).replace(tzinfo=timezone.utc)
+
+
+def _age(now: datetime, since: datetime | None) -> int | None:
+    if since is None:
+        return None
+    return max(0, int((now - since) / timedelta(minutes=1)))
