@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from . import board, clock
+from . import board, clock, stats
 from .floor import start_of_day
 from .models import (
     Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus, UTCDateTime,
@@ -93,9 +93,9 @@ class Snapshot:
     no_show: int
     unserved: int
     longest_wait_min: int | None
-    avg_wait_min: float | None      # issued → called, over today's called tickets
+    avg_wait_min: float | None      # issued → first called (as hall.stats counts it)
     avg_service_min: float | None   # called → finished, over today's finished tickets
-    no_show_rate: float | None      # no-shows among the visitors who left a window
+    no_show_rate: float | None      # no-shows among the visitors called (hall.stats)
     divisions: list[DivisionFigure]
     people: list[PersonFigure]
     ratings: int
@@ -142,8 +142,8 @@ def _whole(session: Session, seconds, unit: int):
     return cast(seconds / unit, Integer)
 
 
-def _minutes(seconds: float | None, count: int) -> float | None:
-    return round(seconds / count / 60, 1) if count and seconds is not None else None
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return round(value, digits) if value is not None else None
 
 
 def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snapshot:
@@ -154,7 +154,6 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     T = Ticket
     today = and_(T.hall_id == hall.id, T.day == day)
     waited = _seconds(session, T.called_at, T.issued_at)
-    served = _seconds(session, T.finished_at, T.called_at)
     is_waiting = T.status == TicketStatus.WAITING.value
 
     def counted(condition):
@@ -169,13 +168,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
                counted(T.status == TicketStatus.FINISHED.value).label("finished"),
                counted(T.status == TicketStatus.NO_SHOW.value).label("no_show"),
                counted(T.status == TicketStatus.UNSERVED.value).label("unserved"),
-               func.min(case((is_waiting, T.issued_at))).label("oldest"),
-               func.sum(case((T.called_at.is_not(None), waited))).label("wait_s"),
-               counted(T.called_at.is_not(None)).label("called"),
-               func.sum(case((and_(T.finished_at.is_not(None), T.called_at.is_not(None)),
-                              served))).label("service_s"),
-               counted(and_(T.finished_at.is_not(None), T.called_at.is_not(None)))
-               .label("done"))
+               func.min(case((is_waiting, T.issued_at))).label("oldest"))
         .where(today).group_by(T.service_id))}
 
     # 2. the services offered (a window may serve them), and any with tickets today.
@@ -186,6 +179,10 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         .where(ServiceItem.hall_id == hall.id,
                (ServiceItem.active.is_(True) & offered) | ServiceItem.id.in_(list(per_service)))
         .order_by(ServiceItem.sort_order, ServiceItem.code)).all()
+    # Waits, service times and rates as the daily report counts them (hall.stats): the wait
+    # ends at the first call, whatever recalls or transfers came after.
+    today_stats = stats.tickets(session, stats.Period.day(hall, day), by=("service",))
+    figures = {f.key: f for f in today_stats.by_service}
     services, oldest_all = [], None
     for item in items:
         row = per_service.get(item.id)
@@ -196,7 +193,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
             item.code, item.name_zh, item.name_en, item.prefix,
             waiting=row.waiting if row else 0, longest_wait_min=_age(now, oldest),
             issued=row.issued if row else 0,
-            avg_wait_min=_minutes(row.wait_s, row.called) if row else None))
+            avg_wait_min=_round(figures.get(item.id, stats.TicketFigures()).avg_wait_minutes)))
 
     def total(name: str):
         return sum((getattr(r, name) or 0) for r in per_service.values())
@@ -240,9 +237,9 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         issued=total("issued"), waiting=total("waiting"), at_windows=total("at_windows"),
         finished=finished, no_show=no_show, unserved=total("unserved"),
         longest_wait_min=_age(now, oldest_all),
-        avg_wait_min=_minutes(total("wait_s"), total("called")),
-        avg_service_min=_minutes(total("service_s"), total("done")),
-        no_show_rate=round(no_show / (finished + no_show), 3) if finished + no_show else None,
+        avg_wait_min=_round(today_stats.total.avg_wait_minutes),
+        avg_service_min=_round(today_stats.total.avg_service_minutes),
+        no_show_rate=_round(today_stats.total.no_show_rate, 3),
         divisions=divisions, people=people,
         ratings=ratings or 0,
         rating_avg=round(float(rating_avg), 1) if rating_avg is not None else None,

@@ -112,7 +112,25 @@ def test_a_call_is_at_a_window_and_waits_start_counting_from_the_issue(app):
     assert (snap.waiting, snap.at_windows, snap.longest_wait_min) == (0, 1, None)
     assert next(w for w in snap.windows if w.no == 3).serving == "A001"
     assert snap.wait_distribution[0].count == 1  # 4 minutes: the 0–5 bucket
-    assert snap.avg_service_min is None and snap.no_show_rate is None
+    assert snap.avg_service_min is None and snap.no_show_rate == 0.0  # nobody missed a call
+
+
+def test_the_wait_ends_at_the_first_call_as_in_the_daily_report(app):
+    """A transfer and a second call at another window do not make the visitor's wait
+    longer, on the dashboard as in ``hall.stats`` (the report): both count the same wait."""
+    clerk3, clerk4 = actor(app, "clerk03"), actor(app, "clerk04")
+    with app.app_context(), clock.frozen(at(10, 0)) as frozen:
+        issuing.issue_ticket(db.session, "HQ", "EXAM")
+        queue.open_window(db.session, "HQ", 3, actor=clerk3)
+        queue.open_window(db.session, "HQ", 4, actor=clerk4)
+        frozen.at = at(10, 6)
+        queue.call_next(db.session, "HQ", 3, actor=clerk3)
+        queue.transfer(db.session, "HQ", 3, actor=clerk3, to_window=4)
+        frozen.at = at(10, 20)
+        queue.call_next(db.session, "HQ", 4, actor=clerk4)
+    snap = snapshot_at(app, at(10, 21))
+    assert snap.avg_wait_min == 6.0
+    assert next(s for s in snap.services if s.code == "EXAM").avg_wait_min == 6.0
 
 
 def test_yesterday_is_not_today(app):
