@@ -8,8 +8,7 @@ Each change is one operation, checked before anything is written, and recorded a
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
@@ -28,7 +27,7 @@ from .errors import (
 )
 from .events import Actor, record
 from .models import (
-    ApiToken, Division, Event, Hall, Role, ServiceItem, Staff, StaffRole, Window, WindowState,
+    ApiToken, Division, Hall, Role, ServiceItem, Staff, StaffRole, Window, WindowState,
 )
 from .staff import hash_password
 
@@ -597,38 +596,3 @@ def halls_administered(session: Session, staff: Staff) -> list[Hall]:
 def staff_of(session: Session, hall: Hall) -> list[Staff]:
     return list(session.scalars(select(Staff).where(Staff.hall_id == hall.id)
                                 .order_by(Staff.active.desc(), Staff.username)))
-
-
-class AuditFilter(NamedTuple):
-    halls: list[int]            # the halls the reader may see (all of them: every hall)
-    kind: str = ""              # a prefix: "admin.", "case.", "ticket.called"
-    actor: str = ""
-    since: date | None = None   # local days in ``tz``, both included
-    until: date | None = None
-    tz: str = "Asia/Shanghai"
-
-
-def _start_of(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(timezone.utc)
-
-
-def audit_events(session: Session, where: AuditFilter, *, before: int | None = None,
-                 limit: int = 50) -> tuple[list[Event], int | None]:
-    """The log newest first, ``limit`` at a time; and the id to ask ``before`` for the next
-    page (None on the last page). Paged by id, so a page costs the same however deep."""
-    query = select(Event).where(Event.hall_id.in_(where.halls))
-    if where.kind:
-        escaped = where.kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Event.kind.like(escaped + "%", escape="\\"))
-    if where.actor:
-        query = query.where(Event.actor == where.actor)
-    if where.since:
-        query = query.where(Event.at >= _start_of(where.since, where.tz))
-    if where.until:
-        query = query.where(Event.at < _start_of(where.until + timedelta(days=1), where.tz))
-    if before:
-        query = query.where(Event.id < before)
-    rows = list(session.scalars(query.order_by(Event.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].id if more and rows else None)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from hall import admin
+from hall import audit as audit_log
 
 from .admin import bp
 from .auth import roles_required
@@ -74,10 +75,10 @@ def audit():
     chosen = request.args.get("hall", "").strip().upper()
     shown = [h.id for h in halls if not chosen or h.code == chosen]
     since, until = _day("since"), _day("until")
-    where = admin.AuditFilter(halls=shown, kind=request.args.get("kind", "").strip()[:40],
+    where = audit_log.AuditFilter(halls=shown, kind=request.args.get("kind", "").strip()[:40],
                               actor=request.args.get("actor", "").strip()[:40], since=since,
                               until=until, tz=staff.hall.timezone)
-    events, next_before = admin.audit_events(db.session, where,
+    events, next_before = audit_log.audit_events(db.session, where,
                                              before=request.args.get("before", type=int),
                                              limit=PAGE_SIZE)
     rows = [(e, codes.get(e.hall_id, "?"), *describe(e.data or {})) for e in events]
