@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -176,3 +178,26 @@ def test_on_time_and_overdue_cases_by_division_person_and_month(any_app):
         december = stats.case_counts(s, stats.Period.month(hall, 2026, 12))
         assert (december.accepted, december.decided, december.decided_on_time,
                 december.red) == (0, 1, 0, 1)
+
+
+def test_the_month_s_statistics_page_shows_the_scripted_day(app, client):
+    from test_auth import sign_in
+
+    scripted_day(app)
+    with clock.frozen(NINE):
+        sign_in(client, "clerk03")
+        assert client.get("/hall/HQ/statistics?month=2026-11").status_code == 403
+    other = app.test_client()
+    with clock.frozen(NINE):
+        sign_in(other, "hrb-manager")
+        assert other.get("/hall/HQ/statistics").status_code == 403
+        manager = app.test_client()
+        sign_in(manager, "manager")
+        page = manager.get("/hall/HQ/statistics?month=2026-11").get_data(as_text=True)
+    total = re.search(r'data-stats="total">.*?<tbody><tr>(.*?)</tr>', page, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", total)
+    assert cells[:6] == ["5", "3", "1", "0", "10.0", "8.0"]  # tickets, served, no-show, …
+    assert "25.0%" in page                                   # no-show and transfer rates
+    by_clerk = re.search(r'data-stats="ratings-clerk".*?</table>', page, re.S).group(0)
+    assert "4.50" in by_clerk and "2.00" in by_clerk
+    assert "2026-11-23" in page                              # the day's row

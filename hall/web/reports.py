@@ -76,3 +76,16 @@ def csv(hall: str, day: str):
     found, kept = _kept(hall, day)
     return _attachment(reports.csv_bytes(kept.csv), "text/csv; charset=utf-8",
                        f"{found.code}-{kept.day.isoformat()}.csv")
+
+
+@bp.get("/<hall>/statistics")
+@roles_required("manager")
+def statistics(hall: str):
+    """A month's figures from the event log: tickets by service, window, clerk, hour of
+    arrival and day; ratings by window and clerk; the month's cases."""
+    found = _hall(hall)
+    year, month = _month(request.args.get("month"), found)
+    return render_template("reports/statistics.html", hall=found,
+                           month=f"{year:04d}-{month:02d}",
+                           report=stats.report(db.session, found,
+                                               stats.Period.month(found, year, month)))
