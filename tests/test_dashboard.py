@@ -170,6 +170,14 @@ def test_the_page_shows_the_snapshot_without_javascript(app, client):
         label = zh("Daily reports")
     inbox = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert f'data-case="{case_id}"' in inbox
+    # A person's red count drills down to that person's overdue cases only.
+    person = re.search(r'<tr data-person="division01">.*?<a class="count red" href="([^"]+)">1</a>',
+                       page, re.S).group(1).replace("&amp;", "&")
+    assert person == "/hall/HQ/cases?warning=red&division=CIVIL&handler=division01"
+    theirs = client.get(person).get_data(as_text=True)
+    assert f'data-case="{case_id}"' in theirs and 'data-handler="division01"' in theirs
+    others = client.get(person.replace("division01", "division02")).get_data(as_text=True)
+    assert f'data-case="{case_id}"' not in others
     reports = re.search(r'<a class="button primary" href="/hall/HQ/reports" data-reports>([^<]+)</a>',
                         page).group(1)
     assert reports == label  # 日报

@@ -11,11 +11,12 @@ from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from hall import casefile, cases, printing, queue
 from hall.errors import HallError
 from hall.inbox import LIMIT, Filters, inbox
-from hall.models import OPEN_STATES, Case
+from hall.models import OPEN_STATES, Case, Staff
 
 from .api.tickets import track_url
 from .auth import roles_required, sees_hall
@@ -50,14 +51,24 @@ def _filters(divisions) -> tuple[Filters, dict]:
     chosen = next((d for d in divisions if d.code == args.get("division")), None)
     if chosen is None and len(divisions) == 1:
         chosen = divisions[0]
+    handler = _handler(args.get("handler"))
     shown = {"state": args.get("state", ""), "warning": args.get("warning", ""),
              "mine": args.get("mine") == "1", "q": args.get("q", "").strip()[:40],
-             "division": chosen.code if chosen else ""}
+             "division": chosen.code if chosen else "", "handler": handler}
+    handler_id = current_user.id if shown["mine"] else (handler.id if handler else None)
     filters = Filters(division_id=chosen.id if chosen else None, state=shown["state"] or None,
-                      warning=shown["warning"] or None,
-                      handler_id=current_user.id if shown["mine"] else None,
+                      warning=shown["warning"] or None, handler_id=handler_id,
                       search=shown["q"] or None)
     return filters, shown
+
+
+def _handler(username: str | None) -> Staff | None:
+    """The member of staff ``?handler=`` names (the dashboard's per-person counts link here):
+    one of the viewer's hall, else no such filter."""
+    if not username:
+        return None
+    return db.session.scalar(select(Staff).where(Staff.username == username.strip()[:40],
+                                                 Staff.hall_id == current_user.staff.hall_id))
 
 
 @bp.get("/<hall>/cases")

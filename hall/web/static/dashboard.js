@@ -51,10 +51,11 @@
     rating_avg: decimal, no_show_rate: rate, at: clockTime
   };
 
-  function countLink(n, warning, division) {
+  function countLink(n, warning, division, handler) {
     if (!n) return "0";
-    var attrs = { "class": "count " + warning,
-                  href: casesUrl + "?warning=" + warning + "&division=" + encodeURIComponent(division) };
+    var href = casesUrl + "?warning=" + warning + "&division=" + encodeURIComponent(division);
+    if (handler) href += "&handler=" + encodeURIComponent(handler);
+    var attrs = { "class": "count " + warning, href: href };
     if (warning === "red") attrs["data-red"] = "";
     return el("a", attrs, [String(n)]);
   }
@@ -125,8 +126,8 @@
       return el("tr", { "data-person": p.username || "" }, [
         el("td", {}, [p.name || texts.unassigned || "—"]),
         el("td", {}, [english ? p.division_en : p.division_zh]),
-        el("td", { "class": "num" }, [countLink(p.yellow, "yellow", p.division)]),
-        el("td", { "class": "num" }, [countLink(p.red, "red", p.division)])]);
+        el("td", { "class": "num" }, [countLink(p.yellow, "yellow", p.division, p.username)]),
+        el("td", { "class": "num" }, [countLink(p.red, "red", p.division, p.username)])]);
     }), 4, noDivision);
     drawChart(scope.querySelector('[data-chart="arrivals"]'), snap.arrivals_by_hour);
     drawChart(scope.querySelector('[data-chart="waits"]'), snap.wait_distribution.map(function (b) { return b.count; }));
