@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue clean
+.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -55,6 +55,9 @@ bench-displays: dev-setup translations
 
 bench-track: dev-setup translations
 	$(BIN)/python bench/track.py $(BENCH_ARGS)
+
+bench-dashboard: dev-setup translations
+	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
 
 bench-overdue: dev-setup translations
 	$(BIN)/python bench/overdue.py $(BENCH_ARGS)
