@@ -7,7 +7,7 @@ redraws the figures in place.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -38,9 +38,8 @@ def bucket_label(bucket: dashboard.WaitBucket) -> str:
 
 
 def reports_url(hall_code: str) -> str:
-    """The list of the hall's daily reports (PDF, CSV). A plain path: the reports pages are
-    their own blueprint, and the dashboard must not fail where they are not installed."""
-    return f"{request.script_root}/hall/{hall_code}/reports"
+    """The list of the hall's daily reports (PDF, CSV)."""
+    return url_for("reports.index", hall=hall_code)
 
 
 def _texts() -> dict:
