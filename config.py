@@ -61,6 +61,13 @@ class Config:
         self.HOST = os.environ.get("HOST", "127.0.0.1")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.ACCESS_LOG = _flag("ACCESS_LOG", True)
+        # "text" (as it always was) or "json": one JSON object per line, with the request's
+        # id (X-Request-ID) on every line made while serving it (hall/web/logs.py).
+        self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+        # Security headers (hall/web/security.py): unset means the hall's own policy; a
+        # value replaces it, an empty value turns it off (should a proxy set its own).
+        self.CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY")
+        self.REFERRER_POLICY = os.environ.get("REFERRER_POLICY", "same-origin")
         # The address printed in QR codes; empty means "the address the kiosk used".
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
         self.DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")

@@ -23,6 +23,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese as Chinese, not \uXXXX, for people reading JSON
     INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
+    from . import logs
+
+    logs.register(app)  # first, so that every other hook already has the request id
 
     db.init_app(app)
     with app.app_context():
@@ -40,6 +43,10 @@ def create_app(config: Config | None = None) -> Flask:
     from . import cli, problems, templating
 
     problems.register(app)
+    from . import health, security
+
+    health.register(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
 

@@ -1,0 +1,123 @@
+"""gunicorn settings for production: ``gunicorn 'hall.web:create_app()'`` (this file is read
+from the working directory; ``-c gunicorn.conf.py`` says so explicitly).
+
+Worker class: ``gthread``, because the app runs Flask-SocketIO in threading mode (see
+README, "Serving"): each WebSocket holds one thread of its worker for as long as it is open,
+so THREADS must exceed the displays, consoles and dashboards connected to one worker plus
+the requests served at once. No monkey-patching, SQLite and psycopg block as usual.
+
+Several workers (WEB_CONCURRENCY > 1) need two things, both in place:
+- REDIS_URL, so that Socket.IO emits through Redis (channel SOCKETIO_CHANNEL) and a call
+  made in one worker reaches displays connected to another; rate limits count in Redis too.
+- clients that open the WebSocket first: gunicorn hands each connection to whichever worker
+  accepts it, so Engine.IO's long-polling (several HTTP requests per session) would land on
+  workers that never saw the session. Every page of the hall connects with
+  ``transports: ["websocket", "polling"]``: a session is one WebSocket, which lives on one
+  worker. Polling is only a fallback for a network that blocks WebSockets; there, run one
+  worker per port behind a proxy with sticky sessions (README, "Production").
+Without REDIS_URL, keep one worker (the default).
+
+The scheduler runs in every worker (SCHEDULER_ENABLED); its leases let one act at a time.
+Shutdown (SIGTERM to the master): workers stop accepting, finish the requests in flight
+(GRACEFUL_TIMEOUT), close their Socket.IO connections at once (displays reconnect, to
+another process or to the restarted one) and hand the scheduler leases over.
+"""
+import os
+import signal
+import threading
+
+from config import Config
+
+_config = Config()
+
+bind = os.environ.get("GUNICORN_BIND") or f"{_config.HOST}:{_config.PORT}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "200"))
+# Connections one worker holds at once (open WebSockets and kept-alive HTTP together).
+worker_connections = max(int(os.environ.get("GUNICORN_CONNECTIONS", "1000")), threads + 100)
+# A worker that does not report for this long is restarted (gthread reports from its own
+# loop, so a long-lived WebSocket does not count against it).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
+keepalive = 5
+# The app is made in each worker after the fork (no preload): no database connection,
+# publisher thread or Redis subscription is shared across processes.
+preload_app = False
+# Requests are logged by the app (LOG_FORMAT=json: with the request id); gunicorn's access
+# log only when asked for, e.g. GUNICORN_ACCESS_LOG=-.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Behind a proxy on the same machine; set FORWARDED_ALLOW_IPS to the proxy's address(es).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "service-hall"
+# gunicorn's control socket (gunicornc) is one path per user: two installations, or a test
+# run beside a service, would fight over it. Off; nothing here needs it.
+control_socket_disable = True
+
+if _config.LOG_FORMAT == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "hall.web.logs.JsonFormatter"}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                                "stream": "ext://sys.stderr"}},
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            # The app's own access line (hall.access) has the request id; gunicorn's only
+            # when asked for.
+            "gunicorn.access": {"level": "INFO" if accesslog else "WARNING",
+                                "handlers": ["stderr"], "propagate": False},
+        },
+    }
+
+
+def post_worker_init(worker):
+    """After the app is loaded in a worker: start its scheduler, and make SIGTERM also close
+    the worker's Socket.IO connections (an open WebSocket would otherwise hold the worker
+    for the whole graceful timeout, and then be killed)."""
+    from hall.web import scheduler
+
+    app = worker.wsgi
+    scheduler.start(app)
+    stop_accepting = worker.handle_exit
+
+    def handle_exit(sig, frame):
+        stop_accepting(sig, frame)
+        # Not in the signal handler itself: closing sockets takes locks.
+        threading.Thread(target=_close_sockets, args=(app,), name="close-sockets",
+                         daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handle_exit)
+
+
+def worker_exit(server, worker):
+    """The worker's last moment: its sockets closed, the publisher stopped. The scheduler's
+    own atexit hook (hall/web/scheduler.py) then releases its leases as the process ends."""
+    app = getattr(worker, "wsgi", None)
+    if app is None or not hasattr(app, "extensions"):
+        return
+    _close_sockets(app)
+    from hall.web import shutdown
+
+    shutdown(app)
+
+
+def _close_sockets(app) -> None:
+    """Close every Engine.IO connection of this worker: the client sees its transport close
+    and reconnects (to a worker still serving, or to the restarted server).
+
+    Not ``eio.disconnect()``: it closes with ``wait=True``, which waits for the socket's
+    writer thread to drain its queue, and that thread is gone when the client already went;
+    the worker then hangs until it is killed."""
+    socketio = app.extensions.get("socketio")
+    if socketio is None or socketio.server is None:
+        return
+    eio = socketio.server.eio
+    for socket in list(eio.sockets.values()):
+        try:
+            socket.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+        except Exception:  # noqa: BLE001 - a socket already gone
+            pass
