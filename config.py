@@ -64,6 +64,8 @@ class Config:
         # "text" (as it always was) or "json": one JSON object per line, with the request's
         # id (X-Request-ID) on every line made while serving it (hall/web/logs.py).
         self.LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, trust nobody).
+        self.PROXIES = int(os.environ.get("PROXIES", "0"))
         # Security headers (hall/web/security.py): unset means the hall's own policy; a
         # value replaces it, an empty value turns it off (should a proxy set its own).
         self.CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY")

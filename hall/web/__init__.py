@@ -5,6 +5,7 @@ import logging
 from datetime import time
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_socketio import SocketIO
 
 from config import INSTANCE, Config
@@ -40,6 +41,11 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     _register_blueprints(app)
     _init_sockets(app)
+    if app.config["PROXIES"]:
+        # Behind that many proxies, the client is who the nearest one says it is (rate limits
+        # and logs count visitors, not the proxy); never trusted when no proxy is declared.
+        n = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     from . import cli, problems, templating
 
     problems.register(app)
