@@ -250,11 +250,13 @@ def acquire(session: Session, *, holder: str, ttl: timedelta, name: str = JOB) -
             return True
         insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
                   else sqlite.insert)
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING
+        # whether or not it inserted, which made every process think it held the lease.
         created = session.execute(
             insert(L).values(name=name, holder=holder, expires_at=now + ttl, runs=1)
-            .on_conflict_do_nothing(index_elements=[L.c.name])
-        ).rowcount
-        return bool(created)
+            .on_conflict_do_nothing(index_elements=[L.c.name]).returning(L.c.name)
+        ).first()
+        return created is not None
 
 
 def release(session: Session, *, holder: str, name: str = JOB) -> None:

@@ -65,3 +65,17 @@ def test_two_scheduler_instances_record_each_transition_once(any_app):
     tick_together(any_app, instances=2, rounds=3, at=MONDAY + timedelta(days=8))
     both = marks(any_app)
     assert len(both) == 2 * CASES and set(both.values()) == {1}
+
+
+def test_only_one_holder_gets_a_fresh_lease_on_either_database(any_app):
+    """The first holder creates the lease row; every other is refused until it runs out.
+    (On PostgreSQL an INSERT … ON CONFLICT DO NOTHING reports rowcount -1 either way: the
+    lease once went to everyone.)"""
+    ttl = timedelta(seconds=30)
+    with any_app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DELETE FROM job_leases"))
+        granted = [deadlines.acquire(db.session, holder=h, ttl=ttl, name="probe")
+                   for h in ("a", "b", "c")]
+        assert granted == [True, False, False]
+        assert deadlines.acquire(db.session, holder="a", ttl=ttl, name="probe")  # renewed
