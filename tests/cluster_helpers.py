@@ -1,0 +1,211 @@
+"""Several ``run.py`` processes on one PostgreSQL and one Redis, for tests/test_cluster.py.
+
+Each server is started exactly as a user starts one (``python run.py`` with PORT, DATABASE_URL,
+REDIS_URL and SECRET_KEY in its environment), through bench/_server.py, in a schema of its own
+that the hall's own commands migrate and seed (``flask db upgrade``, ``flask calendar
+import-official``, ``flask seed-demo``).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import _server  # noqa: E402  (bench/ is not a package)
+
+READY = "/api/v1/halls/HQ/queue"
+SECRET = "cluster-test-secret"  # the same in every process: one process's cookie works on all
+
+
+def schema_url(base_url: str, schema: str) -> str:
+    return f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+
+
+def create_schema(base_url: str) -> tuple[str, str]:
+    """A fresh empty schema: (its name, a database URL whose search_path is that schema)."""
+    schema = f"hall_cluster_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(base_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    finally:
+        engine.dispose()
+    return schema, schema_url(base_url, schema)
+
+
+def drop_schema(base_url: str, schema: str) -> None:
+    engine = sa.create_engine(base_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    finally:
+        engine.dispose()
+
+
+def cluster_env(url: str, redis_url: str, tmp: Path, channel: str, **extra: str) -> dict:
+    """The environment of every command and server of one test cluster. Its own Socket.IO
+    channel, so that other tests sharing the Redis are not heard."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=url, REDIS_URL=redis_url, SECRET_KEY=SECRET, ACCESS_LOG="0",
+               INSTANCE_PATH=str(tmp), FLASK_APP="hall.web:create_app", HOST="127.0.0.1",
+               SOCKETIO_CHANNEL=channel, SCHEDULER_ENABLED="0")
+    env.update(extra)
+    return env
+
+
+def prepare(env: dict, log: Path) -> None:
+    """Migrate and seed the schema with the hall's own commands, as an operator does."""
+    flask = str(_server.BIN / "flask")
+    _server.run_checked([flask, "db", "upgrade"], env, log)
+    _server.run_checked([flask, "calendar", "import-official"], env, log)
+    _server.run_checked([flask, "seed-demo"], env, log)
+
+
+class Server:
+    """One ``run.py`` process on its own port; it can be killed and started again there."""
+
+    def __init__(self, name: str, env: dict, tmp: Path) -> None:
+        self.name, self.env, self.log = name, env, tmp / f"{name}.log"
+        self.port = _server.free_port()
+        self.proc = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Server":
+        self.proc = _server.start([sys.executable, "run.py"],
+                                  {**self.env, "PORT": str(self.port)}, self.log)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> "Server":
+        _server.wait_ready(self.proc, self.port, "GET", READY, timeout=timeout)
+        return self
+
+    def kill9(self) -> None:
+        """Kill -9: no atexit, no lease handed back, no transaction finished."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        _server.stop(self.proc)
+
+    @property
+    def holder(self) -> str:
+        import socket
+        return f"{socket.gethostname()}:{self.proc.pid}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def start_all(servers: list[Server]) -> list[Server]:
+    for server in servers:
+        server.start()
+    for server in servers:
+        server.wait_ready()
+    return servers
+
+
+def reset_day(url: str) -> None:
+    """Today's moves wiped, as tests/conftest.py's ``pg_app`` does: no ticket, no case, every
+    window closed, counters and leases gone."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
+                " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
+            conn.execute(sa.text(
+                "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, "
+                "api_tokens RESTART IDENTITY"))
+            conn.execute(sa.text("DELETE FROM tickets"))
+            conn.execute(sa.text("UPDATE halls SET floor_seq = 0"))
+    finally:
+        engine.dispose()
+
+
+# -- acting like users over HTTP ----------------------------------------------------------------
+
+def take(base: str, service: str = "EXAM", timeout: float = 30) -> requests.Response:
+    return requests.post(f"{base}/api/v1/tickets", json={"hall": "HQ", "service": service},
+                         timeout=timeout)
+
+
+class Clerk:
+    """A clerk at a window over the API, with a bearer token from ``POST /auth/token``."""
+
+    def __init__(self, base: str, username: str, window: int) -> None:
+        self.base, self.window = base, window
+        r = requests.post(f"{base}/api/v1/auth/token",
+                          json={"username": username, "password": "demo"}, timeout=10)
+        r.raise_for_status()
+        self.headers = {"Authorization": f"Bearer {r.json()['token']}"}
+
+    def do(self, move: str, **body) -> requests.Response:
+        return requests.post(f"{self.base}/api/v1/halls/HQ/windows/{self.window}/{move}",
+                             headers=self.headers, json=body or None, timeout=15)
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.2):
+    """Poll ``predicate`` until it returns something true; that value, or the last one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+class Display:
+    """A wall display over WebSocket: joins HQ on /display and keeps what it receives."""
+
+    def __init__(self, base: str) -> None:
+        import threading
+
+        import socketio
+
+        self.messages: list[tuple[str, dict]] = []
+        self.got = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("state", "called", "queue"):
+            self.client.on(name, self._keeper(name), namespace="/display")
+        self.client.connect(base, namespaces=["/display"], transports=["websocket"],
+                            wait_timeout=10)
+
+    def _keeper(self, name):
+        def keep(data):
+            with self.got:
+                self.messages.append((name, data))
+                self.got.notify_all()
+        return keep
+
+    def join(self) -> dict:
+        self.client.emit("join", {"hall": "HQ"}, namespace="/display")
+        return self.wait_for("state")
+
+    def wait_for(self, name: str, timeout: float = 10.0, **match) -> dict:
+        deadline = time.monotonic() + timeout
+        with self.got:
+            while True:
+                for got_name, data in self.messages:
+                    if got_name == name and all(data.get(k) == v for k, v in match.items()):
+                        return data
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {name} {match} within {timeout}s: {self.messages}")
+                self.got.wait(left)
+
+    def close(self) -> None:
+        self.client.disconnect()
