@@ -17,6 +17,7 @@ from hall.errors import HallError, N_, Term
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "/api/v1/problems/{code}"
+_BIGGEST_ID = 2**63 - 1  # SQLite's and PostgreSQL's BIGINT
 
 # Titles for HTTP-level refusals (the request never reached the hall's rules).
 _HTTP_CODES = {
@@ -96,6 +97,17 @@ def register(app: Flask) -> None:
         response = refusal(503, code, gettext(title))
         response.headers["Retry-After"] = "2"
         return response
+
+    @app.errorhandler(OverflowError)
+    def number_too_large(error: OverflowError):
+        # An integer from the request past the database's range ("Python int too large to
+        # convert to SQLite INTEGER"): no row can have it. In the address: nothing there.
+        log.info("number out of range on %s: %s", request.path, error)
+        in_path = any(isinstance(v, int) and abs(v) > _BIGGEST_ID
+                      for v in (request.view_args or {}).values())
+        status = 404 if in_path else 400
+        code, title = _HTTP_CODES[status]
+        return refusal(status, code, gettext(title))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

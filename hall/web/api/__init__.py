@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask import Blueprint, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from ..auth import NotAuthorized
 from ..problems import problem
@@ -32,9 +33,12 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     """The request's JSON body as ``model``, or a 415/400/422 problem naming what is wrong."""
     if not request.is_json:
         raise BadBody(problem(415, "unsupported-media-type", _("Send the request body as application/json.")))
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadBody(problem(400, "malformed-json", _("The request body is not valid JSON.")))
+    try:
+        # Not silent: a JSON ``null`` is valid JSON and gets the 422 below, not a 400. A body
+        # over MAX_CONTENT_LENGTH raises 413 here, before anything is parsed.
+        data = request.get_json()
+    except BadRequest:
+        raise BadBody(problem(400, "malformed-json", _("The request body is not valid JSON."))) from None
     try:
         return model.model_validate(data)
     except ValidationError as error:

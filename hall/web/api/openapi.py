@@ -149,7 +149,7 @@ def _move_path(move) -> dict:
         "403": _problem_response("Not a clerk, or not this clerk's window"),
         "404": _problem_response("Unknown hall, window or number"),
         "409": _problem_response("Not possible now (window not open, busy, wrong ticket state…)"),
-        "422": _problem_response("Invalid fields"),
+        **_body_problems(),
     }
     if move.name == "call":
         responses["204"] = {"description": "Nobody waits for this window"}
@@ -164,18 +164,27 @@ def _move_path(move) -> dict:
     }}
 
 
+def _body_problems() -> dict:
+    """What any operation that reads a JSON body may answer about the body itself."""
+    return {"400": _problem_response("Malformed JSON"),
+            "413": _problem_response("Body larger than MAX_CONTENT_LENGTH (64 KiB by default)"),
+            "415": _problem_response("Body is not application/json"),
+            "422": _problem_response("Missing or invalid fields (each named in `errors`)")}
+
+
 def _problem_response(description: str) -> dict:
     return {"description": description,
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 def _window_param() -> dict:
-    return {"name": "no", "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 0}}
+    return {"name": "no", "in": "path", "required": True, "example": 3,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 999},
+            "description": "Window number; above 999 no window exists (404)."}
 
 
 def _hall_param() -> dict:
-    return {"name": "hall", "in": "path", "required": True,
+    return {"name": "hall", "in": "path", "required": True, "example": "HQ",
             "schema": {"type": "string", "maxLength": 16, "pattern": r"^[A-Za-z0-9_-]+$"}}
 
 
@@ -212,12 +221,10 @@ def document() -> dict:
                     "201": {"description": "Ticket issued (or replayed for a repeated key)",
                             "content": {"application/json": {
                                 "schema": {"$ref": "#/components/schemas/Ticket"}}}},
+                    **_body_problems(),
                     "400": _problem_response("Malformed JSON or Idempotency-Key"),
                     "404": _problem_response("Unknown hall or service"),
                     "409": _problem_response("Service not offered now, or numbers exhausted"),
-                    "413": _problem_response("Body too large"),
-                    "415": _problem_response("Body is not application/json"),
-                    "422": _problem_response("Missing or invalid fields"),
                 },
             }},
             "/api/v1/tickets/{service_no}/ticket.pdf": {"get": {
@@ -265,8 +272,8 @@ def document() -> dict:
                     "requestBody": {"required": True, "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/TokenRequest"}}}},
                     "responses": {"200": _json("Token", "The token, once; keep it secret"),
+                                  **_body_problems(),
                                   "401": _problem_response("Wrong username or password"),
-                                  "422": _problem_response("Invalid fields"),
                                   "429": _problem_response("Too many failed attempts")},
                 },
                 "get": {"operationId": "tokenInfo", "summary": "Who the token belongs to",
