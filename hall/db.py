@@ -4,7 +4,9 @@ Every queue or case move is one write transaction. On SQLite a deferred transact
 reads and then writes fails at once with "database is locked" when another writer got in
 between, whatever the busy timeout; so write transactions begin IMMEDIATE (reads stay
 deferred), and inside one process writers queue on a lock instead of sleeping in SQLite's
-busy handler. On PostgreSQL writes rely on row locks (``FOR UPDATE``, atomic upserts).
+busy handler. On PostgreSQL writes rely on row locks (``FOR UPDATE``, atomic upserts) at
+READ COMMITTED, which every connection is set to whatever the server's default; reads that
+must see one snapshot ask for REPEATABLE READ (``consistent_read``).
 """
 from __future__ import annotations
 
@@ -31,7 +33,11 @@ _guard = threading.Lock()
 def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000,
                      synchronous: str = "NORMAL") -> None:
     """Prepare an engine for the hall: on SQLite, WAL, a busy timeout, foreign keys, and
-    transactions begun by us so that writes can begin IMMEDIATE."""
+    transactions begun by us so that writes can begin IMMEDIATE; on PostgreSQL, READ
+    COMMITTED on every connection."""
+    if engine.dialect.name == "postgresql":
+        _read_committed(engine)
+        return
     if engine.dialect.name != "sqlite":
         return
     if synchronous not in ("NORMAL", "FULL"):
@@ -54,6 +60,21 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000,
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         # Straight to the driver: this runs once per transaction, on the kiosk's hot path.
         connection.connection.driver_connection.execute(f"BEGIN {mode}")
+
+
+WRITE_ISOLATION = "READ COMMITTED"
+
+
+def _read_committed(engine: Engine) -> None:
+    """READ COMMITTED on every PostgreSQL connection, even where the server's
+    default_transaction_isolation says otherwise: the write paths lock the rows they change
+    and would fail with serialization errors at a stricter level. First among the connect
+    listeners, so that SQLAlchemy reads it as the connection's default and puts it back after
+    a ``consistent_read``. (psycopg sends it with each BEGIN: no extra round trip.)"""
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _connect(dbapi_connection, _record) -> None:
+        engine.dialect.set_isolation_level(dbapi_connection, WRITE_ISOLATION)
 
 
 def _process_write_lock(engine: Engine):

@@ -13,6 +13,7 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     from .cli_admin import admin_group
+    from .cli_backup import backup_command
     from .cli_calendar import calendar_group
     from .cli_reports import end_of_day_command
 
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(calendar_group)
     app.cli.add_command(admin_group)
     app.cli.add_command(end_of_day_command)
+    app.cli.add_command(backup_command)
 
 
 @click.command("seed-demo")
