@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard clean
+.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard bench-cluster clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -58,6 +58,9 @@ bench-track: dev-setup translations
 
 bench-dashboard: dev-setup translations
 	$(BIN)/python bench/dashboard.py $(BENCH_ARGS)
+
+bench-cluster: dev-setup translations
+	$(BIN)/python bench/cluster.py $(BENCH_ARGS)
 
 bench-overdue: dev-setup translations
 	$(BIN)/python bench/overdue.py $(BENCH_ARGS)
