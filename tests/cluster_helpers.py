@@ -7,6 +7,7 @@ import-official``, ``flask seed-demo``).
 """
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/ is not a package)
+from wire import Clerk, Display  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
 
 READY = "/api/v1/halls/HQ/queue"
 SECRET = "cluster-test-secret"  # the same in every process: one process's cookie works on all
@@ -143,21 +145,6 @@ def take(base: str, service: str = "EXAM", timeout: float = 30) -> requests.Resp
                          timeout=timeout)
 
 
-class Clerk:
-    """A clerk at a window over the API, with a bearer token from ``POST /auth/token``."""
-
-    def __init__(self, base: str, username: str, window: int) -> None:
-        self.base, self.window = base, window
-        r = requests.post(f"{base}/api/v1/auth/token",
-                          json={"username": username, "password": "demo"}, timeout=10)
-        r.raise_for_status()
-        self.headers = {"Authorization": f"Bearer {r.json()['token']}"}
-
-    def do(self, move: str, **body) -> requests.Response:
-        return requests.post(f"{self.base}/api/v1/halls/HQ/windows/{self.window}/{move}",
-                             headers=self.headers, json=body or None, timeout=15)
-
-
 def wait_until(predicate, timeout: float, interval: float = 0.2):
     """Poll ``predicate`` until it returns something true; that value, or the last one."""
     deadline = time.monotonic() + timeout
@@ -168,44 +155,5 @@ def wait_until(predicate, timeout: float, interval: float = 0.2):
         time.sleep(interval)
 
 
-class Display:
-    """A wall display over WebSocket: joins HQ on /display and keeps what it receives."""
-
-    def __init__(self, base: str) -> None:
-        import threading
-
-        import socketio
-
-        self.messages: list[tuple[str, dict]] = []
-        self.got = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        for name in ("state", "called", "queue"):
-            self.client.on(name, self._keeper(name), namespace="/display")
-        self.client.connect(base, namespaces=["/display"], transports=["websocket"],
-                            wait_timeout=10)
-
-    def _keeper(self, name):
-        def keep(data):
-            with self.got:
-                self.messages.append((name, data))
-                self.got.notify_all()
-        return keep
-
-    def join(self) -> dict:
-        self.client.emit("join", {"hall": "HQ"}, namespace="/display")
-        return self.wait_for("state")
-
-    def wait_for(self, name: str, timeout: float = 10.0, **match) -> dict:
-        deadline = time.monotonic() + timeout
-        with self.got:
-            while True:
-                for got_name, data in self.messages:
-                    if got_name == name and all(data.get(k) == v for k, v in match.items()):
-                        return data
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {name} {match} within {timeout}s: {self.messages}")
-                self.got.wait(left)
-
-    def close(self) -> None:
-        self.client.disconnect()
+# A cluster answers more slowly than one process: a display waits longer by default.
+Display = functools.partial(Display, patience=10.0)

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-import socketio
 import sqlalchemy as sa
 
 from hall import floor, queue
@@ -15,59 +14,7 @@ from hall.db import consistent_read
 from hall.models import Event
 from hall.web.extensions import db
 
-
-class Display:
-    """A wall display: joins a hall and keeps every message it receives, in order."""
-
-    def __init__(self, base: str, hall: str = "HQ") -> None:
-        self.hall = hall
-        self.messages: list[tuple[str, dict]] = []
-        self.got = threading.Condition()
-        self.client = socketio.Client(reconnection=False)
-        for name in ("state", "called", "queue", "problem"):
-            self.client.on(name, self._keeper(name), namespace="/display")
-        self.client.connect(base, namespaces=["/display"], transports=["websocket"])
-
-    def _keeper(self, name):
-        def keep(data):
-            with self.got:
-                self.messages.append((name, data))
-                self.got.notify_all()
-        return keep
-
-    def join(self, hall: str | None = None) -> dict:
-        self.client.emit("join", {"hall": hall or self.hall}, namespace="/display")
-        return self.wait_for("state")
-
-    def wait_for(self, name: str, timeout: float = 5.0, **match) -> dict:
-        """The first message ``name`` (with these fields) received so far or within ``timeout``."""
-        deadline = time.monotonic() + timeout
-        with self.got:
-            while True:
-                for got_name, data in self.messages:
-                    if got_name == name and all(data.get(k) == v for k, v in match.items()):
-                        return data
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {name} {match} within {timeout}s: {self.messages}")
-                self.got.wait(left)
-
-    def live(self) -> list[dict]:
-        return [data for name, data in self.messages if name in ("called", "queue")]
-
-    def close(self) -> None:
-        self.client.disconnect()
-
-
-class Clerk:
-    def __init__(self, base: str, username: str, window: int) -> None:
-        self.base, self.window = base, window
-        r = requests.post(f"{base}/api/v1/auth/token", json={"username": username, "password": "demo"})
-        self.headers = {"Authorization": f"Bearer {r.json()['token']}"}
-
-    def do(self, move: str, **body) -> requests.Response:
-        return requests.post(f"{self.base}/api/v1/halls/HQ/windows/{self.window}/{move}",
-                             headers=self.headers, json=body or None, timeout=10)
+from wire import Clerk, Display
 
 
 def take(base: str, service: str = "EXAM", hall: str = "HQ") -> str:

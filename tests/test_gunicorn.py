@@ -12,11 +12,10 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 import requests
 import sqlalchemy as sa
 
-from test_display_sockets import Clerk, Display
+from wire import Clerk, Display
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
