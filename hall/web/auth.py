@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length
 from hall import staff as accounts
 from hall.events import Actor
 from hall.models import Hall, Role, Staff
+from hall.queue import get_hall
 
 from .extensions import db, limiter, login_manager
 from .problems import problem
@@ -69,6 +70,15 @@ def sees_hall(staff: Staff, hall: Hall) -> bool:
     if staff.hall_id == hall.id:
         return True
     return staff.hall.level == "province" and bool(staff.roles & {"manager", "admin"})
+
+
+def visible_hall(code: str) -> Hall:
+    """The hall ``code`` for a staff page: unknown is the hall's own refusal (404), a hall the
+    signed-in person may not see is a 403 page."""
+    hall = get_hall(db.session, code)
+    if not sees_hall(current_user.staff, hall):
+        abort(403)
+    return hall
 
 
 def roles_required(*roles: Role | str):

@@ -17,7 +17,7 @@ from hall import board, casefile, cases, floor, queue
 from hall.errors import HallError
 from hall.models import Case, Ticket, Window
 
-from .auth import home_for, roles_required, sees_hall
+from .auth import home_for, roles_required, visible_hall
 from .extensions import db
 from .moves import MOVES, MoveRequest, perform
 from .problems import translate
@@ -30,13 +30,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _hall_for_staff(code: str):
-    hall = queue.get_hall(db.session, code)
-    if not sees_hall(current_user.staff, hall):
-        abort(403)
-    return hall
-
-
 @bp.get("/")
 @roles_required()
 def home():
@@ -47,7 +40,7 @@ def home():
 @roles_required()
 def windows(hall: str):
     """Every window of the hall: its state, its clerk, whom it serves."""
-    found = _hall_for_staff(hall)
+    found = visible_hall(hall)
     lines = board.window_lines(db.session, found)
     mine = next((w for w in found.windows if w.clerk_id == current_user.id), None)
     return render_template("console/windows.html", hall=found, lines=lines, mine=mine)
@@ -57,7 +50,7 @@ def windows(hall: str):
 @roles_required()
 def window(hall: str, no: int):
     """The console of one window; its moves are offered to the clerk who works it."""
-    _hall_for_staff(hall)
+    visible_hall(hall)
     window = queue.get_window(db.session, hall, no)
     view = floor.window_view(db.session, window)
     day = queue.today(window.hall)
@@ -80,7 +73,7 @@ def _may_accept(window: Window) -> bool:
 @roles_required()
 def window_state(hall: str, no: int):
     """The console's data, for its script to refresh after a live event."""
-    _hall_for_staff(hall)
+    visible_hall(hall)
     return jsonify(floor.window_view(db.session, queue.get_window(db.session, hall, no)))
 
 
@@ -89,7 +82,7 @@ def window_state(hall: str, no: int):
 def accept(hall: str, no: int):
     """Accept the matter of the visitor at the window as a case (受理); the visit ends and
     the clerk prints the acceptance receipt from the list of today's cases."""
-    _hall_for_staff(hall)
+    visible_hall(hall)
     form = request.form
     try:
         case = cases.accept(
@@ -125,7 +118,7 @@ def move(hall: str, no: int, move: str):
     chosen = MOVES.get(move)
     if chosen is None:
         abort(404)
-    _hall_for_staff(hall)
+    visible_hall(hall)
     try:
         form = MoveRequest.model_validate(request.form.to_dict())
     except ValidationError as error:

@@ -7,14 +7,14 @@ redraws the figures in place.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import dashboard, queue
+from hall import dashboard
 from hall.db import consistent_read
 
-from .auth import roles_required, sees_hall
+from .auth import roles_required, visible_hall
 from .charts import bar_chart
 from .extensions import db
 
@@ -55,9 +55,7 @@ def _texts() -> dict:
 @roles_required("manager")
 def hall_dashboard(hall: str):
     """One hall's figures for today, live."""
-    found = queue.get_hall(db.session, hall)
-    if not sees_hall(current_user.staff, found):
-        abort(403)
+    found = visible_hall(hall)
     with consistent_read(db.session) as session:
         snap = dashboard.snapshot(session, found)
     return _no_store(render_template(

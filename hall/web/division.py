@@ -13,25 +13,18 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import casefile, cases, printing, queue
+from hall import casefile, cases, printing
 from hall.errors import HallError
 from hall.inbox import LIMIT, Filters, inbox
 from hall.models import OPEN_STATES, Case, Staff
 
 from .api.tickets import track_url
-from .auth import roles_required, sees_hall
+from .auth import roles_required, visible_hall
 from .case_actions import ACTIONS, DONE, STATE_NAMES, actions_for, timeline_lines
 from .extensions import db
 from .problems import translate
 
 bp = Blueprint("division", __name__, url_prefix="/hall")
-
-
-def _hall(code: str):
-    hall = queue.get_hall(db.session, code)
-    if not sees_hall(current_user.staff, hall):
-        abort(403)
-    return hall
 
 
 def _case(hall, case_id: int) -> Case:
@@ -75,7 +68,7 @@ def _handler(username: str | None) -> Staff | None:
 @roles_required("division", "manager")
 def cases_inbox(hall: str):
     """Open cases, the nearest deadline first; yellow and red marked in colour and words."""
-    found = _hall(hall)
+    found = visible_hall(hall)
     divisions = casefile.listable_divisions(db.session, found, current_user.staff)
     if not divisions:
         abort(403)
@@ -94,7 +87,7 @@ def cases_inbox(hall: str):
 @roles_required()
 def case_page(hall: str, case_id: int):
     """Everything about one case, its history with who acted, and the moves it allows now."""
-    found = _hall(hall)
+    found = visible_hall(hall)
     case = _case(found, case_id)
     staff = current_user.staff
     history = casefile.history(db.session, case)
@@ -115,7 +108,7 @@ def act(hall: str, case_id: int, action: str):
     chosen = ACTIONS.get(action)
     if chosen is None:
         abort(404)
-    found = _hall(hall)
+    found = visible_hall(hall)
     _case(found, case_id)
     try:
         chosen(db.session, case_id, request.form, current_user.actor)
@@ -137,7 +130,7 @@ def _answer(hall, case_id: int, status: int, code: str, message: str, kind: str)
 @roles_required()
 def receipt(hall: str, case_id: int):
     """The acceptance receipt, printed at the window for the applicant (staff of the hall)."""
-    found = _hall(hall)
+    found = visible_hall(hall)
     case = cases.get_case(db.session, case_id, lock=False)
     if case.hall_id != found.id:
         abort(404)

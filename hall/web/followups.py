@@ -1,16 +1,16 @@
 """Follow-ups of poor ratings: the manager's list, and closing one with a note."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import queue, ratings
+from hall import ratings
 from hall.errors import HallError
 from hall.models import Rating, Ticket
 
-from .auth import roles_required, sees_hall
+from .auth import roles_required, visible_hall
 from .extensions import db
 from .problems import translate
 
@@ -21,9 +21,7 @@ bp = Blueprint("followups", __name__, url_prefix="/hall")
 @roles_required("manager")
 def index(hall: str):
     """Open follow-ups first, by deadline; the last closed ones below."""
-    found = queue.get_hall(db.session, hall)
-    if not sees_hall(current_user.staff, found):
-        abort(403)
+    found = visible_hall(hall)
     rows = db.session.execute(
         select(Rating, Ticket.number, Ticket.service_no)
         .join(Ticket, Ticket.id == Rating.ticket_id)

@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user
 
-from hall import clock, endofday, queue, reports, stats
+from hall import clock, endofday, reports, stats
 
-from .auth import roles_required, sees_hall
+from .auth import roles_required, visible_hall
 from .extensions import db
 
 bp = Blueprint("reports", __name__, url_prefix="/hall")
-
-
-def _hall(code: str):
-    found = queue.get_hall(db.session, code)
-    if not sees_hall(current_user.staff, found):
-        abort(403)
-    return found
 
 
 def _month(text: str | None, hall) -> tuple[int, int]:
@@ -36,7 +28,7 @@ def _month(text: str | None, hall) -> tuple[int, int]:
 @roles_required("manager")
 def index(hall: str):
     """The kept days, newest first, and the month's cases on time and overdue."""
-    found = _hall(hall)
+    found = visible_hall(hall)
     year, month = _month(request.args.get("month"), found)
     period = stats.Period.month(found, year, month)
     return render_template(
@@ -46,7 +38,7 @@ def index(hall: str):
 
 
 def _kept(hall: str, day: str):
-    found = _hall(hall)
+    found = visible_hall(hall)
     try:
         wanted = date.fromisoformat(day)
     except ValueError:
@@ -83,7 +75,7 @@ def csv(hall: str, day: str):
 def statistics(hall: str):
     """A month's figures from the event log: tickets by service, window, clerk, hour of
     arrival and day; ratings by window and clerk; the month's cases."""
-    found = _hall(hall)
+    found = visible_hall(hall)
     year, month = _month(request.args.get("month"), found)
     return render_template("reports/statistics.html", hall=found,
                            month=f"{year:04d}-{month:02d}",
