@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from . import board, clock, stats
 from .floor import start_of_day
 from .models import (
-    Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus, UTCDateTime,
+    Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus,
     open_clause, window_services,
 )
 
@@ -35,15 +35,6 @@ class ServiceFigure:
     longest_wait_min: int | None  # of those waiting now; None when nobody waits
     issued: int
     avg_wait_min: float | None
-
-
-@dataclass(frozen=True)
-class WindowFigure:
-    no: int
-    state: str
-    serving: str | None
-    clerk: str | None
-    pause_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +76,7 @@ class Snapshot:
     day: date
     at: datetime
     services: list[ServiceFigure]
-    windows: list[WindowFigure]
+    windows: list[board.WindowLine]
     issued: int
     waiting: int
     at_windows: int
@@ -125,23 +116,6 @@ class Snapshot:
         return body
 
 
-def _seconds(session: Session, later, earlier):
-    """``later - earlier`` in seconds, as the database computes it."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    # julianday is a float of days: rounded to the millisecond, 20 minutes are 1200 seconds
-    # and not 1199.9999, which would fall into the bucket below.
-    return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
-
-
-def _whole(session: Session, seconds, unit: int):
-    """``floor(seconds / unit)`` for non-negative values (a cast truncates in SQLite and
-    rounds in PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.floor(seconds / unit), Integer)
-    return cast(seconds / unit, Integer)
-
-
 def _round(value: float | None, digits: int = 1) -> float | None:
     return round(value, digits) if value is not None else None
 
@@ -153,7 +127,8 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     midnight = start_of_day(hall, day)
     T = Ticket
     today = and_(T.hall_id == hall.id, T.day == day)
-    waited = _seconds(session, T.called_at, T.issued_at)
+    sql = stats.Sql(session, stats.Period.day(hall, day))
+    waited = sql.seconds(T.issued_at, T.called_at)
     is_waiting = T.status == TicketStatus.WAITING.value
 
     def counted(condition):
@@ -201,7 +176,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     finished, no_show = total("finished"), total("no_show")
 
     # 3. arrivals per hour of the hall's day, and 4. how long today's called visitors waited.
-    hour = _whole(session, _seconds(session, T.issued_at, literal(midnight, UTCDateTime())), 3600)
+    hour = sql.hour(T.issued_at)
     arrivals = [0] * 24
     for h, n in session.execute(select(hour, func.count()).where(today).group_by(hour)):
         if h is not None and 0 <= h < 24:
@@ -232,8 +207,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     return Snapshot(
         hall=hall.code, name_zh=hall.name_zh, name_en=hall.name_en, timezone=hall.timezone,
         day=day, at=now, services=services,
-        windows=[WindowFigure(w.no, w.state, w.serving, w.clerk, w.pause_reason)
-                 for w in board.window_lines(session, hall)],
+        windows=board.window_lines(session, hall),
         issued=total("issued"), waiting=total("waiting"), at_windows=total("at_windows"),
         finished=finished, no_show=no_show, unserved=total("unserved"),
         longest_wait_min=_age(now, oldest_all),

@@ -72,7 +72,7 @@ class Period:
         return int(self.start.astimezone(ZoneInfo(self.tz)).utcoffset().total_seconds() // 60)
 
 
-class _Sql:
+class Sql:
     """The few expressions SQLite and PostgreSQL write differently."""
 
     def __init__(self, session: Session, period: Period) -> None:
@@ -83,7 +83,9 @@ class _Sql:
         """``end - start`` in seconds (a float; NULL if either is NULL)."""
         if self.pg:
             return func.extract("epoch", end - start)
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
+        # julianday is a float of days: rounded to the millisecond, 20 minutes are 1200
+        # seconds and not 1199.9999 (which would fall into the 10–20 minute bucket).
+        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
 
     def _local(self, column):
         # Stored as naive UTC: read it as UTC, then see it in the hall's zone.
@@ -186,7 +188,7 @@ def _moves(period: Period):
 
 def _rows(session: Session, period: Period):
     """One row per ticket of the period with what the groupings need."""
-    sql = _Sql(session, period)
+    sql = Sql(session, period)
     moves = _moves(period)
     return (
         select(
@@ -382,7 +384,7 @@ def case_counts(session: Session, period: Period) -> CaseCounts:
 def on_time(session: Session, period: Period) -> list[OnTime]:
     """The on-time rate per division and month (by the month of the decision)."""
     C, D = Case.__table__, Division.__table__
-    month = _Sql(session, period).month(C.c.decided_at).label("month")
+    month = Sql(session, period).month(C.c.decided_at).label("month")
     rows = session.execute(
         select(D.c.id, D.c.name_zh, D.c.name_en, month, func.count().label("decided"),
                func.sum(case((C.c.decided_at <= C.c.due_at, 1), else_=0)).label("on_time"))
@@ -400,7 +402,7 @@ def overdue(session: Session, period: Period) -> list[Overdue]:
     """The accountability report (失职追究): cases that turned red, per division and handler
     and month, however they ended later."""
     C, D, P = Case.__table__, Division.__table__, Staff.__table__
-    month = _Sql(session, period).month(C.c.red_at).label("month")
+    month = Sql(session, period).month(C.c.red_at).label("month")
     rows = session.execute(
         select(D.c.id, D.c.name_zh, D.c.name_en, month, C.c.handler_id,
                P.c.name.label("handler"), P.c.username, func.count().label("cases"))
@@ -501,7 +503,7 @@ def today(session: Session, hall: Hall) -> TicketStats:
 
 
 __all__ = [
-    "Period", "TicketFigures", "TicketStats", "CaseCounts", "OnTime", "Overdue",
+    "Period", "Sql", "TicketFigures", "TicketStats", "CaseCounts", "OnTime", "Overdue",
     "RatingFigures", "RatingStats", "Report", "tickets", "case_counts", "on_time", "overdue",
     "ratings", "report", "today",
 ]
