@@ -59,15 +59,16 @@ def last_visit_at_window(session: Session, hall_code: str, window_no: int,
     the rating device on the counter may rate. Only the last: once the clerk has finished the
     next visitor, the earlier one can only be rated with the ticket's access code."""
     window = get_window(session, hall_code, window_no)
-    ticket = session.scalar(
-        select(Ticket).where(Ticket.window_id == window.id,
-                             Ticket.status == TicketStatus.FINISHED.value,
-                             Ticket.finished_at.is_not(None))
-        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
     now = now or clock.now()
-    if ticket is None or ticket.finished_at < now - AT_WINDOW_FOR:
-        return None
-    return ticket
+    since = now - AT_WINDOW_FOR
+    # Asked every few seconds by every device: read through the hall's tickets of today
+    # (and yesterday, just after midnight) by ix_tickets_queue, not the window's history.
+    days = {clock.local_date(at, window.hall.timezone) for at in (since, now)}
+    return session.scalar(
+        select(Ticket).where(Ticket.hall_id == window.hall_id, Ticket.day.in_(sorted(days)),
+                             Ticket.status == TicketStatus.FINISHED.value,
+                             Ticket.window_id == window.id, Ticket.finished_at >= since)
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
 
 
 @operation
