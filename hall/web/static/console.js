@@ -7,14 +7,9 @@
   var body = document.body;
   var hall = body.dataset.hall;
   var windowNo = parseInt(body.dataset.window, 10);
-  var texts = readTexts();
+  var texts = HallPage.texts("console-texts");
   // F1 call next, F2 recall, F3 start, F4 finish, F6 no-show, F7 hold, F8 transfer.
   var KEYS = { F1: 1, F2: 1, F3: 1, F4: 1, F6: 1, F7: 1, F8: 1 };
-
-  function readTexts() {
-    var el = document.getElementById("console-texts");
-    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
-  }
   function main() { return document.querySelector("main.staff-main"); }
   function noop() {}
 
@@ -262,14 +257,7 @@
   });
 
   // -- live: the hall's floor stream ----------------------------------------------------------
-  var live = document.querySelector("[data-live]");
-  function setLive(state) {
-    if (!live) return;
-    live.hidden = false;
-    live.setAttribute("data-live", state);
-    var text = live.querySelector("[data-live-text]");
-    if (text) text.textContent = texts[{ on: "live", off: "offline", connecting: "connecting" }[state]] || "";
-  }
+  var setLive = HallPage.liveIndicator(texts);
 
   function setCounts(waiting) {
     var root = main();

@@ -9,21 +9,9 @@
   var halls = (body.dataset.halls || "").split(/\s+/).filter(Boolean);
   var english = body.dataset.lang === "en";
   var casesUrl = body.dataset.casesUrl || "";
-  var texts = readTexts();
+  var texts = HallPage.texts("dashboard-texts");
 
-  function readTexts() {
-    var el = document.getElementById("dashboard-texts");
-    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
-  }
-
-  var live = document.querySelector("[data-live]");
-  function setLive(state) {
-    if (!live) return;
-    live.hidden = false;
-    live.setAttribute("data-live", state);
-    var text = live.querySelector("[data-live-text]");
-    if (text) text.textContent = texts[{ on: "live", off: "offline", connecting: "connecting" }[state]] || "";
-  }
+  var setLive = HallPage.liveIndicator(texts);
 
   // -- figures as the server writes them (templates/dashboard/_macros.html) -----------------
   function minutes(v) { return v === null || v === undefined ? "—" : String(v); }

@@ -9,21 +9,9 @@
   var caseId = parseInt(body.dataset.case || "", 10);
   // The case page shows the case up to this event: its own move's echo is not news.
   var lastEvent = parseInt(body.dataset.lastEvent || "0", 10);
-  var texts = readTexts();
+  var texts = HallPage.texts("division-texts");
 
-  function readTexts() {
-    var el = document.getElementById("division-texts");
-    try { return el ? JSON.parse(el.textContent) : {}; } catch (e) { return {}; }
-  }
-
-  var live = document.querySelector("[data-live]");
-  function setLive(state) {
-    if (!live) return;
-    live.hidden = false;
-    live.setAttribute("data-live", state);
-    var text = live.querySelector("[data-live-text]");
-    if (text) text.textContent = texts[{ on: "live", off: "offline", connecting: "connecting" }[state]] || "";
-  }
+  var setLive = HallPage.liveIndicator(texts);
 
   // -- the inbox: the table is fetched again and swapped; rows new since are highlighted ------
   var loading = null, again = false;
