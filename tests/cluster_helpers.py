@@ -21,6 +21,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/ is not a package)
+from conftest import wipe_the_day  # noqa: E402
 from wire import Clerk, Display  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
 
 READY = "/api/v1/halls/HQ/queue"
@@ -121,19 +122,11 @@ def start_all(servers: list[Server]) -> list[Server]:
 
 
 def reset_day(url: str) -> None:
-    """Today's moves wiped, as tests/conftest.py's ``pg_app`` does: no ticket, no case, every
-    window closed, counters and leases gone."""
+    """Today's moves wiped, as tests/conftest.py's ``pg_app`` does."""
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text(
-                "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
-                " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
-            conn.execute(sa.text(
-                "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, "
-                "api_tokens RESTART IDENTITY"))
-            conn.execute(sa.text("DELETE FROM tickets"))
-            conn.execute(sa.text("UPDATE halls SET floor_seq = 0"))
+            wipe_the_day(conn)
     finally:
         engine.dispose()
 

@@ -107,6 +107,21 @@ def pg_database():
     engine.dispose()
 
 
+def wipe_the_day(connection) -> None:
+    """A seeded PostgreSQL hall with every move wiped: no ticket, case, event or rating,
+    every window closed, counters and leases gone (TRUNCATE, which the event log's row
+    triggers allow: the history of a test database is not history)."""
+    connection.execute(sa.text(
+        "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
+        " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
+    # No CASCADE: windows refer to tickets, and a cascade would empty them too.
+    connection.execute(sa.text(
+        "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens "
+        "RESTART IDENTITY"))
+    connection.execute(sa.text("DELETE FROM tickets"))
+    connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
+
+
 @pytest.fixture
 def pg_app(pg_database):
     """The seeded PostgreSQL hall with today's moves wiped (TRUNCATE, which the event log's
@@ -114,15 +129,7 @@ def pg_app(pg_database):
     app = create_app(make_config(pg_database))
     with app.app_context():
         with db.engine.begin() as connection:
-            connection.execute(sa.text(
-                "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
-                " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
-            # No CASCADE: windows refer to tickets, and a cascade would empty them too.
-            connection.execute(sa.text(
-                "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens "
-                "RESTART IDENTITY"))
-            connection.execute(sa.text("DELETE FROM tickets"))
-            connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
+            wipe_the_day(connection)
     yield app
     shutdown(app)
     with app.app_context():

@@ -43,13 +43,15 @@ def tick_together(app, instances: int, rounds: int, at: datetime) -> None:
     barrier = threading.Barrier(instances)
 
     def scheduler(_):
-        with app.app_context(), clock.frozen(at):
+        with app.app_context():
             for _ in range(rounds):
                 barrier.wait(timeout=30)
                 deadlines.tick(db.session)
                 db.session.remove()
 
-    with ThreadPoolExecutor(max_workers=instances) as pool:
+    # The clock is the process's: frozen once around the threads, not in each (the last
+    # thread out would put back another thread's frozen clock).
+    with clock.frozen(at), ThreadPoolExecutor(max_workers=instances) as pool:
         list(pool.map(scheduler, range(instances)))
 
 
