@@ -112,6 +112,9 @@ class Config:
         self.END_OF_DAY = os.environ.get("END_OF_DAY", "18:00")
         self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
         self.KIOSK_AUTOPRINT = _flag("KIOSK_AUTOPRINT", False)
+        # A kiosk screen left untouched this long (a language, large type or a priority
+        # chosen, a refusal shown) goes back to the clean start for the next visitor.
+        self.KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "60"))
 
 
 class TestConfig(Config):

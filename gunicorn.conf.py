@@ -74,6 +74,14 @@ if _config.LOG_FORMAT == "json":
     }
 
 
+def when_ready(server):
+    """Once, in the master, before the workers start: say so if the QR codes on tickets
+    will carry an address no phone can open (README, "Run it")."""
+    from hall.web.qr_address import warn_about_qr_address
+
+    warn_about_qr_address(vars(_config), server.log.error_log)
+
+
 def post_worker_init(worker):
     """After the app is loaded in a worker: start its scheduler, and make SIGTERM also close
     the worker's Socket.IO connections (an open WebSocket would otherwise hold the worker

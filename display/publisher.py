@@ -53,7 +53,8 @@ _WINDOW_AFTER = {
     "ticket.transferred": lambda d: {"serving": None},
     "window.opened": lambda d: {"state": "open"},
     "window.resumed": lambda d: {"state": "open"},
-    "window.paused": lambda d: {"state": "paused"},
+    # A window pauses only when nobody is at it: it shows no call until it is open again.
+    "window.paused": lambda d: {"state": "paused", "serving": None},
     "window.closed": lambda d: {"state": "closed", "serving": None},
 }
 

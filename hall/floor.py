@@ -48,20 +48,30 @@ def floor_state(session: Session, hall: Hall, windows: list[int] | None = None) 
 
 def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS,
                  windows: list[int] | None = None) -> list[dict]:
-    """Today's last calls, newest first: what the display lists under the current call."""
-    query = (
-        select(Event.seq, Event.kind, Event.at, Event.data, ServiceItem.code,
-               ServiceItem.name_zh, ServiceItem.name_en)
-        .join(Ticket, Ticket.id == Event.ticket_id)
-        .join(ServiceItem, ServiceItem.id == Ticket.service_id)
+    """Today's last calls, newest first: what the display lists under the current call.
+
+    Each number once, at its latest call: a recall, or a visitor called again after a hold
+    or a transfer, moves the number to the top instead of listing it twice."""
+    latest = (
+        select(func.max(Event.seq).label("seq"))
         .where(Event.hall_id == hall.id, Event.kind.in_(CALL_KINDS),
                Event.at >= start_of_day(hall, day))
-        .order_by(Event.seq.desc())
+        .group_by(Event.ticket_id)
+        .order_by(func.max(Event.seq).desc())
         .limit(limit)
     )
     if windows:
-        query = query.join(Window, Window.id == Event.window_id).where(Window.no.in_(windows))
-    rows = session.execute(query)
+        latest = latest.join(Window, Window.id == Event.window_id).where(Window.no.in_(windows))
+    latest = latest.subquery()
+    rows = session.execute(
+        select(Event.seq, Event.kind, Event.at, Event.data, ServiceItem.code,
+               ServiceItem.name_zh, ServiceItem.name_en)
+        .join(latest, latest.c.seq == Event.seq)
+        .join(Ticket, Ticket.id == Event.ticket_id)
+        .join(ServiceItem, ServiceItem.id == Ticket.service_id)
+        .where(Event.hall_id == hall.id)
+        .order_by(Event.seq.desc())
+    )
     return [
         {"seq": seq, "kind": kind.removeprefix("ticket."), "at": at.isoformat(),
          "number": data["number"], "window": data["window_no"], "service": code,

@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from . import glyphs
 from .models import Ticket
 from .numbers import grouped
 
@@ -101,16 +102,28 @@ def qr_svg(url: str) -> str:
     )
 
 
+def _printable(runs: list[Run]) -> Iterator[Run]:
+    """The runs as they are drawn: each character in a font that has it (``hall.glyphs``),
+    so that nothing prints as an empty box."""
+    for text, font, size in runs:
+        for part, part_font in glyphs.printable(text, font):
+            yield part, part_font, size
+
+
+def _measure(text: str, font: str, size: float) -> float:
+    return _width([(text, font, size)])
+
+
 def _width(runs: list[Run]) -> float:
     """Total advance width of a line made of differently set runs."""
-    return sum(pdfmetrics.stringWidth(text, font, size) for text, font, size in runs)
+    return sum(pdfmetrics.stringWidth(text, font, size) for text, font, size in _printable(runs))
 
 
 def _wrap(text: str, font: str, size: float, width: float = WIDTH) -> list[str]:
     """Greedy line breaking: between words in Latin text, between any two Chinese characters."""
     lines, line = [], ""
     for token in _TOKENS.findall(text):
-        if line.strip() and pdfmetrics.stringWidth((line + token).rstrip(), font, size) > width:
+        if line.strip() and _measure((line + token).rstrip(), font, size) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
         else:
@@ -122,7 +135,7 @@ def _wrap(text: str, font: str, size: float, width: float = WIDTH) -> list[str]:
 
 def _draw_runs(c: Canvas, x: float, baseline: float, runs: list[Run]) -> None:
     """Draw runs one after another on one baseline, starting at ``x``."""
-    for text, font, size in runs:
+    for text, font, size in _printable(runs):
         c.setFont(font, size)
         c.drawString(x, baseline, text)
         x += pdfmetrics.stringWidth(text, font, size)
@@ -236,7 +249,7 @@ def ticket_pdf(ticket: Ticket, *, ahead: int, wait_minutes: int | None, track_ur
     if ticket.is_priority:
         zh, en = PRIORITY_REASONS.get(ticket.priority_reason or "", ("", ""))
         blocks += [_space(GAP / 2), _boxed(
-            _centred("优先服务" + (f" · {zh}" if zh else ""), CJK, 10, inset=BOX_PAD)
+            _centred("优先服务" + (f"（{zh}）" if zh else ""), CJK, 10, inset=BOX_PAD)
             + _centred("Priority" + (f": {en}" if en else ""), BOLD, 7.5, inset=BOX_PAD))]
     blocks += [_rule()]
     blocks += _row("取号时间", "Issued", [(issued, SANS, VALUE_SIZE)])

@@ -19,7 +19,7 @@ from .errors import (
     NotRateableHere, NotYetRateable,
 )
 from .events import Actor, record
-from .models import Case, CaseState, Rating, Role, Staff, Ticket, TicketStatus
+from .models import Case, CaseState, Event, Rating, Role, Staff, Ticket, TicketStatus
 from .queue import get_window
 
 LEVELS = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fair"),
@@ -53,30 +53,44 @@ def rate(session: Session, ticket: Ticket, *, level: int, comment: str = "",
         raise AlreadyRated() from None  # a second submit raced the first: it was stored once
 
 
+# What a window does on the floor that decides which visit its device may offer.
+_FINISHED = "ticket.finished"
+_WINDOW_MOVES = (_FINISHED, "ticket.called", "ticket.recalled", "ticket.resumed")
+
+
 def last_visit_at_window(session: Session, hall_code: str, window_no: int,
                          now: datetime | None = None) -> Ticket | None:
-    """The visit finished last at this window, if that was within ``AT_WINDOW_FOR``: the one
-    the rating device on the counter may rate. Only the last: once the clerk has finished the
-    next visitor, the earlier one can only be rated with the ticket's access code."""
+    """The visit the rating device on this window's counter may offer now: the one the
+    window finished last, as long as the window has not moved on (called anyone since) and
+    the finish is less than ``AT_WINDOW_FOR`` old. The next visitor at the counter must never
+    rate the last one's service; an earlier visit is rated with its ticket's access code."""
     window = get_window(session, hall_code, window_no)
     now = now or clock.now()
-    since = now - AT_WINDOW_FOR
-    # Asked every few seconds by every device: read through the hall's tickets of today
-    # (and yesterday, just after midnight) by ix_tickets_queue, not the window's history.
-    days = {clock.local_date(at, window.hall.timezone) for at in (since, now)}
-    return session.scalar(
-        select(Ticket).where(Ticket.hall_id == window.hall_id, Ticket.day.in_(sorted(days)),
-                             Ticket.status == TicketStatus.FINISHED.value,
-                             Ticket.window_id == window.id, Ticket.finished_at >= since)
-        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
+    # The window's last finish or call, by floor sequence: read through the hall's events of
+    # the last few minutes (ix_events_hall_at), not the window's whole history.
+    last = session.execute(
+        select(Event.kind, Event.ticket_id)
+        .where(Event.hall_id == window.hall_id, Event.at >= now - AT_WINDOW_FOR,
+               Event.window_id == window.id, Event.kind.in_(_WINDOW_MOVES))
+        .order_by(Event.seq.desc()).limit(1)).first()
+    if last is None or last.kind != _FINISHED:
+        return None
+    ticket = session.get(Ticket, last.ticket_id)
+    return ticket if ticket is not None and ticket.status == TicketStatus.FINISHED.value else None
+
+
+def offer_ends_at(ticket: Ticket) -> datetime:
+    """When the device stops offering this visit, unless the window moves on before."""
+    return ticket.finished_at + AT_WINDOW_FOR
 
 
 @operation
 def rate_at_window(session: Session, hall_code: str, window_no: int, ticket_id: int, *,
                    level: int, comment: str = "", actor: Actor) -> Rating:
     """A rating pressed on the window's device: no access code, so only the visit that
-    device may offer right now can be rated there (checked in the same transaction as the
-    rating, so a visit finished meanwhile cannot slip in between)."""
+    device may offer right now (``last_visit_at_window``) can be rated there; any other
+    ticket, an earlier visit or one the window has moved on from, is refused. Checked in the
+    same transaction as the rating, so a visit finished meanwhile cannot slip in between."""
     ticket = last_visit_at_window(session, hall_code, window_no)
     if ticket is None or ticket.id != ticket_id:
         raise NotRateableHere()

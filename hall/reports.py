@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
@@ -19,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .glyphs import cjk_safe, printable
 from .printing import CJK  # registers the CID font on import
 from .stats import Report, TicketFigures
 
@@ -101,12 +103,22 @@ _TITLE = ParagraphStyle("title", fontName=CJK, fontSize=16, leading=22)
 _SUB = ParagraphStyle("sub", fontName="Helvetica", fontSize=10, leading=14,
                       textColor=colors.HexColor("#444444"))
 _H2 = ParagraphStyle("h2", fontName=CJK, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
+CELL_SIZE = 8.5
+CELL_PADDING = 3  # points left and right of a cell's text (reportlab's default is 6)
+# A header cell: the Chinese on one line, the English below, both wrapping inside the cell
+# (wordWrap CJK breaks between Chinese characters as well as between words).
+_HEAD = ParagraphStyle("head", fontName=CJK, fontSize=CELL_SIZE, leading=CELL_SIZE * 1.25,
+                       wordWrap="CJK")
+_NAME = ParagraphStyle("name", fontName=CJK, fontSize=CELL_SIZE, leading=CELL_SIZE * 1.25,
+                       wordWrap="CJK")
 _GRID = TableStyle([
-    ("FONT", (0, 0), (-1, -1), CJK, 8.5),
+    ("FONT", (0, 0), (-1, -1), CJK, CELL_SIZE),
     ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
     ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
 ])
 
 
@@ -122,8 +134,34 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-def _table(rows: list[list], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1)
+def _markup(text: str, font: str) -> str:
+    """``text`` as Paragraph markup in which every character is set in a font that has it
+    (a Latin paragraph may carry a Chinese hall name, and the other way round)."""
+    return "".join(part if part_font == font else f'<font name="{part_font}">{part}</font>'
+                   for part, part_font in ((escape(p), f) for p, f in printable(text, font)))
+
+
+def _para(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(_markup(text, style.fontName), style)
+
+
+def _head(zh: str, en: str = "") -> Paragraph:
+    """A column header: Chinese first, English on the next line."""
+    lines = [_markup(zh, CJK)] + ([_markup(en, CJK)] if en else [])
+    return Paragraph("<br/>".join(lines), _HEAD)
+
+
+def _cell(value, column: int) -> object:
+    """A body cell: numbers as they are, text as the table's font can print it; the first
+    column names a service or a window, and a long name wraps inside its cell."""
+    if not isinstance(value, str):
+        return value
+    return _para(value, _NAME) if column == 0 else cjk_safe(value)
+
+
+def _table(head: list[Paragraph], rows: list[list], widths: list[float]) -> Table:
+    table = Table([head] + [[_cell(v, i) for i, v in enumerate(row)] for row in rows],
+                  colWidths=widths, repeatRows=1)
     table.setStyle(_GRID)
     return table
 
@@ -155,66 +193,79 @@ def arrivals_chart(summary: Report, width: float = 170 * mm,
     return drawing
 
 
-def daily_pdf(summary: Report) -> bytes:
-    hall, period = summary.hall, summary.period
-    day = period.first.isoformat() if period.first == period.last else (
-        f"{period.first.isoformat()} – {period.last.isoformat()}")
+def _days(period) -> str:
+    first, last = period.first.isoformat(), period.last.isoformat()
+    return first if first == last else f"{first} – {last}"
+
+
+def daily_story(summary: Report) -> list:
+    """The daily report's content, top to bottom (``daily_pdf`` lays it out on A4)."""
+    hall, day = summary.hall, _days(summary.period)
     t, c, r = summary.tickets.total, summary.cases, summary.ratings.total
+    wait, served = _head("等候(分)", "Wait, min"), _head("办理(分)", "Service, min")
     story = [
-        Paragraph(f"{hall.name_zh} 日报", _TITLE),
-        Paragraph(f"{hall.name_en} · Daily report · {day}", _SUB),
-        Paragraph(f"日期 {day}", _SUB),
+        _para(f"{hall.name_zh} 日报 {day}", _TITLE),
+        _para(f"{hall.name_en} · Daily report · {day}", _SUB),
         Spacer(1, 4 * mm),
-        Paragraph("合计 Totals", _H2),
-        _table([
-            ["取号 Tickets", "办结 Served", "过号 No-show", "未办理 Unserved",
-             "转办 Transferred", "平均等候 Avg wait", "平均办理 Avg service"],
-            [t.tickets, t.served, t.no_show, t.unserved, t.transferred,
-             _fmt(_minutes(t.avg_wait_minutes), " min"),
-             _fmt(_minutes(t.avg_service_minutes), " min")],
-        ], [22 * mm, 22 * mm, 22 * mm, 24 * mm, 24 * mm, 28 * mm, 28 * mm]),
+        _para("合计 Totals", _H2),
+        _table([_head("取号", "Tickets"), _head("办结", "Served"), _head("过号", "No-show"),
+                _head("未办理", "Unserved"), _head("转办", "Transferred"),
+                _head("平均等候", "Avg wait"), _head("平均办理", "Avg service")],
+               [[t.tickets, t.served, t.no_show, t.unserved, t.transferred,
+                 _fmt(_minutes(t.avg_wait_minutes), " min"),
+                 _fmt(_minutes(t.avg_service_minutes), " min")]],
+               [22 * mm, 22 * mm, 22 * mm, 24 * mm, 24 * mm, 28 * mm, 28 * mm]),
         Spacer(1, 2 * mm),
-        _table([
-            ["过号率 No-show rate", "转办率 Transfer rate", "受理办件 Cases accepted",
-             "办结办件 Cases closed", "按时办结 Decided on time", "红牌 Red"],
-            [_pct(t.no_show_rate), _pct(t.transfer_rate), c.accepted, c.closed,
-             f"{c.decided_on_time}/{c.decided}", c.red],
-        ], [28 * mm, 28 * mm, 30 * mm, 28 * mm, 32 * mm, 24 * mm]),
+        _table([_head("过号率", "No-show rate"), _head("转办率", "Transfer rate"),
+                _head("受理办件", "Cases accepted"), _head("办结办件", "Cases closed"),
+                _head("按时办结", "Decided on time"), _head("红牌", "Red")],
+               [[_pct(t.no_show_rate), _pct(t.transfer_rate), c.accepted, c.closed,
+                 f"{c.decided_on_time}/{c.decided}", c.red]],
+               [28 * mm, 28 * mm, 30 * mm, 28 * mm, 32 * mm, 24 * mm]),
         Spacer(1, 4 * mm),
         arrivals_chart(summary),
-        Paragraph("按事项 By service", _H2),
-        _table([["事项 Service", "取号", "办结", "过号", "未办理", "转办", "等候(分)",
-                 "办理(分)"]] + [
-            [f"{f.code} {f.label}", f.tickets, f.served, f.no_show, f.unserved,
-             f.transferred, _fmt(_minutes(f.avg_wait_minutes)),
-             _fmt(_minutes(f.avg_service_minutes))]
-            for f in summary.tickets.by_service
-        ] + [["合计 Total", t.tickets, t.served, t.no_show, t.unserved, t.transferred,
-              _fmt(_minutes(t.avg_wait_minutes)), _fmt(_minutes(t.avg_service_minutes))]],
-            [62 * mm, 14 * mm, 14 * mm, 14 * mm, 16 * mm, 14 * mm, 18 * mm, 18 * mm]),
+        _para("按事项 By service", _H2),
+        _table([_head("事项", "Service"), _head("取号", "Tickets"), _head("办结", "Served"),
+                _head("过号", "No-show"), _head("未办理", "Unserved"),
+                _head("转办", "Transferred"), wait, served],
+               [[f"{f.code} {f.label}", f.tickets, f.served, f.no_show, f.unserved,
+                 f.transferred, _fmt(_minutes(f.avg_wait_minutes)),
+                 _fmt(_minutes(f.avg_service_minutes))] for f in summary.tickets.by_service]
+               + [["合计 Total", t.tickets, t.served, t.no_show, t.unserved, t.transferred,
+                   _fmt(_minutes(t.avg_wait_minutes)), _fmt(_minutes(t.avg_service_minutes))]],
+               [56 * mm, 15 * mm, 15 * mm, 15 * mm, 17 * mm, 20 * mm, 21 * mm, 21 * mm]),
     ]
     if summary.tickets.by_window:
         story += [
-            Paragraph("按窗口 By window", _H2),
-            _table([["窗口 Window", "取号", "办结", "过号", "等候(分)", "办理(分)"]] + [
-                [f.label, f.tickets, f.served, f.no_show, _fmt(_minutes(f.avg_wait_minutes)),
-                 _fmt(_minutes(f.avg_service_minutes))]
-                for f in summary.tickets.by_window], [40 * mm] + [20 * mm] * 5),
+            _para("按窗口 By window", _H2),
+            _table([_head("窗口", "Window"), _head("取号", "Tickets"), _head("办结", "Served"),
+                    _head("过号", "No-show"), wait, served],
+                   [[f.label, f.tickets, f.served, f.no_show, _fmt(_minutes(f.avg_wait_minutes)),
+                     _fmt(_minutes(f.avg_service_minutes))]
+                    for f in summary.tickets.by_window], [40 * mm] + [20 * mm] * 5),
         ]
     story += [
-        Paragraph("评价 Ratings", _H2),
-        _table([["评价数 Ratings", "平均 Average", "差评 Poor", "差评率 Poor rate"],
-                [r.count, _fmt(_minutes(r.average)), r.poor, _pct(r.poor_rate)]],
+        _para("评价 Ratings", _H2),
+        _table([_head("评价数", "Ratings"), _head("平均", "Average"), _head("差评", "Poor"),
+                _head("差评率", "Poor rate")],
+               [[r.count, _fmt(_minutes(r.average)), r.poor, _pct(r.poor_rate)]],
                [40 * mm] * 4),
     ]
     if summary.ratings.by_window:
         story += [Spacer(1, 2 * mm), _table(
-            [["窗口 Window", "评价数", "平均", "差评"]] + [
-                [f.label, f.count, _fmt(_minutes(f.average)), f.poor]
-                for f in summary.ratings.by_window], [40 * mm] + [24 * mm] * 3)]
+            [_head("窗口", "Window"), _head("评价数", "Ratings"), _head("平均", "Average"),
+             _head("差评", "Poor")],
+            [[f.label, f.count, _fmt(_minutes(f.average)), f.poor]
+             for f in summary.ratings.by_window], [40 * mm] + [24 * mm] * 3)]
+    return story
+
+
+def daily_pdf(summary: Report) -> bytes:
+    hall = summary.hall
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=f"{hall.name_zh} 日报 {day}", author=hall.name_zh)
-    doc.build(story)
+                            title=f"{hall.name_zh} 日报 {_days(summary.period)}",
+                            author=hall.name_zh)
+    doc.build(daily_story(summary))
     return out.getvalue()

@@ -24,13 +24,23 @@ def _kiosk_lang() -> str | None:
     return "en" if canonical(request.values.get("lang")) == "en" else None
 
 
+def _screen() -> dict:
+    """How this visitor asked the kiosk to speak (language, large type for elderly visitors,
+    适老化) and when it goes back to the start: in the links and the page only, never in a
+    cookie, so the next visitor always starts in Chinese at normal size."""
+    lang, large = _kiosk_lang(), request.values.get("large") == "1"
+    return {"lang": lang, "large": large, "idle_seconds": current_app.config["KIOSK_IDLE_SECONDS"],
+            # the query that keeps both in the kiosk's own links
+            "screen": {"lang": lang, "large": "1" if large else None}}
+
+
 @bp.errorhandler(HallError)
 def _refused(error: HallError):
     hall_code = request.view_args.get("hall") if request.view_args else None
     if isinstance(error, UnknownHall):
         hall_code = None  # no start screen to go back to
     html = render_template("kiosk/refused.html", message=translate(error), hall_code=hall_code,
-                           lang=_kiosk_lang(), status=error.status)
+                           status=error.status, **_screen())
     return html, error.status
 
 
@@ -39,8 +49,8 @@ def home(hall: str):
     """The service buttons, each with the number of people waiting."""
     snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
     response = make_response(render_template(
-        "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall, lang=_kiosk_lang(),
-        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES,
+        "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall,
+        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES, **_screen(),
     ))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -64,7 +74,7 @@ def take(hall: str):
                                   request_key=key, source="kiosk", actor=KIOSK)
     response = make_response(render_template(
         "kiosk/ticket.html", ticket=ticket, hall=ticket.hall,
-        lang=_kiosk_lang(), qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket),
+        qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket), **_screen(),
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         autoprint=current_app.config["KIOSK_AUTOPRINT"],
         home=url_for("kiosk.home", hall=ticket.hall.code),

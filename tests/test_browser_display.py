@@ -165,10 +165,15 @@ def assert_shows(page, state: dict, app, lang: str = "zh") -> None:
     model = hook(page, "model")
     assert model == state
     calls = state["calls"]
-    if calls:
-        expect(page.locator("[data-current-number]")).to_have_text(calls[0]["number"])
+    # "Now calling": the latest call at a window that is still open.
+    closed = {w["no"] for w in state["windows"] if w["state"] in ("paused", "closed")}
+    calling = [c for c in calls if c["window"] not in closed]
+    if calling:
+        expect(page.locator("[data-current-number]")).to_have_text(calling[0]["number"])
         expect(page.locator("[data-current-window]")).to_have_text(
-            "→ " + text(app, "Window %(no)s", lang, no=calls[0]["window"]))
+            "→ " + text(app, "Window %(no)s", lang, no=calling[0]["window"]))
+    else:
+        expect(page.locator(".display-current")).to_have_class(re.compile(r"\bis-idle\b"))
     assert recent(page) == [[c["number"], str(c["window"])] for c in calls]
     assert waiting_shown(page) == {s["code"]: s["waiting"] for s in state["services"]}
 
@@ -235,9 +240,10 @@ def test_a_call_shows_at_once_and_is_announced_in_chinese(app, live_server, brow
     assert hook(page, "spoken") == [ZH_A001_3]
     assert_shows(page, truth(app), app)
 
-    # A recall is a new call: announced again, marked in the list.
+    # A recall is a new call: announced again, marked in the list (the number still once).
     window3.move("recall")
-    expect(page.locator("[data-recent] li")).to_have_count(2)
+    expect(page.locator("[data-recent] li").first.locator(".display-tag")).to_be_visible()
+    expect(page.locator("[data-recent] li")).to_have_count(1)
     expect(page.locator("[data-current-tag]")).to_be_visible()
     expect(page.locator("[data-recent] li").first.locator(".display-tag")).to_have_text(text(app, "Recalled"))
     page.wait_for_function("() => hallDisplay.spoken.length === 2")
@@ -681,3 +687,87 @@ def test_english_screenshot_fits(app, live_server, browser_page):
     shot(page, "display-en-1080x1920", full_page=False)
     assert_fits(page)
 
+
+
+# -- what the floor shows, and where the one button goes ----------------------------------------
+
+def pause(live_server, window: Clerk, reason: str = "午休") -> None:
+    response = requests.post(f"{window.base}/pause", headers=window.headers,
+                             json={"reason": reason}, timeout=5)
+    assert response.status_code == 200, response.text
+
+
+def test_a_paused_or_closed_window_no_longer_shows_as_calling(app, live_server, browser_page):
+    for _ in range(3):
+        issue(live_server)
+    window3 = clerk(live_server, 3)
+    page = open_display(browser_page, live_server, sound=False)
+    assert window3.call() == "A001"
+    expect(page.locator("[data-current-number]")).to_have_text("A001")
+    window3.move("finish")
+    pause(live_server, window3)
+    # Nobody else called: the display waits instead of calling A001 to a window on a break.
+    expect(page.locator(".display-current")).to_have_class(re.compile(r"\bis-idle\b"))
+    assert hook(page, "current") is None
+    assert recent(page) == [["A001", "3"]]  # the call stays in the list below
+    assert_shows(page, truth(app), app)
+    page.reload()  # and from a fresh snapshot alike
+    page.wait_for_function("() => window.hallDisplay && hallDisplay.seq !== null")
+    expect(page.locator(".display-current")).to_have_class(re.compile(r"\bis-idle\b"))
+
+    window3.move("open")  # back from the break
+    expect(page.locator("[data-current-number]")).to_have_text("A001")
+    assert window3.call() == "A002"
+    expect(page.locator("[data-current-number]")).to_have_text("A002")
+    window3.move("no-show")
+    window3.move("close")
+    expect(page.locator(".display-current")).to_have_class(re.compile(r"\bis-idle\b"))
+    assert_shows(page, truth(app), app)
+
+
+def test_the_recent_calls_show_each_number_once(app, live_server, browser_page):
+    issue(live_server)
+    issue(live_server)
+    page = open_display(browser_page, live_server, sound=False)
+    window3 = clerk(live_server, 3)
+    window3.call()
+    window3.move("recall")
+    window3.move("recall")
+    page.wait_for_function("() => hallDisplay.silenced.length === 3")
+    assert recent(page) == [["A001", "3"]]
+    window3.move("start")
+    window3.move("finish")
+    window3.call()
+    window3.move("recall")
+    page.wait_for_function("() => hallDisplay.silenced.length === 5")
+    assert recent(page) == [["A002", "3"], ["A001", "3"]]
+    state = truth(app)
+    assert [c["number"] for c in state["calls"]] == ["A002", "A001"]
+    assert state["calls"][0]["kind"] == "recalled"
+    assert_shows(page, state, app)
+    page.reload()
+    page.wait_for_function("() => window.hallDisplay && hallDisplay.seq !== null")
+    assert recent(page) == [["A002", "3"], ["A001", "3"]]
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_the_sound_button_sits_in_the_bar_never_over_the_floor(app, live_server, browser_page,
+                                                               size):
+    busy_hall(live_server)
+    page = browser_page
+    page.set_viewport_size(size)
+    open_display(page, live_server, sound=False)
+    button = page.locator("[data-sound-button]")
+    expect(button).to_be_visible()
+    overlaps = page.evaluate("""() => {
+        const b = document.querySelector('[data-sound-button]').getBoundingClientRect();
+        const bar = document.querySelector('.display-bar').getBoundingClientRect();
+        const hit = r => !(r.right <= b.left || r.left >= b.right || r.bottom <= b.top || r.top >= b.bottom);
+        const out = [...document.querySelectorAll('.display-main > section, [data-waiting] li, [data-recent] li')]
+            .filter(el => hit(el.getBoundingClientRect())).map(el => el.className || el.tagName);
+        if (b.top < bar.top - 1 || b.bottom > bar.bottom + 1) out.push('outside the bar');
+        return out;
+    }""")
+    assert overlaps == []
+    assert_fits(page)
+    shot(page, f"display-sound-button-{size['width']}x{size['height']}", full_page=False)

@@ -151,6 +151,9 @@ def test_gunicorn_serves_the_hall_and_stops_cleanly(tmp_path, sqlite_template):
         now = datetime.now(timezone.utc)
         assert all(exp <= now for _, _, exp in leases(url)), leases(url)
         assert '"logger": "hall.access"' in log.read_text()
+        # Served on 127.0.0.1 without PUBLIC_BASE_URL: the master said the QR codes would
+        # carry an address no phone can open.
+        assert "QR codes on tickets and receipts will point at 127.0.0.1" in log.read_text()
     finally:
         if display is not None:
             try:

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from hall import queue
 from hall.models import Rating
 from hall.web.extensions import db
 
@@ -82,7 +83,7 @@ def device_form(client):
 
 def test_the_window_device_offers_the_visit_just_finished_there(client, app, desk):
     html, offered, _ = device_form(client)
-    assert offered is None and 'http-equiv="refresh"' in html
+    assert offered is None and 'http-equiv="refresh"' not in html  # device.js follows the window
     ticket = desk.ticket()
     desk.finish(ticket)
     html, offered, token = device_form(client)
@@ -113,3 +114,19 @@ def test_only_the_last_visit_within_three_minutes_can_be_rated_at_the_window(cli
     # The other windows' devices never offer it.
     assert client.get("/rate/HQ/4").status_code == 200
     assert client.get("/rate/HQ/99").status_code == 404
+
+
+def test_the_device_offers_nothing_once_the_window_calls_the_next_visitor(client, app, desk):
+    """The next visitor at the counter must never rate the last one's service."""
+    first, second = desk.ticket(), desk.ticket()
+    desk.finish(first)
+    _, offered, token = device_form(client)
+    assert offered == first.id
+    desk.serve(second)  # the window moves on
+    assert device_form(client)[1] is None
+    r = client.post("/rate/HQ/3", data={"csrf_token": token, "ticket": first.id, "level": "5"})
+    assert r.status_code == 409 and ratings_of(app) == []
+    desk.do(queue.finish, "HQ", 3, actor=desk.clerk, number=second.number)
+    assert device_form(client)[1] == second.id  # replaced by the visit just finished
+    r = client.post("/rate/HQ/3", data={"csrf_token": token, "ticket": second.id, "level": "4"})
+    assert r.status_code == 200 and ratings_of(app) == [(second.id, None, 4, "window", "")]

@@ -115,21 +115,39 @@
   function applyCall(m) {
     var call = { seq: m.seq, kind: m.kind, at: m.at, number: m.number, window: m.window_no,
                  service: m.service, name: m.name, name_en: m.name_en };
-    model.calls.unshift(call);
-    model.calls = model.calls.slice(0, RECENT);
+    // Each number once, at its latest call (as the server's snapshot lists them).
+    model.calls = [call].concat(model.calls.filter(function (c) { return c.number !== call.number; }))
+      .slice(0, RECENT);
     mergeWindow(m.window);
     mergeWaiting(m.waiting);
     if (!seen(m.window_no)) return;          // another group's window: counted, not shown
     var shown = viewCall(call);
-    recent.unshift(shown);
-    recent = recent.slice(0, RECENT);
+    recent = [shown].concat(recent.filter(function (c) { return c.number !== shown.number; }))
+      .slice(0, RECENT);
     renderCalls(shown.seq);
     announce(shown);
   }
 
   function applyQueue(m) {
+    var before = m.window && windowState(m.window.no);
     mergeWindow(m.window);
     mergeWaiting(m.waiting);
+    // A window paused, closed or opened again: what is "now calling" may change.
+    if (m.window && windowState(m.window.no) !== before) renderCalls(null);
+  }
+
+  function windowState(no) {
+    var found = model && model.windows.filter(function (w) { return w.no === no; })[0];
+    return found ? found.state : null;
+  }
+
+  // The call shown as "now calling": the latest one at a window still open. A window
+  // that paused or closed since is not calling anyone, whatever it called last.
+  function currentCall() {
+    return recent.filter(function (c) {
+      var state = windowState(c.window);
+      return state !== "paused" && state !== "closed";
+    })[0] || null;
   }
 
   function viewCall(c) {
@@ -151,7 +169,7 @@
   }
 
   function renderCalls(freshSeq) {
-    var current = recent[0];
+    var current = currentCall();
     currentEl.classList.toggle("is-idle", !current);
     $("[data-current-number]").textContent = current ? current.number : "";
     $("[data-current-window]").textContent = current ? "→ " + windowText(current.window) : "";
@@ -494,6 +512,7 @@
     get seq() { return lastSeq; },
     get model() { return copy(model); },
     get shown() { return copy(recent); },
+    get current() { return copy(currentCall()); },
     get syncing() { return syncing; },
     get sound() { return soundOn; },
     get connection() { return statusEl.dataset.connection; },

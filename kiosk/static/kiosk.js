@@ -45,6 +45,7 @@
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.reset();  // the last visitor's priority is not the next one's
       delete form.dataset.sent;
       form.querySelectorAll("input[data-carried]").forEach(function (i) { i.remove(); });
       form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
@@ -66,12 +67,29 @@
   }
   if (queueUrl) setInterval(refreshCounts, 15000);
 
-  // An English screen left alone goes back to Chinese for the next visitor.
+  // A screen left alone goes back to the clean start for the next visitor: Chinese, normal
+  // type, no priority chosen. Untouched for `data-idle-seconds`, a screen that is not the
+  // clean start (another language or size in its address, a refusal, a choice made on the
+  // form) is replaced by a fresh start page from the server; nothing is kept in the browser.
   var idleHome = body.dataset.idleHome;
-  if (idleHome) {
+  var idleSeconds = parseInt(body.dataset.idleSeconds || "60", 10);
+  function chosen() {
+    return Array.prototype.some.call(document.querySelectorAll("form input"), function (i) {
+      return (i.type === "radio" || i.type === "checkbox") && i.checked !== i.defaultChecked;
+    });
+  }
+  function clean() { return location.pathname + location.search === idleHome && !chosen(); }
+  if (idleHome && !body.dataset.returnUrl) {
     var idle;
-    var arm = function () { clearTimeout(idle); idle = setTimeout(function () { location.href = idleHome; }, 60000); };
-    ["pointerdown", "keydown"].forEach(function (e) { document.addEventListener(e, arm); });
+    var arm = function () {
+      clearTimeout(idle);
+      idle = setTimeout(function () {
+        if (clean()) { arm(); return; }
+        ["pointerdown", "keydown", "change"].forEach(function (e) { document.removeEventListener(e, arm, true); });
+        location.replace(idleHome);
+      }, idleSeconds * 1000);
+    };
+    ["pointerdown", "keydown", "change"].forEach(function (e) { document.addEventListener(e, arm, true); });
     arm();
   }
 
@@ -81,10 +99,12 @@
     var countdown = document.querySelector("[data-countdown]");
     var show = function () { if (countdown) countdown.textContent = "(" + Math.max(left, 0) + ")"; };
     show();
-    setInterval(function () {
+    var countdownTimer = setInterval(function () {
       left -= 1;
       show();
-      if (left <= 0) location.href = returnUrl;
+      if (left > 0) return;
+      clearInterval(countdownTimer);  // once: a second navigation would cancel the first
+      location.replace(returnUrl);
     }, 1000);
   }
 

@@ -1,0 +1,242 @@
+"""Every page of the hall, in every state a person meets it in, checked with axe-core
+(``tests/vendor/axe.min.js``, MPL-2.0, vendored so that the check runs offline) in headless
+Chromium: zero violations, whatever the rule's impact.
+
+The list of states is kept against the app's URL map: a page (a GET route that answers HTML)
+without a state here fails ``test_every_page_has_a_known_state``, so a new page cannot be
+forgotten. Routes that answer something else (JSON, PDF, CSV, static files, redirects) are
+named in ``NOT_PAGES`` with the reason."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Page
+
+from hall import endofday, ratings
+from hall.events import Actor
+from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+PASSWORD = "demo"
+
+# GET routes that are not pages a person reads, and why.
+NOT_PAGES = {
+    "static": "files", "kiosk.static": "files", "display.static": "files",
+    "tracking.static": "files",
+    "health.healthz": "JSON", "health.readyz": "JSON",
+    "i18n.choose": "a redirect back after choosing the language",
+    "console.home": "a redirect to the signed-in person's page",
+    "console.window_state": "JSON for the console's script",
+    "division.receipt": "PDF", "reports.pdf": "PDF", "reports.csv": "CSV",
+}
+NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
+
+
+@dataclass
+class State:
+    """One state of one page: who looks (``None``: the public), where, and what they do
+    first (``act``, given the page once it is at ``path``)."""
+
+    name: str
+    endpoint: str
+    path: str
+    who: str | None = None
+    act: Callable[[Page], None] | None = None
+    status: int | None = None
+    wait: str | None = None  # a selector the page shows once its script has run
+    ids: dict = field(default_factory=dict)
+
+
+def states(hall) -> list[State]:
+    """Every page state, for the hall ``hall`` has set up (its ids in ``hall.ids``)."""
+    t, case = hall.ids["tracked"], hall.ids["case"]
+    tap_exam = lambda page: _submit(page, 'button[value="EXAM"]')  # noqa: E731
+    return [
+        # the kiosk
+        State("kiosk home zh", "kiosk.home", "/kiosk/HQ"),
+        State("kiosk home en", "kiosk.home", "/kiosk/HQ?lang=en"),
+        State("kiosk home large type", "kiosk.home", "/kiosk/HQ?large=1"),
+        State("kiosk ticket", "kiosk.take", "/kiosk/HQ", act=tap_exam),
+        State("kiosk ticket, large, en", "kiosk.take", "/kiosk/HQ?lang=en&large=1", act=tap_exam),
+        State("kiosk refusal", "kiosk.take", "/kiosk/HQ", act=_kiosk_refusal),
+        # the wall display
+        State("display", "display.board", "/display/HQ", wait="[data-connection=connected]"),
+        State("display en, a group of windows", "display.board", "/display/HQ?windows=1-8&lang=en",
+              wait="[data-connection=connected]"),
+        # tracking and rating
+        State("tracking lookup", "tracking.lookup", "/track"),
+        State("tracking public", "tracking.ticket", f"/track/{t.service_no}"),
+        State("tracking private", "tracking.ticket", f"/track/{t.service_no}?c={t.access_code}"),
+        State("tracking rated", "tracking.rate", f"/track/{t.service_no}?c={t.access_code}",
+              act=_rate_on_tracking),
+        State("tracking wrong number", "tracking.lookup", "/track", act=_mistyped_number),
+        State("rating tablet idle", "rating_device.show", "/rate/HQ/4",
+              wait="[data-device]"),
+        State("rating tablet offering", "rating_device.show", "/rate/HQ/3",
+              wait="[data-offered]"),
+        State("guide", "guide.page", "/guide/HQ"),
+        State("guide en", "guide.page", "/guide/HQ?lang=en"),
+        # staff
+        State("login", "auth.login", "/login"),
+        State("login refused", "auth.login", "/login", act=_wrong_password),
+        State("window console", "console.window", "/hall/HQ/windows/3", who="clerk03"),
+        State("windows", "console.windows", "/hall/HQ/windows", who="clerk03"),
+        State("division inbox", "division.cases_inbox", "/hall/HQ/cases", who="division01"),
+        State("division case", "division.case_page", f"/hall/HQ/cases/{case}", who="division01"),
+        State("dashboard", "dashboard.hall_dashboard", "/hall/HQ/dashboard", who="manager"),
+        State("province dashboard", "dashboard.overview", "/dashboard", who="manager"),
+        State("follow-ups", "followups.index", "/hall/HQ/followups", who="manager"),
+        State("reports", "reports.index", "/hall/HQ/reports", who="manager"),
+        State("statistics", "reports.statistics", "/hall/HQ/statistics?month=2026-11",
+              who="manager"),
+        # administration
+        State("admin home", "admin.home", "/admin", who="admin"),
+        State("admin audit", "admin.audit", "/admin/audit", who="admin"),
+        State("admin calendar", "admin.calendar_page", "/admin/calendar", who="admin"),
+        State("admin halls", "admin.halls", "/admin/halls", who="admin"),
+        State("admin hall", "admin.edit_hall", "/admin/halls/HQ", who="admin"),
+        State("admin divisions", "admin.divisions", "/admin/halls/HQ/divisions", who="admin"),
+        State("admin division", "admin.division", "/admin/halls/HQ/divisions/CIVIL",
+              who="admin"),
+        State("admin services", "admin.services", "/admin/halls/HQ/services", who="admin"),
+        State("admin service", "admin.service", "/admin/halls/HQ/services/EXAM", who="admin"),
+        State("admin new service", "admin.new_service", "/admin/halls/HQ/services/new",
+              who="admin"),
+        State("admin staff", "admin.staff_list", "/admin/halls/HQ/staff", who="admin"),
+        State("admin staff member", "admin.staff", "/admin/staff/clerk03", who="admin"),
+        State("admin windows", "admin.windows", "/admin/halls/HQ/windows", who="admin"),
+        State("admin window", "admin.window", "/admin/halls/HQ/windows/3", who="admin"),
+        # errors
+        State("403", "admin.home", "/admin", who="clerk03", status=403),
+        State("404", "", "/no-such-page", status=404),
+    ]
+
+
+# -- acting on a page before it is checked ------------------------------------------------------
+
+def _submit(page: Page, selector: str) -> None:
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+def _kiosk_refusal(page: Page) -> None:
+    page.evaluate("document.querySelector('button[value=\"EXAM\"]').value = 'GONE'")
+    _submit(page, 'button[value="GONE"]')
+
+
+def _rate_on_tracking(page: Page) -> None:
+    page.locator('form.rate input[name="level"][value="5"]').first.check()
+    _submit(page, "form.rate button[type=submit]")
+
+
+def _mistyped_number(page: Page) -> None:
+    page.locator('input[name="service_no"]').fill("261123-001-00001-0")
+    _submit(page, "form button[type=submit]")
+
+
+def _wrong_password(page: Page) -> None:
+    page.locator('input[name="username"]').fill("clerk03")
+    page.locator('input[name="password"]').fill("not-the-password")
+    _submit(page, 'button[type="submit"]')
+
+
+# -- the hall the pages show ---------------------------------------------------------------------
+
+@pytest.fixture
+def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
+    """A Monday morning: a visit accepted as a case, one rated poorly (a follow-up), one just
+    finished at window 3 (its tablet offers it), a day closed with its report."""
+    from hall.models import Case, Ticket
+
+    ticket, case = desk.accept()
+    rated = desk.ticket()
+    desk.finish(rated)
+    desk.do(ratings.rate, rated, level=1, comment="等太久", actor=Actor("tracking"))
+    just_finished = desk.ticket()
+    desk.finish(just_finished)
+    desk.do(endofday.close_day, "HQ", date(2026, 11, 20))
+    with desk.session() as session:
+        tracked = session.get(Ticket, ticket.id)
+        session.expunge(tracked)
+        assert session.get(Case, case.id) is not None
+    desk.ids = {"tracked": tracked, "case": case.id}
+    return desk
+
+
+# -- running axe ----------------------------------------------------------------------------------
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations on the page as it is now (every rule axe runs by default)."""
+    return page.evaluate("""async () => {
+        const result = await axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(1, 3).join(' '))
+        }));
+    }""")
+
+
+def sign_in(context, live_server: str, username: str) -> None:
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator('button[type="submit"]').click()
+    page.close()
+
+
+def test_every_page_state_has_no_axe_violation(app, live_server, chromium, busy_hall):
+    contexts: dict = {}
+    found: dict[str, list] = {}
+    statuses: dict[str, int] = {}
+    try:
+        for state in states(busy_hall):
+            if state.who not in contexts:
+                context = chromium.new_context(viewport={"width": 1366, "height": 900},
+                                               locale="zh-CN", timezone_id="Asia/Shanghai")
+                context.set_default_timeout(10_000)
+                # axe comes in as the browser's own script (as an extension would), which
+                # the pages' CSP (script-src 'self') does not apply to.
+                context.add_init_script(path=str(AXE))
+                if state.who:
+                    sign_in(context, live_server, state.who)
+                contexts[state.who] = context
+            page = contexts[state.who].new_page()
+            response = page.goto(f"{live_server}{state.path}")
+            if state.act:
+                state.act(page)
+            if state.wait:
+                page.wait_for_selector(state.wait)
+            page.wait_for_load_state("networkidle")
+            statuses[state.name] = response.status if response else 0
+            if state.status is not None:
+                assert response.status == state.status, (state.name, response.status)
+            violations = axe_violations(page)
+            if violations:
+                found[state.name] = violations
+            page.close()
+    finally:
+        for context in contexts.values():
+            context.close()
+    assert not found, "axe-core found violations:\n" + json.dumps(found, ensure_ascii=False,
+                                                                   indent=1)
+
+
+def test_every_page_has_a_known_state(app, busy_hall):
+    """Each GET route of the app answering HTML has at least one state above."""
+    known = {s.endpoint for s in states(busy_hall)}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        if rule.endpoint.startswith(NOT_PAGE_PREFIXES) or rule.endpoint in known:
+            continue
+        missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert not missing, ("pages without a state in tests/test_accessibility.py (add one to "
+                         "states(), or to NOT_PAGES if it is not a page): " + ", ".join(missing))
