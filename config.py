@@ -112,6 +112,22 @@ class Config:
         self.END_OF_DAY = os.environ.get("END_OF_DAY", "18:00")
         self.KIOSK_RETURN_SECONDS = int(os.environ.get("KIOSK_RETURN_SECONDS", "20"))
         self.KIOSK_AUTOPRINT = _flag("KIOSK_AUTOPRINT", False)
+        # Devices (README, "Devices"). Who counts as a device without a token: a comma-separated
+        # CIDR list; unset means the server's own machine (loopback) only, empty means nobody.
+        self.TRUSTED_DEVICE_NETWORKS = os.environ.get("TRUSTED_DEVICE_NETWORKS")
+        # Tickets one device (or trusted address) may issue, and the pace past which the
+        # hall's managers are told; requests to issue per address, whoever sends them.
+        self.DEVICE_ISSUE_LIMIT = os.environ.get(
+            "DEVICE_ISSUE_LIMIT", "3 per second; 40 per minute; 2000 per day")
+        self.DEVICE_ALERT = os.environ.get("DEVICE_ALERT", "20 per minute")
+        self.ISSUE_ADDRESS_LIMIT = os.environ.get("ISSUE_ADDRESS_LIMIT",
+                                                  "10 per second; 300 per minute")
+        # Anonymous public reads (queue counts, service guide, ticket PDF) per address.
+        self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+        # Socket.IO connections one address may hold, all namespaces together (0: no cap).
+        self.SOCKET_MAX_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_PER_ADDRESS", "50"))
+        # How long a device's one-time enrolment link stays valid.
+        self.DEVICE_ENROL_HOURS = float(os.environ.get("DEVICE_ENROL_HOURS", "24"))
 
 
 class TestConfig(Config):
