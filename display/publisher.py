@@ -105,7 +105,8 @@ class FloorPublisher:
         self.dashboards = DashboardPusher(app, socketio)
 
     def receive(self, event: dict) -> None:
-        if event.get("seq") is None and not event["kind"].startswith(STAFF_KINDS + DASHBOARD_KINDS):
+        followed = STAFF_KINDS + DASHBOARD_KINDS
+        if event.get("seq") is None and not event["kind"].startswith(followed):
             return
         self.inbox.put(event)
         if self._thread is None:

@@ -28,7 +28,7 @@ from .errors import DeviceTooFast
 
 @dataclass(frozen=True)
 class Alert:
-    """The device issued more than ``tickets`` within ``seconds``."""
+    """The device asked for more than ``tickets`` within ``seconds``."""
 
     tickets: int
     seconds: int
@@ -53,16 +53,18 @@ class Pace:
         alerts = limits_of(alert)
         self.alert = alerts[0] if alerts else None
 
-    def take(self, device: DevicePass) -> Alert | None:
+    def take(self, device: DevicePass, report) -> None:
         """Count one more ticket for ``device``, or refuse it (DeviceTooFast) when one of
-        the limits is reached. Returns an Alert the first time in an alert window that the
-        device goes past the alert's rate."""
+        the limits is reached. The first time in an alert window that the device asks for
+        tickets faster than the alert's rate (refused ones count: a device stopped by its
+        limit is the clearest case), ``report(Alert)`` is called, before any refusal."""
+        if self.alert is not None and not self.window.hit(self.alert, "device-alert",
+                                                          device.scope):
+            told = self.storage.incr(f"device-alerted/{device.scope}", self.alert.get_expiry())
+            if told == 1:
+                report(Alert(self.alert.amount, self.alert.get_expiry()))
         for item in self.limits:
             if not self.window.hit(item, "device-issue", device.scope):
                 reset = self.window.get_window_stats(item, "device-issue", device.scope).reset_time
                 raise DeviceTooFast(tickets=item.amount, seconds=item.get_expiry(),
                                     wait=max(1, math.ceil(reset - time.time())))
-        if self.alert is None or self.window.hit(self.alert, "device-alert", device.scope):
-            return None
-        told = self.storage.incr(f"device-alerted/{device.scope}", self.alert.get_expiry())
-        return Alert(self.alert.amount, self.alert.get_expiry()) if told == 1 else None

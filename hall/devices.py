@@ -351,8 +351,8 @@ def revoke(session: Session, device_id: int, *, actor: Actor) -> Device:
 @operation
 def report_fast(session: Session, device: DevicePass, hall_code: str, *, tickets: int,
                 seconds: int) -> None:
-    """Tell the hall's managers (an event their dashboard shows) that a device issues
-    unusually fast: more than ``tickets`` within ``seconds``."""
+    """Tell the hall's managers (an event their dashboard shows) that a device asks for
+    tickets unusually fast: more than ``tickets`` within ``seconds``."""
     hall = session.scalar(select(Hall).where(Hall.code == hall_code))
     if hall is not None:
         record(session, hall, "device.issuing_fast", actor=SYSTEM, name=device.name,

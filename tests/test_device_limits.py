@@ -15,7 +15,7 @@ from hall.web.extensions import db
 from conftest import MONDAY_0930
 from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     _stop_apps_like,
-    KIOSK_LAN, OUTSIDE, app_like, bearer, client_at, count, csrf, events, register, tickets,
+    KIOSK_LAN, app_like, bearer, client_at, count, csrf, events, register, tickets,
 )
 
 EXAM = {"hall": "HQ", "service": "EXAM"}

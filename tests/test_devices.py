@@ -245,3 +245,13 @@ def test_ticket_rows_record_the_device(app):
     app.test_client().post("/api/v1/tickets", json=EXAM)  # this machine: no device row
     assert count(app, Ticket, Ticket.device_id == device_id) == 1
     assert count(app, Ticket, Ticket.device_id.is_(None)) == 1
+
+
+def test_the_openapi_document_states_the_device_contract(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    take = doc["paths"]["/api/v1/tickets"]["post"]
+    assert doc["components"]["securitySchemes"]["device"]["name"] == "Authorization"
+    assert take["security"] == [{"device": []}, {}]
+    assert "device-required" in take["responses"]["401"]["description"]
+    assert "idempotency-key-reused" in take["responses"]["422"]["description"]
+    assert "429" in doc["paths"]["/api/v1/halls/{hall}/queue"]["get"]["responses"]

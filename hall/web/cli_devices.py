@@ -64,7 +64,7 @@ def add(hall: str, kind: str, name: str, hours: str, window_no: int | None,
     device, token = _run(devices.register, hall, kind=kind, name=name, hours=hours,
                          window_no=window_no, actor=_who(by))
     click.echo(f"Registered: {_line(device)}")
-    click.echo(f"Token (shown once; the device sends it as 'Authorization: Device <token>'):")
+    click.echo("Token (shown once; the device sends it as 'Authorization: Device <token>'):")
     click.echo(token)
     click.echo(f"A browser device is enrolled instead with: flask device enrol-link {device.id}")
 

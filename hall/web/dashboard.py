@@ -58,7 +58,7 @@ def _device_texts() -> dict:
                   "rating": _("Rating tablet")},
         "window": _("Window %(no)s", no="{no}"), "locked": _("Locked"), "in_use": _("In use"),
         "none": _("No devices registered."),
-        "alert": _("%(name)s issued more than %(tickets)s tickets within %(seconds)s seconds",
+        "alert": _("%(name)s asked for more than %(tickets)s tickets within %(seconds)s seconds",
                    name="{name}", tickets="{tickets}", seconds="{seconds}"),
     }
 

@@ -109,10 +109,8 @@ def issuer(hall: str) -> DevicePass:
         config = current_app.config
         pace = device_pace.Pace(limiter.storage, config["DEVICE_ISSUE_LIMIT"],
                                 config["DEVICE_ALERT"])
-        alert = pace.take(device)
-        if alert is not None:
-            devices.report_fast(db.session, device, hall, tickets=alert.tickets,
-                                seconds=alert.seconds)
+        pace.take(device, lambda alert: devices.report_fast(
+            db.session, device, hall, tickets=alert.tickets, seconds=alert.seconds))
     return device
 
 
