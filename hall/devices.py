@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from .errors import (
     EnrolmentInvalid, InvalidDevice, NotAnAdministrator, UnknownDevice, UnknownHall,
 )
 from .events import SYSTEM, Actor, record
-from .models import Device, DeviceKind, Event, Hall, Staff, Ticket, Window
+from .models import Device, DeviceKind, Hall, Staff, Window
 from .staff import token_hash as secret_hash
 
 KINDS = tuple(k.value for k in DeviceKind)
@@ -366,55 +366,3 @@ def devices_of(session: Session, halls: list[Hall]) -> list[Device]:
     return list(session.scalars(
         select(Device).where(Device.hall_id.in_([h.id for h in halls]))
         .order_by(Device.revoked_at.is_not(None), Device.hall_id, Device.kind, Device.name)))
-
-
-def get(session: Session, device_id: int) -> Device:
-    device = session.get(Device, device_id)
-    if device is None:
-        raise UnknownDevice(device=device_id)
-    return device
-
-
-@dataclass(frozen=True)
-class DeviceFigure:
-    """A device as the manager's dashboard lists it."""
-
-    id: int
-    kind: str
-    name: str
-    window_no: int | None
-    locked: bool
-    last_seen_at: str | None
-    tickets_today: int
-
-
-@dataclass(frozen=True)
-class DeviceAlert:
-    at: str
-    name: str
-    tickets: int
-    seconds: int
-
-
-def panel(session: Session, hall: Hall, day, since: datetime) -> tuple[list[DeviceFigure],
-                                                                       list[DeviceAlert]]:
-    """The hall's devices in use (with today's tickets each) and today's alerts of devices
-    issuing unusually fast, newest first: three small queries."""
-    issued = dict(session.execute(
-        select(Ticket.device_id, func.count()).where(
-            Ticket.hall_id == hall.id, Ticket.day == day, Ticket.device_id.is_not(None))
-        .group_by(Ticket.device_id)).all())
-    figures = [
-        DeviceFigure(d.id, d.kind, d.name, d.window_no, d.locked,
-                     d.last_seen_at.isoformat() if d.last_seen_at else None, issued.get(d.id, 0))
-        for d in session.scalars(select(Device).where(Device.hall_id == hall.id,
-                                                      Device.revoked_at.is_(None))
-                                 .order_by(Device.kind, Device.name))]
-    alerts = [
-        DeviceAlert(at.isoformat(), str(data.get("name", "")), int(data.get("tickets", 0)),
-                    int(data.get("seconds", 0)))
-        for at, data in session.execute(
-            select(Event.at, Event.data).where(Event.hall_id == hall.id, Event.at >= since,
-                                               Event.kind == "device.issuing_fast")
-            .order_by(Event.id.desc()).limit(10))]
-    return figures, alerts

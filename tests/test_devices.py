@@ -255,3 +255,17 @@ def test_the_openapi_document_states_the_device_contract(client):
     assert "device-required" in take["responses"]["401"]["description"]
     assert "idempotency-key-reused" in take["responses"]["422"]["description"]
     assert "429" in doc["paths"]["/api/v1/halls/{hall}/queue"]["get"]["responses"]
+
+
+def test_a_device_issues_replays_and_is_refused_alike_on_both_databases(any_app):
+    device_id, token = register(any_app, name="入口取号机 PG")
+    kiosk = client_at(any_app)
+    headers = {**bearer(token), "Idempotency-Key": "5b0e6f0e-1c1a-4f7e-9d1e-2f3c4b5a6d7e"}
+    first = kiosk.post("/api/v1/tickets", json=EXAM, headers=headers)
+    again = kiosk.post("/api/v1/tickets", json=EXAM, headers=headers)
+    other = kiosk.post("/api/v1/tickets", json={"hall": "HQ", "service": "TITLE"},
+                       headers=headers)
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 422)
+    assert again.get_json()["access_code"] == first.get_json()["access_code"]
+    assert [t.device_id for t in tickets(any_app)] == [device_id]
+    assert kiosk.post("/api/v1/tickets", json=EXAM).status_code == 401
