@@ -6,8 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from hall import clock, devices
+from hall.demo import seed_demo
+from hall.models import Device
+from hall.web.extensions import db
 
 from conftest import MONDAY_0930
 from device_helpers import (
@@ -199,3 +203,23 @@ def test_the_shell_acts_as_a_named_administrator_only(runner, app):
     result = runner.invoke(args=["device", "add", "--hall", "NOPE", "--kind", "kiosk",
                                  "--name", "x"])
     assert result.exit_code == 1 and "Refused" in result.output
+
+
+def test_the_dashboard_lists_the_halls_devices_and_their_alerts(client, app):
+    sign_in(client, "manager")
+    html = client.get("/hall/HQ/dashboard").get_data(as_text=True)
+    panel = html[html.index('data-panel="devices"'):]
+    assert "入口取号机 1" in panel and "大厅显示屏 1" in panel and "3号窗口评价器" in panel
+    assert "device_panel.js" in html
+
+
+def test_the_demo_devices_carry_no_secret(app):
+    with app.app_context():
+        demo = [(d.hall.code, d.kind, d.token_hash, d.cookie_hash)
+                for d in db.session.scalars(sa.select(Device))]
+    assert {(hall, kind) for hall, kind, *_ in demo} == {
+        ("HQ", "kiosk"), ("HQ", "display"), ("HQ", "rating"), ("HRB", "kiosk"),
+        ("HRB", "display")}
+    assert {secrets for *_, token, cookie in demo for secrets in (token, cookie)} == {None}
+    with app.app_context():  # run again: nothing new, and nothing to print but counts
+        assert str(seed_demo(db.session, password="demo")).endswith(", 0 devices")
