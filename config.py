@@ -40,6 +40,14 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+# Limits raised for a load test or a test suite driving the hall from one address (bench/,
+# tests/): the same settings an installation would set in its environment.
+LOAD_TEST_LIMITS = {
+    "DEVICE_ISSUE_LIMIT": "100000 per second", "ISSUE_ADDRESS_LIMIT": "100000 per second",
+    "PUBLIC_RATE_LIMIT": "100000 per second", "SOCKET_MAX_PER_ADDRESS": "100000",
+}
+
+
 class Config:
     """Settings for a real installation; values are read when the class is instantiated."""
 
@@ -115,6 +123,22 @@ class Config:
         # A kiosk screen left untouched this long (a language, large type or a priority
         # chosen, a refusal shown) goes back to the clean start for the next visitor.
         self.KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "60"))
+        # Devices (README, "Devices"). Who counts as a device without a token: a comma-separated
+        # CIDR list; unset means the server's own machine (loopback) only, empty means nobody.
+        self.TRUSTED_DEVICE_NETWORKS = os.environ.get("TRUSTED_DEVICE_NETWORKS")
+        # Tickets one device (or trusted address) may issue, and the pace past which the
+        # hall's managers are told; requests to issue per address, whoever sends them.
+        self.DEVICE_ISSUE_LIMIT = os.environ.get(
+            "DEVICE_ISSUE_LIMIT", "3 per second; 40 per minute; 2000 per day")
+        self.DEVICE_ALERT = os.environ.get("DEVICE_ALERT", "20 per minute")
+        self.ISSUE_ADDRESS_LIMIT = os.environ.get("ISSUE_ADDRESS_LIMIT",
+                                                  "10 per second; 300 per minute")
+        # Anonymous public reads (queue counts, service guide, ticket PDF) per address.
+        self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+        # Socket.IO connections one address may hold, all namespaces together (0: no cap).
+        self.SOCKET_MAX_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_PER_ADDRESS", "50"))
+        # How long a device's one-time enrolment link stays valid.
+        self.DEVICE_ENROL_HOURS = float(os.environ.get("DEVICE_ENROL_HOURS", "24"))
 
 
 class TestConfig(Config):
@@ -128,3 +152,6 @@ class TestConfig(Config):
         self.TESTING = True
         self.SCHEDULER_ENABLED = False
         self.ACCESS_LOG = False
+        # Every test client is this machine: the tests that are about limits set their own.
+        for key, value in LOAD_TEST_LIMITS.items():
+            setattr(self, key, int(value) if key == "SOCKET_MAX_PER_ADDRESS" else value)

@@ -47,7 +47,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # config.py
 import _server  # noqa: E402  (bench/ is not a package)
+from config import LOAD_TEST_LIMITS  # noqa: E402
 
 # Real services of the demo hall HQ, each with its own prefix (A, B, C, D, G, M, J, H).
 SERVICES = ("EXAM", "TITLE", "TRANSFER", "AGENCY", "INSURE", "CONSULT", "CERT", "WAGE")
@@ -153,6 +155,7 @@ def hall_env(tmp: Path, url: str) -> dict:
     env.update(DATABASE_URL=url, SECRET_KEY="bench", ACCESS_LOG="0", INSTANCE_PATH=str(tmp),
                FLASK_APP="hall.web:create_app", HOST="127.0.0.1",
                REDIS_URL="")  # one process: no message queue, as a default installation
+    env.update(LOAD_TEST_LIMITS)  # every client of the benchmark is this one machine
     return env
 
 

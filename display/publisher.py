@@ -40,6 +40,8 @@ CATALOGUE_TTL = 30.0
 DASHBOARD_INTERVAL = 0.3
 # Besides the floor, staff consoles follow cases and ratings (on their own namespace).
 STAFF_KINDS = ("case.", "rating.")
+# Devices (registered, locked, issuing unusually fast) change only the managers' dashboard.
+DASHBOARD_KINDS = ("device.",)
 CALL_KINDS = {"ticket.called", "ticket.recalled", "ticket.resumed"}
 # What a floor event leaves a window showing; other events leave the window as it was.
 _WINDOW_AFTER = {
@@ -104,7 +106,8 @@ class FloorPublisher:
         self.dashboards = DashboardPusher(app, socketio)
 
     def receive(self, event: dict) -> None:
-        if event.get("seq") is None and not event["kind"].startswith(STAFF_KINDS):
+        followed = STAFF_KINDS + DASHBOARD_KINDS
+        if event.get("seq") is None and not event["kind"].startswith(followed):
             return
         self.inbox.put(event)
         if self._thread is None:
@@ -145,6 +148,8 @@ class FloorPublisher:
             counts = {code: self._counts(code) for code in {e["hall"] for e in floor}}
             db.session.remove()
         for event in batch:
+            if event["kind"].startswith(DASHBOARD_KINDS):
+                continue
             if event.get("seq") is None:  # a case or rating event: for staff only
                 self.socketio.emit("case", staff_message(event), namespace=STAFF_NAMESPACE,
                                    to=staff_room(event["hall"]))

@@ -6,6 +6,7 @@ import re
 from flask import abort, render_template, request
 
 from hall import queue
+from hall.web import devices
 from hall.web.extensions import db
 from hall.web.i18n import canonical
 
@@ -29,7 +30,9 @@ def window_filter(raw: str | None) -> list[int] | None:
 
 @bp.get("/<hall>")
 def board(hall: str):
-    """The display of one hall (optionally of a group of its windows)."""
+    """The display of one hall (optionally of a group of its windows); only for a display
+    device, as its socket is (a screen that is none says so instead of staying blank)."""
+    devices.require("display", hall)
     found = queue.get_hall(db.session, hall)
     windows = window_filter(request.args.get("windows"))
     return render_template("display/board.html", hall=found, windows=windows,

@@ -4,22 +4,37 @@ A client emits ``join`` with ``{"hall": "HQ"}`` and receives ``state`` at once: 
 floor with the sequence number it reflects. Then it receives ``called`` and ``queue``
 messages, each with the next number of the hall's floor sequence. A gap, or a reconnect,
 and the client emits ``join`` again to re-sync. Nothing a display sends can change anything.
+
+Only devices open this namespace (SPEC §7): a registered wall display (its token or its
+enrolled browser's cookie) or a client on a trusted network; anyone else is refused at
+``connect`` with the problem ``device-required``. A registered display follows only its own
+hall. Joins are cheap and bounded (``snapshots``): a few at a time read the database, each
+connection may ask only so often, and the floor is read once per change, not once per join.
 """
 from __future__ import annotations
 
 import re
+import threading
+import time
+from collections import deque
 
 from flask import request
-from flask_socketio import Namespace, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room
 
-from hall import floor, queue
-from hall.db import consistent_read
 from hall.errors import HallError
-from hall.web.extensions import db
+from hall.web import devices
 from hall.web.problems import translate
 
+from .snapshots import Busy, FloorSnapshots
+
 NAMESPACE = "/display"
+# Who may follow a hall's floor: its wall displays, and its rating tablets, which follow their
+# window to offer the visit it has just finished.
+FOLLOWERS = ("display", "rating")
 _HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+# A display joins once, and again after a gap or a reconnect: more than this in the window
+# is not a display re-syncing, and is ignored.
+JOINS, JOIN_WINDOW = 6, 10.0
 
 
 def room(hall_code: str) -> str:
@@ -32,12 +47,32 @@ class DisplayNamespace(Namespace):
         # The hall each connection follows. Kept here rather than read back from the room
         # table, which python-socketio iterates without a lock while others connect.
         self.following: dict[str, str] = {}
+        self.snapshots = FloorSnapshots()
+        self._joins: dict[str, deque] = {}
+        self._lock = threading.Lock()
 
     def on_connect(self, auth=None):
-        return True  # displays need no login: what they receive is public
+        """A display device, or the problem (device-required, -locked, -outside-hours)."""
+        try:
+            devices.require(FOLLOWERS)
+        except HallError as error:
+            raise ConnectionRefusedError(error.code, {
+                "code": error.code, "status": error.status, "title": translate(error)})
+        return True
 
     def on_disconnect(self, reason=None):
         self.following.pop(request.sid, None)
+        with self._lock:
+            self._joins.pop(request.sid, None)
+
+    def _may_join(self, sid: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = self._joins.setdefault(sid, deque(maxlen=JOINS))
+            if len(recent) == JOINS and now - recent[0] < JOIN_WINDOW:
+                return False
+            recent.append(now)
+            return True
 
     def on_join(self, data):
         """Follow a hall: leave any other, then the snapshot. The room is joined before the
@@ -53,15 +88,28 @@ class DisplayNamespace(Namespace):
                              "title": 'join needs {"hall": code, "windows": [numbers]?}'})
             return
         try:
-            with consistent_read(db.session) as session:
-                hall = queue.get_hall(session, code)
-                before = self.following.get(request.sid)
-                if before is not None and before != code:
-                    leave_room(room(before))
-                join_room(room(code))
-                self.following[request.sid] = code
-                state = floor.floor_state(session, hall, windows=windows or None)
+            # Again at each join: a display locked or revoked meanwhile is refused, and a
+            # registered display follows only its own hall.
+            devices.require(FOLLOWERS, code)
         except HallError as error:
+            emit("problem", {"code": error.code, "title": translate(error)})
+            return
+        if not self._may_join(request.sid):
+            emit("problem", {"code": "too-many-requests"})
+            return
+        before = self.following.get(request.sid)
+        if before is not None and before != code:
+            leave_room(room(before))
+        join_room(room(code))
+        self.following[request.sid] = code
+        try:
+            state = self.snapshots.state(code, windows or None)
+        except Busy:
+            emit("problem", {"code": "busy"})
+            return
+        except HallError as error:
+            leave_room(room(code))
+            self.following.pop(request.sid, None)
             emit("problem", {"code": error.code, "title": translate(error)})
             return
         emit("state", state)

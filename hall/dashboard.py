@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import board, clock, stats
+from . import board, clock, device_panel, stats
 from .floor import start_of_day
 from .models import (
     Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus,
@@ -95,6 +95,9 @@ class Snapshot:
     followups_red: int
     arrivals_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
     wait_distribution: list[WaitBucket] = field(default_factory=list)
+    # The hall's devices and today's alerts of devices issuing unusually fast.
+    devices: list[device_panel.DeviceFigure] = field(default_factory=list)
+    device_alerts: list[device_panel.DeviceAlert] = field(default_factory=list)
 
     @property
     def yellow(self) -> int:
@@ -204,6 +207,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
                                    Rating.followup_warning == "red").scalar_subquery(),
     )).one()
 
+    device_figures, device_alerts = device_panel.panel(session, hall, day, midnight)
     return Snapshot(
         hall=hall.code, name_zh=hall.name_zh, name_en=hall.name_en, timezone=hall.timezone,
         day=day, at=now, services=services,
@@ -219,6 +223,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         rating_avg=round(float(rating_avg), 1) if rating_avg is not None else None,
         followups_open=followups_open or 0, followups_red=followups_red or 0,
         arrivals_by_hour=arrivals, wait_distribution=distribution,
+        devices=device_figures, device_alerts=device_alerts,
     )
 
 

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Division, Hall, Role, ServiceItem, Staff, Window
+from . import clock
+from .models import Device, Division, Hall, Role, ServiceItem, Staff, Window
 from .staff import hash_password, new_staff
 
 
@@ -514,16 +515,19 @@ class DemoReport:
     services: int = 0
     windows: int = 0
     staff: int = 0
+    devices: int = 0
 
     @property
     def total(self) -> int:
         """Rows created, all kinds together."""
-        return self.halls + self.divisions + self.services + self.windows + self.staff
+        return (self.halls + self.divisions + self.services + self.windows + self.staff
+                + self.devices)
 
     def __str__(self) -> str:
         """The line the CLI prints."""
         return (f"created {self.halls} halls, {self.divisions} divisions, {self.services} "
-                f"services, {self.windows} windows, {self.staff} staff")
+                f"services, {self.windows} windows, {self.staff} staff, "
+                f"{self.devices} devices")
 
 
 def seed_demo(session: Session, *, password: str) -> DemoReport:
@@ -553,6 +557,7 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
         for window_spec in spec.windows:
             _window(session, hall, window_spec, items, new_items, report)
     _staff(session, password, halls, divisions, report)
+    _devices(session, halls, report)
     session.commit()
     return report
 
@@ -646,3 +651,23 @@ def _staff(session: Session, password: str, halls: dict[str, Hall],
             hall=halls[account.hall], username=account.username, name=account.name,
             password_hash=password_hash, roles=set(account.roles), division=division,
         ), report, "staff")
+
+
+# -- devices (README, "Devices") ------------------------------------------------------------------
+
+# One kiosk and one wall display per hall, and a rating tablet at HQ's window 3 (the window
+# the README's walk-through uses); the other windows' tablets are left for an administrator
+# to register. No token and no enrolment link is made: the demo prints no secret, and on the
+# server's own machine (loopback, trusted by default) the pages work without one.
+DEMO_DEVICES = (("HQ", "kiosk", "入口取号机 1", None), ("HQ", "display", "大厅显示屏 1", None),
+                ("HQ", "rating", "3号窗口评价器", 3), ("HRB", "kiosk", "取号机 1", None),
+                ("HRB", "display", "大厅显示屏 1", None))
+
+
+def _devices(session: Session, halls: dict[str, Hall], report: DemoReport) -> None:
+    for code, kind, name, window_no in DEMO_DEVICES:
+        hall = halls[code]
+        if session.scalar(select(Device.id).where(Device.hall_id == hall.id, Device.name == name)):
+            continue
+        _created(session, Device(hall=hall, kind=kind, name=name, window_no=window_no,
+                                 locked=False, created_at=clock.now()), report, "devices")

@@ -490,3 +490,89 @@ class SelfLockout(HallError):
     code = "self-lockout"
     message = N_("You cannot deactivate your own account or take away your own "
                  "administrator role.")
+
+
+# -- devices (SPEC §7: kiosks, wall displays and rating tablets) -----------------------------
+
+class DeviceRequired(HallError):
+    status = 401
+    code = "device-required"
+    message = N_("Only a registered device of the hall can do this. Ask the hall's "
+                 "administrator to enrol this device.")
+
+
+class DeviceLocked(HallError):
+    status = 403
+    code = "device-locked"
+    message = N_("This device (%(device)s) has been locked by the hall's administrator.")
+
+
+class DeviceNotAllowed(HallError):
+    status = 403
+    code = "device-not-allowed"
+    message = N_("This device (%(device)s) is a %(kind)s of hall %(hall)s: it cannot do this "
+                 "here.")
+
+    KINDS = {"kiosk": N_("ticket kiosk"), "display": N_("wall display"),
+             "rating": N_("rating tablet")}
+
+    def __init__(self, *, device: str, kind: str, hall: str) -> None:
+        super().__init__(device=device, kind=Term(self.KINDS.get(kind, kind)), hall=hall)
+
+
+class DeviceOutsideHours(HallError):
+    status = 403
+    code = "device-outside-hours"
+    message = N_("This device is in use from %(start)s to %(end)s only.")
+
+
+class DeviceTooFast(HallError):
+    status = 429
+    code = "device-too-fast"
+    message = N_("This device has issued %(tickets)s tickets within %(seconds)s seconds, as "
+                 "many as it may. Please try again in %(wait)s seconds.")
+
+    def __init__(self, *, tickets: int, seconds: int, wait: int) -> None:
+        super().__init__(tickets=tickets, seconds=seconds, wait=wait)
+        self.retry_after = wait
+
+
+class IdempotencyKeyReused(HallError):
+    status = 422
+    code = "idempotency-key-reused"
+    message = N_("This Idempotency-Key was already used today for a different request. Use a "
+                 "new key for every ticket.")
+
+
+class UnknownDevice(HallError):
+    status = 404
+    code = "unknown-device"
+    message = N_("There is no device %(device)s.")
+
+
+class DeviceRevoked(HallError):
+    status = 409
+    code = "device-revoked"
+    message = N_("Device %(device)s has been revoked; register a new one instead.")
+
+
+class EnrolmentInvalid(HallError):
+    status = 404
+    code = "enrolment-invalid"
+    message = N_("This enrolment link cannot be used: it was used already, it has expired, or "
+                 "the device was revoked. Ask the administrator for a new link.")
+
+
+class InvalidDevice(HallError):
+    status = 422
+    code = "invalid-device"
+    message = N_("Please correct the device: %(why)s.")
+
+    WHY = {"kind": N_("choose a kiosk, a wall display or a rating tablet"),
+           "name": N_("give it a name of at most 80 characters"),
+           "hours": N_("give its hours as from–until, e.g. 08:00-18:00, or leave them empty"),
+           "window": N_("only a rating tablet stands at a window, and the hall must have that "
+                        "window")}
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why=Term(self.WHY[why]))

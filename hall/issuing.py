@@ -7,6 +7,7 @@ rest of the engine: one transaction, numbers from locked daily counters, an even
 """
 from __future__ import annotations
 
+import hashlib
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +20,11 @@ from sqlalchemy.orm import Session
 
 from . import board, clock, numbers
 from .db import in_write_transaction, operation
-from .errors import NumbersExhausted, ServiceNotOffered, UnknownHall, UnknownService
+from .devices import DevicePass
+from .errors import (
+    DeviceNotAllowed, IdempotencyKeyReused, NumbersExhausted, ServiceNotOffered, UnknownHall,
+    UnknownService,
+)
 from .events import KIOSK, Actor, record
 from .models import (
     DailyCounter, Hall, PriorityReason, ServiceItem, Ticket, TicketStatus, Window, WindowState,
@@ -152,20 +157,30 @@ def next_numbers(connection: Connection, hall_id: int, day: date, prefix: str) -
 
 def issue_ticket(session: Session, hall_code: str, service_code: str, *,
                  priority: str | None = None, request_key: str | None = None,
-                 source: str = "kiosk", actor: Actor = KIOSK) -> IssuedTicket:
+                 source: str = "kiosk", actor: Actor = KIOSK,
+                 device: DevicePass | None = None) -> IssuedTicket:
     """Give a visitor a queue number for today and a service number for good.
 
     With a ``request_key`` (a kiosk's tap, an API client's Idempotency-Key) a repeated
-    request returns the ticket of the first one instead of issuing a second."""
+    request of the same ``device`` (or address) on the same day returns the ticket of the
+    first one instead of issuing a second; the same key with another service or priority is
+    refused. The device is recorded on the ticket (an address on a trusted network: in the
+    event)."""
     reason = PriorityReason(priority).value if priority else None
+    if device is not None and device.hall not in (None, hall_code):
+        raise DeviceNotAllowed(device=device.name, kind=device.kind or "kiosk", hall=device.hall)
     try:
-        return _issue(session, hall_code, service_code, reason, request_key, source, actor)
+        return _issue(session, hall_code, service_code, reason, request_key, source, actor,
+                      device)
     except IntegrityError:
         # Only a concurrent request with the same key can collide here (numbers come from
         # locked counters); the first one won, so answer with its ticket.
         if request_key is None or in_write_transaction(session):
             raise
-        replay = _replay(session.connection(), hall_code, request_key)
+        connection = session.connection()
+        timezone = _hall_identity(connection, hall_code).timezone
+        key = scoped_key(request_key, device, clock.local_date(clock.now(), timezone))
+        replay = _replay(connection, hall_code, key, service_code, reason)
         if replay is None:
             raise
         return replay
@@ -173,15 +188,17 @@ def issue_ticket(session: Session, hall_code: str, service_code: str, *,
 
 @operation
 def _issue(session: Session, hall_code: str, service_code: str, reason: str | None,
-           request_key: str | None, source: str, actor: Actor) -> IssuedTicket:
+           request_key: str | None, source: str, actor: Actor,
+           device: DevicePass | None) -> IssuedTicket:
     connection = session.connection()
-    if request_key is not None:
-        replay = _replay(connection, hall_code, request_key)
-        if replay is not None:
-            return replay
     identity = _hall_identity(connection, hall_code)
     now = clock.now()
     day = clock.local_date(now, identity.timezone)
+    if request_key is not None:
+        request_key = scoped_key(request_key, device, day)
+        replay = _replay(connection, hall_code, request_key, service_code, reason)
+        if replay is not None:
+            return replay
     found = connection.execute(_SERVICE_LOOKUP, {"hall_id": identity.id, "day": day,
                                                  "service": service_code}).first()
     if found is None:
@@ -205,17 +222,29 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
         "status": TicketStatus.WAITING.value, "is_priority": reason is not None,
         "priority_reason": reason, "queued_at": now, "issued_at": now, "source": source,
         "request_key": request_key, "call_count": 0,
+        "device_id": device.device_id if device is not None else None,
     }).scalar_one()
     record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,
-           service=service.code, priority=reason, source=source)
+           service=service.code, priority=reason, source=source,
+           **(device.event_data() if device is not None else {}))
     return IssuedTicket(ticket_id, number, service_no, access_code, day, now, reason, hall,
                         service, ahead, wait)
 
 
-def _replay(connection: Connection, hall_code: str, key: str) -> IssuedTicket | None:
+def scoped_key(key: str, device: DevicePass | None, day: date) -> str:
+    """The key as stored: a client's key names one request of that device (or address) on
+    that day, so another client's key, or yesterday's, never finds this ticket (#11.8)."""
+    scope = device.scope if device is not None else "-"
+    return hashlib.sha256(f"{scope}\n{day.isoformat()}\n{key}".encode()).hexdigest()
+
+
+def _replay(connection: Connection, hall_code: str, key: str, service_code: str,
+            reason: str | None) -> IssuedTicket | None:
     row = connection.execute(_BY_REQUEST_KEY, {"hall": hall_code, "key": key}).first()
     if row is None:
         return None
+    if row.service_code != service_code or row.priority_reason != reason:
+        raise IdempotencyKeyReused()
     if row.status == TicketStatus.WAITING.value:
         ahead, wait = board.position(connection, hall_id=row.hall_id, day=row.day,
                                      service_id=row.service_id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import clock, deadlines
 from .db import operation
+from .devices import DevicePass
 from .errors import (
     AlreadyRated, CaseFieldRequired, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager,
     NotRateableHere, NotYetRateable,
@@ -44,11 +45,12 @@ def rateable(session: Session, ticket: Ticket, case: Case | None = None) -> bool
 
 def rate(session: Session, ticket: Ticket, *, level: int, comment: str = "",
          case_id: int | None = None, channel: str = "tracking",
-         actor: Actor) -> Rating:
-    """Record the visitor's rating (the caller has checked the ticket's access code)."""
+         actor: Actor, device: DevicePass | None = None) -> Rating:
+    """Record the visitor's rating (the caller has checked the ticket's access code, or
+    that ``device`` is the rating tablet of its window)."""
     try:
         return _rate(session, ticket.id, level=level, comment=comment, case_id=case_id,
-                     channel=channel, actor=actor)
+                     channel=channel, actor=actor, device=device)
     except IntegrityError:
         raise AlreadyRated() from None  # a second submit raced the first: it was stored once
 
@@ -86,7 +88,8 @@ def offer_ends_at(ticket: Ticket) -> datetime:
 
 @operation
 def rate_at_window(session: Session, hall_code: str, window_no: int, ticket_id: int, *,
-                   level: int, comment: str = "", actor: Actor) -> Rating:
+                   level: int, comment: str = "", actor: Actor,
+                   device: DevicePass | None = None) -> Rating:
     """A rating pressed on the window's device: no access code, so only the visit that
     device may offer right now (``last_visit_at_window``) can be rated there; any other
     ticket, an earlier visit or one the window has moved on from, is refused. Checked in the
@@ -94,12 +97,13 @@ def rate_at_window(session: Session, hall_code: str, window_no: int, ticket_id: 
     ticket = last_visit_at_window(session, hall_code, window_no)
     if ticket is None or ticket.id != ticket_id:
         raise NotRateableHere()
-    return rate(session, ticket, level=level, comment=comment, channel="window", actor=actor)
+    return rate(session, ticket, level=level, comment=comment, channel="window", actor=actor,
+                device=device)
 
 
 @operation
 def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id: int | None,
-          channel: str, actor: Actor) -> Rating:
+          channel: str, actor: Actor, device: DevicePass | None = None) -> Rating:
     ticket = session.get(Ticket, ticket_id)
     if not isinstance(level, int) or level not in LEVELS:
         raise InvalidRating()
@@ -120,6 +124,7 @@ def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id
         staff_id=(case.handler_id or case.first_owner_id) if case else ticket.first_owner_id,
         division_id=case.division_id if case else None,
         followup="none", followup_warning="none",
+        device_id=device.device_id if device is not None else None,
     )
     if level <= POOR:
         due = deadlines.followup_deadline(session, ticket.hall, now)
@@ -128,7 +133,8 @@ def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id
     session.add(rating)
     session.flush()
     record(session, ticket.hall, "rating.given", actor=actor, ticket=ticket, case=case,
-           rating=rating.id, level=level, channel=channel, followup=rating.followup)
+           rating=rating.id, level=level, channel=channel, followup=rating.followup,
+           **(device.event_data() if device is not None else {}))
     return rating
 
 

@@ -9,6 +9,7 @@ from hall import board, issuing, printing, queue
 from hall.errors import HallError, N_, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
+from hall.web import devices
 from hall.web.api.tickets import pdf_url, track_url
 from hall.web.extensions import db
 from hall.web.i18n import canonical
@@ -47,6 +48,7 @@ def _refused(error: HallError):
 @bp.get("/<hall>")
 def home(hall: str):
     """The service buttons, each with the number of people waiting."""
+    devices.require("kiosk", hall)  # a screen that is no kiosk of this hall says so at once
     snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
     response = make_response(render_template(
         "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall,
@@ -57,8 +59,10 @@ def home(hall: str):
 
 
 @bp.post("/<hall>/tickets")
+@devices.issue_limited
 def take(hall: str):
     """Issue the ticket and show it; the page's request key makes a double tap harmless."""
+    kiosk = devices.issuer(hall)
     service = (request.form.get("service") or "").strip()
     if not service:
         raise HallError(N_("Please choose a service."))
@@ -69,9 +73,9 @@ def take(hall: str):
     if key is not None:
         # One tap of one button on one rendering of the page: repeating it returns the same
         # ticket, while choosing another service after all gets a ticket for that one.
-        key = f"kiosk:{key[:32]}:{service[:16]}"
+        key = f"kiosk:{key[:32]}:{service[:16]}:{priority or ''}"
     ticket = issuing.issue_ticket(db.session, hall, service, priority=priority,
-                                  request_key=key, source="kiosk", actor=KIOSK)
+                                  request_key=key, source="kiosk", actor=KIOSK, device=kiosk)
     response = make_response(render_template(
         "kiosk/ticket.html", ticket=ticket, hall=ticket.hall,
         qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket), **_screen(),

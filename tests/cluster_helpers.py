@@ -21,6 +21,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/ is not a package)
+from config import LOAD_TEST_LIMITS  # noqa: E402
 from conftest import wipe_the_day  # noqa: E402
 from wire import Clerk, Display  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
 
@@ -59,7 +60,7 @@ def cluster_env(url: str, redis_url: str, tmp: Path, channel: str, **extra: str)
     env = dict(os.environ)
     env.update(DATABASE_URL=url, REDIS_URL=redis_url, SECRET_KEY=SECRET, ACCESS_LOG="0",
                INSTANCE_PATH=str(tmp), FLASK_APP="hall.web:create_app", HOST="127.0.0.1",
-               SOCKETIO_CHANNEL=channel, SCHEDULER_ENABLED="0")
+               SOCKETIO_CHANNEL=channel, SCHEDULER_ENABLED="0", **LOAD_TEST_LIMITS)
     env.update(extra)
     return env
 

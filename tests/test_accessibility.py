@@ -17,6 +17,8 @@ from typing import Callable
 import pytest
 from playwright.sync_api import Page
 
+import sqlalchemy as sa
+
 from hall import endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
@@ -111,6 +113,11 @@ def states(hall) -> list[State]:
         State("admin staff member", "admin.staff", "/admin/staff/clerk03", who="admin"),
         State("admin windows", "admin.windows", "/admin/halls/HQ/windows", who="admin"),
         State("admin window", "admin.window", "/admin/halls/HQ/windows/3", who="admin"),
+        State("admin devices", "admin.devices_page", "/admin/devices", who="admin"),
+        State("admin device", "admin.device_page", f"/admin/devices/{hall.ids['device']}",
+              who="admin"),
+        # a browser about to become a device
+        State("device enrolment", "device_enrolment.page", f"/devices/enrol/{hall.ids['enrol']}"),
         # errors
         State("403", "admin.home", "/admin", who="clerk03", status=403),
         State("404", "", "/no-such-page", status=404),
@@ -164,7 +171,15 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
         tracked = session.get(Ticket, ticket.id)
         session.expunge(tracked)
         assert session.get(Case, case.id) is not None
-    desk.ids = {"tracked": tracked, "case": case.id}
+    from hall import devices
+
+    with desk.session() as session:
+        from hall.models import Staff
+        admin = Actor.of(session.scalar(sa.select(Staff).where(Staff.username == "admin")))
+    device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
+                             actor=admin)
+    _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
+    desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code}
     return desk
 
 

@@ -7,10 +7,12 @@ from sqlalchemy.orm import Session
 
 from hall import db, issuing
 from hall.demo import DEMO_ACCOUNTS, DemoReport, seed_demo
-from hall.models import Base, Division, Hall, ServiceItem, Staff, Window, window_services
+from hall.models import (
+    Base, Device, Division, Hall, ServiceItem, Staff, Window, window_services,
+)
 from hall.staff import check_password
 
-COUNTED = (Hall, Division, ServiceItem, Window, Staff)
+COUNTED = (Hall, Division, ServiceItem, Window, Staff, Device)
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def test_first_report_counts_what_was_created(session):
     counts = row_counts(session)
     assert report == DemoReport(halls=counts["Hall"], divisions=counts["Division"],
                                 services=counts["ServiceItem"], windows=counts["Window"],
-                                staff=counts["Staff"])
+                                staff=counts["Staff"], devices=counts["Device"])
     assert str(report).startswith("created 2 halls, ")
 
 

@@ -17,6 +17,7 @@ from hall import clock, ratings
 from hall.errors import AlreadyRated, HallError, NotRateableHere
 from hall.events import Actor
 from hall.queue import get_window
+from hall.web import devices
 from hall.web.extensions import db
 from hall.web.problems import translate
 
@@ -35,6 +36,7 @@ def _no_store(response):
 @bp.get("/<hall>/<int:window_no>")
 def show(hall: str, window_no: int):
     """The visit to rate now, or a quiet page until the window finishes one."""
+    devices.require("rating", hall, window_no=window_no)
     window = get_window(db.session, hall, window_no)
     ticket = ratings.last_visit_at_window(db.session, hall, window_no)
     if ticket is not None and not ratings.rateable(db.session, ticket):
@@ -44,11 +46,13 @@ def show(hall: str, window_no: int):
 
 @bp.post("/<hall>/<int:window_no>")
 def rate(hall: str, window_no: int):
+    tablet = devices.require("rating", hall, window_no=window_no)
     window = get_window(db.session, hall, window_no)
     try:
         ratings.rate_at_window(db.session, hall, window_no, _int(request.form.get("ticket")),
                                level=_int(request.form.get("level")),
-                               comment=request.form.get("comment", ""), actor=DEVICE)
+                               comment=request.form.get("comment", ""), actor=DEVICE,
+                               device=tablet)
     except (AlreadyRated, NotRateableHere) as error:
         return _page(window, None, message=translate(error), status=409)
     except HallError as error:

@@ -451,7 +451,16 @@
     // The server closed this connection on purpose: socket.io will not come back by itself.
     if (reason === "io server disconnect") socket.connect();
   });
-  socket.on("connect_error", function () { setConnection("reconnecting"); });
+  socket.on("connect_error", function (err) {
+    // Refused as a device (not registered, locked, revoked, outside its hours): socket.io
+    // does not try again by itself, so say why and ask the page again in a while (it shows
+    // the refusal in words, or the board once an administrator has enrolled this screen).
+    var refusal = err && err.data && err.data.code ? err.data : null;
+    if (!refusal) { setConnection("reconnecting"); return; }
+    statusEl.dataset.connection = "problem";
+    statusText.textContent = refusal.title || refusal.code;
+    setTimeout(function () { location.reload(); }, 60000);
+  });
   socket.on("state", onState);
   socket.on("called", function (m) { receive("called", m); });
   socket.on("queue", function (m) { receive("queue", m); });

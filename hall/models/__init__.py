@@ -5,6 +5,7 @@ from .cases import (
     OPEN_STATES, RUNNING_STATES, Case, CaseOutcome, CaseState, open_clause, running_clause,
 )
 from .catalogue import ServiceItem
+from .devices import Device, DeviceKind
 from .events import Event
 from .jobs import JobLease
 from .org import (
@@ -20,4 +21,5 @@ __all__ = [
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
     "DailyReport",
+    "Device", "DeviceKind",
 ]

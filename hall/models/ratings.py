@@ -27,6 +27,8 @@ class Rating(Base):
     level: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(String(500), default="")
     channel: Mapped[str] = mapped_column(String(10), default="tracking")
+    # The rating tablet it was given on (None: the tracking page, or a trusted network).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The clerk (first owner) or division the rating is about, for the statistics.
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))

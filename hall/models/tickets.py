@@ -80,6 +80,9 @@ class Ticket(Base):
     source: Mapped[str] = mapped_column(String(10), default="kiosk")
     # A client's idempotency key: the same key within a hall returns the same ticket.
     request_key: Mapped[str | None] = mapped_column(String(64))
+    # The registered device that issued it (None: a trusted network, or the hall's own
+    # tools; the event then names the address).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
 
     hall: Mapped[Hall] = relationship()
     service: Mapped[ServiceItem] = relationship()

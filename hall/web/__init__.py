@@ -39,6 +39,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from . import devices
+
+    devices.init_app(app)  # trusted networks, the device cookie
     _register_blueprints(app)
     _init_sockets(app)
     if app.config["PROXIES"]:
@@ -78,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import admin, api, auth, console, division, followups, guide, i18n
     from . import dashboard
     from . import reports
+    from . import admin_devices, device_enrolment  # noqa: F401  (admin_devices: on admin.bp)
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
@@ -94,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(rating_device_bp)
+    app.register_blueprint(device_enrolment.bp)
 
 
 def _init_sockets(app: Flask) -> SocketIO:
@@ -112,6 +117,9 @@ def _init_sockets(app: Flask) -> SocketIO:
                         # A display whose link died without a word is noticed in ~15 s, not
                         # the default 45: it then reconnects and re-syncs.
                         ping_interval=10, ping_timeout=5)
+    from .socket_guard import ConnectionCap
+
+    ConnectionCap(socketio.server, app.config["SOCKET_MAX_PER_ADDRESS"])  # every namespace
     socketio.on_namespace(DisplayNamespace(NAMESPACE))
     socketio.on_namespace(StaffNamespace())
     app.extensions["floor_publisher"] = FloorPublisher(app, socketio)

@@ -39,11 +39,17 @@ KINDS = {
     "calendar.notice_entered": _l("Calendar notice entered"),
     "calendar.local_day_set": _l("Local day set"),
     "staff.signed_in": _l("Signed in"),
+    "device.registered": _l("Device registered"),
+    "device.enrolment_opened": _l("Device enrolment link made"),
+    "device.enrolled": _l("Device browser enrolled"), "device.locked": _l("Device locked"),
+    "device.unlocked": _l("Device unlocked"), "device.hours_set": _l("Device hours changed"),
+    "device.revoked": _l("Device revoked"),
+    "device.issuing_fast": _l("Device issuing unusually fast"),
 }
 PREFIXES = [("", _l("Everything")), ("admin.", _l("Administration")),
             ("calendar.", _l("Calendar")), ("staff.", _l("Sign-ins and tokens")),
             ("case.", _l("Cases")), ("ticket.", _l("Tickets")), ("window.", _l("Windows")),
-            ("rating.", _l("Ratings"))]
+            ("rating.", _l("Ratings")), ("device.", _l("Devices"))]
 
 
 def _day(name: str) -> date | None:

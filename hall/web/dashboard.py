@@ -51,6 +51,18 @@ def _texts() -> dict:
     }
 
 
+def _device_texts() -> dict:
+    """The devices panel's words (templates/dashboard/_devices.html, device_panel.js)."""
+    return {
+        "kinds": {"kiosk": _("Ticket kiosk"), "display": _("Wall display"),
+                  "rating": _("Rating tablet")},
+        "window": _("Window %(no)s", no="{no}"), "locked": _("Locked"), "in_use": _("In use"),
+        "none": _("No devices registered."),
+        "alert": _("%(name)s asked for more than %(tickets)s tickets within %(seconds)s seconds",
+                   name="{name}", tickets="{tickets}", seconds="{seconds}"),
+    }
+
+
 @bp.get("/hall/<hall>/dashboard")
 @roles_required("manager")
 def hall_dashboard(hall: str):
@@ -60,7 +72,7 @@ def hall_dashboard(hall: str):
         snap = dashboard.snapshot(session, found)
     return _no_store(render_template(
         "dashboard/hall.html", hall=found, snap=snap, charts=charts(snap), texts=_texts(),
-        reports_url=reports_url(found.code),
+        reports_url=reports_url(found.code), device_texts=_device_texts(),
         province=current_user.hall.level == "province"))
 
 

@@ -8,12 +8,14 @@ from flask import Blueprint, render_template
 from hall import guide as guides
 from hall import queue
 
+from . import devices
 from .extensions import db
 
 bp = Blueprint("guide", __name__, url_prefix="/guide")
 
 
 @bp.get("/<hall>")
+@devices.public_read
 def page(hall: str):
     found = queue.get_hall(db.session, hall)
     response = render_template("guide/page.html", hall=found,

@@ -73,7 +73,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
-        return refusal(error.status, error.code, translate(error))
+        response = refusal(error.status, error.code, translate(error))
+        if getattr(error, "retry_after", None):  # e.g. a device issuing too fast (429)
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -11,7 +11,10 @@ from hall import numbers
 from .i18n import is_english
 
 
-def local_time(at: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+def local_time(at: datetime | str | None, tz: str = "Asia/Shanghai",
+               fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if isinstance(at, str):  # an instant from a JSON-ready snapshot
+        at = datetime.fromisoformat(at)
     return at.astimezone(ZoneInfo(tz)).strftime(fmt) if at else ""
 
 

@@ -6,6 +6,7 @@ from flask import jsonify
 from hall import guide as guides
 from hall import queue
 
+from .. import devices
 from ..extensions import db
 from . import bp
 
@@ -44,6 +45,7 @@ GUIDE = {
 
 
 @bp.get("/halls/<hall>/guide")
+@devices.public_read
 def hall_guide(hall: str):
     """Every item the hall offers, with its guide: public, the same for every reader."""
     found = queue.get_hall(db.session, hall)

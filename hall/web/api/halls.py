@@ -5,6 +5,7 @@ from flask import jsonify
 
 from hall import board, queue
 
+from .. import devices
 from ..extensions import db
 from . import bp
 
@@ -29,6 +30,7 @@ def snapshot_json(snapshot: board.QueueSnapshot) -> dict:
 
 
 @bp.get("/halls/<hall>/queue")
+@devices.public_read
 def hall_queue(hall: str):
     snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
     response = jsonify(snapshot_json(snapshot))

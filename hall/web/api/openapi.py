@@ -198,7 +198,7 @@ def document() -> dict:
     components.update(request_schema.pop("$defs", {}))
     moves = {f"/api/v1/halls/{{hall}}/windows/{{no}}/{name}": _move_path(move)
              for name, move in MOVES.items()}
-    return {
+    return _device_contract({
         "openapi": "3.1.0",
         "info": {
             "title": "Service Hall device API",
@@ -318,7 +318,46 @@ def document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
                                            "description": "POST /api/v1/auth/token"}},
         },
-    }
+    })
+
+
+PUBLIC_READS = ("/api/v1/halls/{hall}/queue", "/api/v1/halls/{hall}/guide",
+                "/api/v1/tickets/{service_no}/ticket.pdf")
+
+
+def _device_contract(doc: dict) -> dict:
+    """SPEC §7: who may take a number. A kiosk device sends ``Authorization: Device <token>``
+    (a client on a trusted network sends nothing); anyone else gets 401 device-required. The
+    Idempotency-Key is scoped per device (or address) and day; public reads are limited per
+    address."""
+    doc["components"]["securitySchemes"]["device"] = {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "description": "`Authorization: Device <token>`: the token shown once when the device "
+                       "was registered (`flask device add`, /admin/devices). Not needed from "
+                       "TRUSTED_DEVICE_NETWORKS."}
+    take = doc["paths"]["/api/v1/tickets"]["post"]
+    take["security"] = [{"device": []}, {}]
+    take["description"] = ("For kiosk devices of the hall: a registered kiosk with its token, "
+                           "or a client on a trusted network. Limited per address "
+                           "(ISSUE_ADDRESS_LIMIT) and per device (DEVICE_ISSUE_LIMIT).")
+    take["parameters"][0]["description"] = (
+        "Repeat a request safely: the same key from the same device (or address) on the same "
+        "day returns the same ticket; the same key with another body is a 422 "
+        "`idempotency-key-reused`. Use a new random key (a UUID) for every ticket.")
+    take["responses"].update({
+        "401": _problem_response("`device-required`: not a device of the hall (no valid "
+                                 "token, not on a trusted network)"),
+        "403": _problem_response("`device-locked`, `device-not-allowed` (another hall or "
+                                 "kind), `device-outside-hours`"),
+        "422": _problem_response("Missing or invalid fields (each named in `errors`), or "
+                                 "`idempotency-key-reused`"),
+        "429": _problem_response("Too many requests from this address, or `device-too-fast` "
+                                 "(see Retry-After)"),
+    })
+    for path in PUBLIC_READS:
+        doc["paths"][path]["get"]["responses"]["429"] = _problem_response(
+            "Too many reads from this address (PUBLIC_RATE_LIMIT)")
+    return doc
 
 
 @bp.get("/openapi.json")

@@ -10,6 +10,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from hall import board, issuing, numbers, printing
 from hall.events import KIOSK
 
+from .. import devices
 from ..extensions import db
 from ..problems import problem
 from . import bp, parse_body
@@ -52,16 +53,21 @@ def ticket_json(t: issuing.IssuedTicket) -> dict:
 
 
 @bp.post("/tickets")
+@devices.issue_limited
 def take_ticket():
-    """Issue a ticket. An Idempotency-Key header makes a retried request safe."""
+    """Issue a ticket, for a kiosk device (``Authorization: Device <token>``, or a trusted
+    network). An Idempotency-Key header makes a retried request safe: the same key from the
+    same device on the same day returns the same ticket, with another body a 422."""
+    devices.require("kiosk")  # 401/403 before the body is even read
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         return problem(400, "invalid-idempotency-key", _("Idempotency-Key must be 1 to 64 visible ASCII characters."))
     body = parse_body(TicketRequest)
+    kiosk = devices.issuer(body.hall)
     issued = issuing.issue_ticket(
         db.session, body.hall, body.service,
         priority=body.priority.value if body.priority else None,
-        request_key=key, source="api", actor=KIOSK,
+        request_key=key, source="api", actor=KIOSK, device=kiosk,
     )
     response = jsonify(ticket_json(issued))
     response.status_code = 201
@@ -73,6 +79,7 @@ def take_ticket():
 
 
 @bp.get("/tickets/<service_no>/ticket.pdf")
+@devices.public_read
 def ticket_pdf(service_no: str):
     """The printable 80 mm ticket; only with the ticket's access code, which it shows."""
     ticket = board.find_by_service_no(db.session, service_no)
