@@ -13,6 +13,7 @@ from .org import (
 from .ratings import Rating
 from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
+from .org import window_clerks  # issue 11: who may work which window
 
 __all__ = [
     "Base", "UTCDateTime", "CalendarDay", "CalendarYear", "OPEN_STATES", "RUNNING_STATES",
@@ -20,4 +21,5 @@ __all__ = [
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
     "DailyReport",
+    "window_clerks",
 ]
