@@ -108,7 +108,7 @@ def hand_over(session: Session, hall_code: str, window_no: int, *, to_clerk: str
     if elsewhere is not None:
         raise ClerkWorksOtherWindow(clerk=clerk.username, window=elsewhere.no)
     before = session.get(Staff, window.clerk_id) if window.clerk_id else None
-    window.clerk_id = clerk.id
+    window.clerk = clerk
     record(session, hall, "window.handed_over", actor=actor, window=window,
            window_no=window.no, reason=why, from_clerk=before.username if before else None,
            to_clerk=clerk.username)

@@ -49,6 +49,9 @@ def create_app(config: Config | None = None) -> Flask:
     from . import cli, problems, templating
 
     problems.register(app)
+    from . import input_guard
+
+    input_guard.register(app)  # NUL bytes, broken or too deeply nested JSON: refused first
     from . import health, security
 
     health.register(app)

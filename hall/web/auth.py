@@ -6,8 +6,6 @@ another site could otherwise make a signed-in clerk's browser call visitors.
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session,
     url_for,
@@ -27,6 +25,7 @@ from hall.queue import get_hall
 
 from . import sign_in_guard
 from .extensions import db, login_manager
+from .input_guard import local_path
 from .problems import problem
 
 bp = Blueprint("auth", __name__)
@@ -136,12 +135,7 @@ class SignInForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: never send someone who just signed in elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    return local_path(target)
 
 
 def home_for(staff: Staff) -> str:
