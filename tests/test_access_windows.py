@@ -229,3 +229,55 @@ def test_deactivating_a_clerk_frees_their_window_and_ends_their_tokens(client, a
     closed = kinds(app, "window.closed")[-1]
     assert closed.data["forced"] and closed.data["deactivated"] == "clerk05"
     assert kinds(app, "admin.staff_deactivated")[-1].data["tokens_revoked"] == 1
+
+
+# -- assigning windows ---------------------------------------------------------------------------
+
+def test_an_administrator_assigns_windows_on_the_window_page_and_it_is_audited(client, app):
+    sign_in(client, "admin")
+    page = client.get("/admin/halls/HQ/windows/19").get_data(as_text=True)
+    assert 'name="clerks" value="clerk19" checked' in page
+    csrf = csrf_token(client, "/admin/halls/HQ/windows/19")
+    r = client.post("/admin/halls/HQ/windows/19/clerks",
+                    data={"csrf_token": csrf, "clerks": ["clerk19", "clerk16"]})
+    assert r.status_code == 302
+    event = kinds(app, "admin.window_clerks_set")[-1]
+    assert event.data["changed"]["clerks"] == {"before": ["clerk19"],
+                                               "after": ["clerk16", "clerk19"]}
+    assert move(client, token(client, "clerk16"), "HQ", 19, "open").status_code == 200
+    # another hall's clerk is refused, nothing changes
+    client.post("/admin/halls/HQ/windows/19/clerks",
+                data={"csrf_token": csrf, "clerks": ["hrb-clerk01"]})
+    assert len(kinds(app, "admin.window_clerks_set")) == 1
+
+
+def test_an_administrator_sets_a_clerks_windows_on_their_page(client, app):
+    sign_in(client, "admin")
+    page = client.get("/admin/staff/clerk16").get_data(as_text=True)
+    assert 'name="windows" value="16" checked' in page
+    csrf = csrf_token(client, "/admin/staff/clerk16")
+    client.post("/admin/staff/clerk16/windows", data={"csrf_token": csrf, "windows": ["17"]})
+    event = kinds(app, "admin.staff_windows_set")[-1]
+    assert event.data["changed"]["windows"] == {"before": [16], "after": [17]}
+    r = move(client, token(client, "clerk16"), "HQ", 16, "open")
+    assert r.get_json()["code"] == "window-not-assigned"
+
+
+def test_the_command_line_assigns_windows(app):
+    result = app.test_cli_runner().invoke(args=["admin", "assign-windows", "clerk16", "16", "19",
+                                                "--by", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "16, 19" in result.output
+    with app.app_context():
+        queue.open_window(db.session, "HQ", 19, actor=actor(app, "clerk16"))
+    refused = app.test_cli_runner().invoke(args=["admin", "assign-windows", "clerk16", "3",
+                                                 "--by", "clerk03"])
+    assert refused.exit_code != 0
+
+
+def test_only_an_administrator_of_the_hall_assigns_windows(client, app):
+    sign_in(client, "hrb-manager")
+    csrf = csrf_token(client, "/hall/HRB/windows")
+    r = client.post("/admin/halls/HQ/windows/19/clerks", data={"csrf_token": csrf,
+                                                               "clerks": ["clerk16"]})
+    assert r.status_code == 403 and kinds(app, "admin.window_clerks_set") == []
