@@ -2,6 +2,7 @@
 the API, per address and per account, that nobody can turn into a lock-out (issue 11.16)."""
 from __future__ import annotations
 
+import re
 import time
 
 import sqlalchemy as sa
@@ -120,4 +121,5 @@ def test_unknown_names_wait_like_real_ones(client, app):
     a = api_sign_in(client, "clerk04", who={"REMOTE_ADDR": "192.0.2.50"})
     b = api_sign_in(client, "nobody-here", who={"REMOTE_ADDR": "192.0.2.51"})
     assert a.status_code == b.status_code == 429
-    assert a.get_json()["title"] == b.get_json()["title"]
+    same = lambda r: re.sub(r"\d+", "N", r.get_json()["title"])  # noqa: E731  (seconds left)
+    assert same(a) == same(b)
