@@ -25,7 +25,7 @@ def _month(text: str | None, hall) -> tuple[int, int]:
     try:
         year, month = (int(part) for part in text.split("-"))
         date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         abort(404)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
