@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 from . import access, clock
 from .db import operation
 from .errors import (
-    WindowNotAssigned,
     ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
     NotCurrentTicket, NotServedHere, NotYourWindow, PauseReasonRequired,
     ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
-    WindowHasHeldTickets, WindowNotOpen, WindowTaken,
+    WindowHasHeldTickets, WindowNotAssigned, WindowNotOpen, WindowTaken,
 )
 from .events import Actor, record
 from .models import (

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from . import access, text
 from .db import operation
-from .errors import ClerkNotAssigned, ClerkWorksOtherWindow, UnknownStaff, WindowNotOpen, WindowReasonRequired
+from .errors import (
+    ClerkNotAssigned, ClerkWorksOtherWindow, UnknownStaff, WindowNotOpen, WindowReasonRequired,
+)
 from .events import Actor, record
 from .models import Hall, Role, Staff, Ticket, TicketStatus, Window, WindowState
 from .queue import get_hall, window_for_move

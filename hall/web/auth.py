@@ -6,6 +6,7 @@ another site could otherwise make a signed-in clerk's browser call visitors.
 from __future__ import annotations
 
 import functools
+
 from flask import (
     Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session,
     url_for,
@@ -18,7 +19,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from hall import staff as accounts
-from hall.access import sees_hall  # noqa: F401  (the rule lives in the domain; pages use it here)
+from hall.access import sees_hall  # the rule lives in the domain; pages use it from here
 from hall.events import Actor
 from hall.models import Hall, Role, Staff
 from hall.queue import get_hall
