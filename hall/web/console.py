@@ -165,7 +165,8 @@ def move(hall: str, no: int, move: str):
         abort(404)
     visible_hall(hall)
     try:
-        form = MoveRequest.model_validate(request.form.to_dict())
+        # What a clerk typed, trimmed (" a012 " is A012); the API takes values as sent.
+        form = MoveRequest.model_validate({k: v.strip() for k, v in request.form.items()})
     except ValidationError as error:
         return _refused(hall, no, 422, "invalid-request", _invalid_fields(error))
     try:
