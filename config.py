@@ -139,6 +139,23 @@ class Config:
         self.SOCKET_MAX_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_PER_ADDRESS", "50"))
         # How long a device's one-time enrolment link stays valid.
         self.DEVICE_ENROL_HOURS = float(os.environ.get("DEVICE_ENROL_HOURS", "24"))
+        # -- access (issue 11) --
+        # Wrong access codes for one number from all addresses together before each further
+        # one makes the number wait (2, 4, 8… s, at most TRACK_MAX_DELAY_SECONDS).
+        self.TRACK_NUMBER_WRONG_CODES = int(os.environ.get("TRACK_NUMBER_WRONG_CODES", "10"))
+        self.TRACK_MAX_DELAY_SECONDS = int(os.environ.get("TRACK_MAX_DELAY_SECONDS", "60"))
+        # Failed sign-ins (page and API together): per address, then per account a short,
+        # growing wait (SIGN_IN_MAX_DELAY_SECONDS at most), so a stranger cannot lock anyone out.
+        self.SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+        self.SIGN_IN_ACCOUNT_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_FAILURES", "5"))
+        self.SIGN_IN_MAX_DELAY_SECONDS = int(os.environ.get("SIGN_IN_MAX_DELAY_SECONDS", "60"))
+        # Origins whose pages may open a Socket.IO connection (comma-separated, e.g.
+        # "https://hall.example.gov.cn"); unset: the hall's own origin only (the request's
+        # host, and PUBLIC_BASE_URL when set).
+        self.SOCKET_ALLOWED_ORIGINS = [o.strip().rstrip("/") for o in os.environ.get(
+            "SOCKET_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+        # JSON bodies nested deeper than this are refused (400) before they are parsed.
+        self.MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "32"))
 
 
 class TestConfig(Config):

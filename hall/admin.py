@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import clock, supervision
 from .db import operation
 from .errors import (
     AdminFieldRequired, AdminFieldTooLong, CaseItemNeedsDivision, DivisionCodeTaken,
@@ -30,6 +30,7 @@ from .models import (
     ApiToken, Division, Hall, Role, ServiceItem, Staff, StaffRole, Window, WindowState,
 )
 from .staff import hash_password
+from .text import clean as clean_text
 
 # The letters a queue number may start with: no I or O, read as 1 and 0 on a ticket.
 PREFIXES = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -65,7 +66,7 @@ FIELDS = {
 # -- checking input ------------------------------------------------------------------------------
 
 def _text(value: str | None, field: str, limit: int, *, required: bool = True) -> str | None:
-    text = " ".join((value or "").split())
+    text = " ".join(clean_text(value).split())
     if not text:
         if required:
             raise AdminFieldRequired(field=Term(FIELDS[field]))
@@ -76,7 +77,7 @@ def _text(value: str | None, field: str, limit: int, *, required: bool = True) -
 
 
 def _long_text(value: str | None, field: str, limit: int = 2000) -> str | None:
-    text = (value or "").strip()
+    text = clean_text(value, multiline=True)
     if len(text) > limit:
         raise AdminFieldTooLong(field=Term(FIELDS[field]), max=limit)
     return text or None
@@ -127,8 +128,8 @@ def guide_text(lines: Iterable[dict] | None) -> str:
 
 
 def _guide(lines: list[dict] | None, field: str) -> list[dict]:
-    lines = [{"zh": " ".join(str(line.get("zh", "")).split()),
-              "en": " ".join(str(line.get("en", "")).split())} for line in lines or []]
+    lines = [{"zh": " ".join(clean_text(str(line.get("zh", ""))).split()),
+              "en": " ".join(clean_text(str(line.get("en", ""))).split())} for line in lines or []]
     if len(lines) > MAX_GUIDE_LINES:
         raise InvalidGuideLine(field=Term(FIELDS[field]), line=MAX_GUIDE_LINES + 1,
                                max=MAX_GUIDE_LINES)
@@ -566,7 +567,15 @@ def set_staff_active(session: Session, username: str, *, active: bool, actor: Ac
     if staff.active == bool(active):
         return staff
     staff.active = bool(active)
-    revoked = 0 if active else _revoke_tokens(session, staff)
+    revoked = 0
+    if not active:
+        # Gone from the hall at once: their browser sessions and tokens end, and a window
+        # they left open is closed with its visitors back in line (hall.supervision).
+        staff.session_version += 1
+        revoked = _revoke_tokens(session, staff)
+        for window in supervision.windows_worked_by(session, staff):
+            supervision.close_for(session, window.hall, window, actor=actor,
+                                  reason="account deactivated", deactivated=staff.username)
     record(session, staff.hall,
            "admin.staff_reactivated" if active else "admin.staff_deactivated", actor=actor,
            username=staff.username, changed={"active": {"before": not active, "after": active}},
@@ -580,6 +589,7 @@ def reset_password(session: Session, username: str, *, password: str, actor: Act
     staff = _staff(session, username)
     _administrator(session, actor, staff.hall)
     staff.password_hash = hash_password(check_password(password, staff.username))
+    staff.session_version += 1  # whoever is signed in with the old password is signed out
     revoked = _revoke_tokens(session, staff)
     record(session, staff.hall, "admin.password_reset", actor=actor, username=staff.username,
            tokens_revoked=revoked)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import ric
 
-from . import clock, deadlines
+from . import access, clock, deadlines, text
 from .db import operation
 from .errors import (
     CaseFieldRequired, CaseNotFound, CaseNotNeeded, ExtensionState, IllegalCaseMove,
@@ -58,7 +58,7 @@ def may_work(staff: Staff | None, case: Case) -> bool:
 def is_manager_for(staff: Staff | None, case: Case) -> bool:
     if staff is None or not staff.has_role(Role.MANAGER):
         return False
-    return staff.hall_id == case.hall_id or staff.hall.level == "province"
+    return access.sees_hall(staff, case.hall)
 
 
 def _require_worker(session: Session, case: Case, actor: Actor) -> Staff:
@@ -74,10 +74,12 @@ def _require_state(case: Case, move: str, *states: S) -> None:
 
 
 def _required(value: str | None, field: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise CaseFieldRequired(field)
-    return text[:limit]
+    """Cleaned of invisible characters; refused when blank or longer than ``limit``."""
+    return text.bounded(value, field, limit, required=True)
+
+
+def _note(value: str | None, limit: int = 500) -> str:
+    return text.bounded(value, "note", limit, multiline=True) or ""
 
 
 def _event(session: Session, case: Case, kind: str, actor: Actor, **data) -> None:
@@ -171,12 +173,12 @@ def request_documents(session: Session, case_id: int, *, documents: list[str],
     case = get_case(session, case_id)
     _require_worker(session, case, actor)
     _require_state(case, "request_documents", S.IN_PROGRESS)
-    wanted = [d.strip()[:200] for d in documents if d and d.strip()]
+    wanted = [d for d in (text.bounded(d, "documents", 200) for d in documents) if d]
     if not wanted:
         raise CaseFieldRequired("documents")
     case.state = S.AWAITING_DOCUMENTS.value
     case.missing_documents = wanted
-    _pause(case, "documents", (note or "").strip()[:500] or None)
+    _pause(case, "documents", _note(note) or None)
     _event(session, case, "case.documents_requested", actor, documents=wanted,
            note=case.pause_reason)
     return case
@@ -191,7 +193,7 @@ def supply_documents(session: Session, case_id: int, *, note: str | None = None,
     _require_state(case, "supply_documents", S.AWAITING_DOCUMENTS)
     case.state = S.IN_PROGRESS.value
     _event(session, case, "case.documents_supplied", actor, documents=case.missing_documents,
-           note=(note or "").strip()[:500])
+           note=_note(note))
     case.missing_documents = []
     _resume(session, case)
     return case
@@ -221,7 +223,7 @@ def end_special(session: Session, case_id: int, *, note: str | None = None,
     _require_state(case, "end_special", S.SPECIAL_PROCEDURE)
     case.state = S.IN_PROGRESS.value
     _event(session, case, "case.special_ended", actor, procedure=case.pause_kind,
-           note=(note or "").strip()[:500])
+           note=_note(note))
     _resume(session, case)
     return case
 
@@ -258,11 +260,11 @@ def decide_extension(session: Session, case_id: int, *, approve: bool, actor: Ac
     if approve:
         case.extension_days += days
         _event(session, case, "case.extension_granted", actor, days=days, reason=reason,
-               note=(note or "").strip()[:500])
+               note=_note(note))
         deadlines.refresh(session, case, clock.now(), actor=actor)
     else:
         _event(session, case, "case.extension_refused", actor, days=days,
-               note=(note or "").strip()[:500])
+               note=_note(note))
     return case
 
 
@@ -274,7 +276,7 @@ def decide(session: Session, case_id: int, *, outcome: str, reason: str | None =
     _require_worker(session, case, actor)
     _require_state(case, "decide", S.IN_PROGRESS)
     result = CaseOutcome(outcome).value
-    why = (reason or "").strip()[:1000] or None
+    why = text.bounded(reason, "reason", 1000)
     if result == CaseOutcome.REJECTED.value and not why:
         raise CaseFieldRequired("reason")
     now = clock.now()
@@ -296,7 +298,7 @@ def mark_ready(session: Session, case_id: int, *, note: str | None = None,
     _require_worker(session, case, actor)
     _require_state(case, "mark_ready", S.DECIDED)
     case.state = S.READY.value
-    _event(session, case, "case.ready", actor, note=(note or "").strip()[:500])
+    _event(session, case, "case.ready", actor, note=_note(note))
     return case
 
 
@@ -311,7 +313,7 @@ def close(session: Session, case_id: int, *, note: str | None = None, actor: Act
     _require_state(case, "close", S.READY, S.DECIDED)
     case.state = S.CLOSED.value
     case.closed_at = clock.now()
-    _event(session, case, "case.closed", actor, note=(note or "").strip()[:500])
+    _event(session, case, "case.closed", actor, note=_note(note))
     return case
 
 

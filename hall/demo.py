@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
-from .models import Device, Division, Hall, Role, ServiceItem, Staff, Window
+from .access import may_work_window
+from .models import Device, Division, Hall, Role, ServiceItem, Staff, Window, window_clerks
 from .staff import hash_password, new_staff
 
 
@@ -556,8 +557,10 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
                 new_items.add(service_spec.code)
         for window_spec in spec.windows:
             _window(session, hall, window_spec, items, new_items, report)
+    known = _assignable(session)
     _staff(session, password, halls, divisions, report)
     _devices(session, halls, report)
+    _assign_demo_windows(session, halls, known)
     session.commit()
     return report
 
@@ -671,3 +674,41 @@ def _devices(session: Session, halls: dict[str, Hall], report: DemoReport) -> No
             continue
         _created(session, Device(hall=hall, kind=kind, name=name, window_no=window_no,
                                  locked=False, created_at=clock.now()), report, "devices")
+# -- which windows each demo clerk may work (issue 11) -----------------------------------------
+
+# Clerk NN works window NN of their hall; two HQ clerks also cover the neighbouring window, so
+# that the assignment shows: clerk01 works windows 1 and 2, clerk22 windows 21 and 22.
+DEMO_EXTRA_WINDOWS = {"clerk01": (2,), "clerk22": (21,)}
+
+
+def demo_windows(account: DemoAccount) -> tuple[int, ...]:
+    """The window numbers a demo clerk may work, in their hall."""
+    if "clerk" not in account.roles:
+        return ()
+    own = int(account.username[-2:])
+    return (own, *DEMO_EXTRA_WINDOWS.get(account.username, ()))
+
+
+def _assignable(session: Session) -> tuple[set[str], set[tuple[int, int]]]:
+    """The usernames and (hall, window) that exist before this run: their assignments were
+    an administrator's business since, and a re-run leaves them alone."""
+    return (set(session.scalars(select(Staff.username))),
+            {(hall_id, no) for hall_id, no in session.execute(select(Window.hall_id, Window.no))})
+
+
+def _assign_demo_windows(session: Session, halls: dict[str, Hall],
+                         known: tuple[set[str], set[tuple[int, int]]]) -> None:
+    old_staff, old_windows = known
+    for account in DEMO_ACCOUNTS:
+        hall = halls[account.hall]
+        staff = session.scalar(select(Staff).where(Staff.username == account.username))
+        for no in demo_windows(account):
+            window = session.scalar(select(Window).where(Window.hall_id == hall.id,
+                                                         Window.no == no))
+            if staff is None or window is None:
+                continue
+            if account.username in old_staff and (hall.id, no) in old_windows:
+                continue
+            if not may_work_window(session, window, staff.id):
+                session.execute(window_clerks.insert().values(window_id=window.id,
+                                                              staff_id=staff.id))

@@ -576,3 +576,63 @@ class InvalidDevice(HallError):
 
     def __init__(self, why: str) -> None:
         super().__init__(why=Term(self.WHY[why]))
+# -- who may act where (issue 11: every person inside their hall and window) ----------------
+
+class OutsideYourHall(HallError):
+    status = 403
+    code = "outside-your-hall"
+    message = N_("You work in another hall: you cannot act in hall %(hall)s.")
+
+
+class WindowNotAssigned(HallError):
+    status = 403
+    code = "window-not-assigned"
+    message = N_("Window %(window)s is not one of the windows you may work; an administrator "
+                 "assigns them.")
+
+
+class ClerkNotAssigned(HallError):
+    status = 409
+    code = "clerk-not-assigned"
+    message = N_("%(clerk)s may not work window %(window)s; an administrator assigns windows "
+                 "to clerks.")
+
+
+class ClerkWorksOtherWindow(HallError):
+    status = 409
+    code = "clerk-works-other-window"
+    message = N_("%(clerk)s has window %(window)s open; it must be closed first.")
+
+
+class NotAWindowSupervisor(HallError):
+    status = 403
+    code = "not-a-window-supervisor"
+    message = N_("Only a manager or an administrator of this hall can close a window for its "
+                 "clerk or hand it over.")
+
+
+class WindowReasonRequired(HallError):
+    status = 422
+    code = "window-reason-required"
+    message = N_("Say why: it is recorded, and the clerk sees it.")
+
+
+class FieldTooLong(HallError):
+    """Free text longer than its field: refused and said, never cut silently."""
+
+    status = 422
+    code = "field-too-long"
+    message = N_("%(field)s is too long: at most %(max)s characters (you gave %(given)s).")
+
+    FIELDS = {"applicant": N_("The applicant's name"), "subject": N_("What the matter is"),
+              "reason": N_("The reason"), "comment": N_("The comment"), "note": N_("The note"),
+              "documents": N_("Each missing document")}
+
+    def __init__(self, field: str, *, max: int, given: int) -> None:  # noqa: A002
+        super().__init__(field=Term(self.FIELDS[field]), max=max, given=given)
+
+
+class NotAClerkOfHall(HallError):
+    status = 422
+    code = "not-a-clerk-of-hall"
+    message = N_("%(username)s is not a clerk of hall %(hall)s.")

@@ -32,10 +32,16 @@ class Actor:
     label: str
     staff_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    # The member of staff's own hall, and whether it is the provincial hall (whose managers
+    # and administrators may act in every hall): every domain move checks them
+    # (``hall.access``), so a page, the API and the command line are held to the same rule.
+    hall_id: int | None = None
+    provincial: bool = False
 
     @classmethod
     def of(cls, staff) -> "Actor":
-        return cls(label=staff.username, staff_id=staff.id, roles=staff.roles)
+        return cls(label=staff.username, staff_id=staff.id, roles=staff.roles,
+                   hall_id=staff.hall_id, provincial=staff.hall.level == "province")
 
 
 KIOSK = Actor("kiosk")

@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 from . import glyphs
 from .models import Ticket
 from .numbers import grouped
+from .text import clean
 
 # --- Layout (points unless the name says otherwise) -------------------------------------------
 PAGE_WIDTH = 80 * mm
@@ -120,9 +121,11 @@ def _width(runs: list[Run]) -> float:
 
 
 def _wrap(text: str, font: str, size: float, width: float = WIDTH) -> list[str]:
-    """Greedy line breaking: between words in Latin text, between any two Chinese characters."""
+    """Greedy line breaking: between words in Latin text, between any two Chinese characters.
+    Invisible characters are dropped first (``hall.text.clean``): a right-to-left override in
+    a name stored before they were refused must not reorder what the receipt says."""
     lines, line = [], ""
-    for token in _TOKENS.findall(text):
+    for token in _TOKENS.findall(clean(text)):
         if line.strip() and _measure((line + token).rstrip(), font, size) > width:
             lines.append(line.rstrip())
             line = token.lstrip()

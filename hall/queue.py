@@ -12,13 +12,13 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import access, clock
 from .db import operation
 from .errors import (
     ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
     NotCurrentTicket, NotServedHere, NotYourWindow, PauseReasonRequired,
     ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
-    WindowHasHeldTickets, WindowNotOpen, WindowTaken,
+    WindowHasHeldTickets, WindowNotAssigned, WindowNotOpen, WindowTaken,
 )
 from .events import Actor, record
 from .models import (
@@ -72,6 +72,11 @@ def get_window(session: Session, hall_code: str, no: int) -> Window:
     return _window(session, get_hall(session, hall_code), no, lock=False)
 
 
+def window_for_move(session: Session, hall: Hall, no: int) -> Window:
+    """The window, locked and read afresh, for a move on it (``hall.supervision``)."""
+    return _window(session, hall, no)
+
+
 def today(hall: Hall) -> date:
     return clock.local_date(clock.now(), hall.timezone)
 
@@ -97,7 +102,9 @@ def _require_clerk(actor: Actor) -> None:
 
 
 def _require_own_window(window: Window, actor: Actor) -> None:
-    """A closed window belongs to nobody: say it is closed rather than someone else's."""
+    """A closed window belongs to nobody: say it is closed rather than someone else's.
+    Another hall's window is refused before anything about it is said."""
+    access.require_own_hall(actor, window.hall)
     if window.state == WindowState.CLOSED.value:
         raise WindowNotOpen(window=window.no)
     if actor.staff_id is None or window.clerk_id != actor.staff_id:
@@ -111,12 +118,15 @@ def open_window(session: Session, hall_code: str, window_no: int, *, actor: Acto
     A paused window is resumed by opening it."""
     _require_clerk(actor)
     hall = get_hall(session, hall_code)
+    access.require_own_hall(actor, hall)
     window = _window(session, hall, window_no)
     if window.state != WindowState.CLOSED.value and window.clerk_id != actor.staff_id:
         clerk = session.get(Staff, window.clerk_id)
         raise WindowTaken(window=window.no, clerk=clerk.name if clerk else "?")
     if window.state == WindowState.OPEN.value:
         return window
+    if not access.may_work_window(session, window, actor.staff_id):
+        raise WindowNotAssigned(window=window.no)
     elsewhere = session.scalar(select(Window).where(
         Window.clerk_id == actor.staff_id, Window.id != window.id,
         Window.state != WindowState.CLOSED.value,

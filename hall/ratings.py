@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import clock, deadlines
+from . import access, clock, deadlines
+from .text import bounded
 from .db import operation
 from .devices import DevicePass
 from .errors import (
-    AlreadyRated, CaseFieldRequired, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager,
+    AlreadyRated, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager,
     NotRateableHere, NotYetRateable,
 )
 from .events import Actor, record
@@ -119,7 +120,7 @@ def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id
     now = clock.now()
     rating = Rating(
         hall_id=ticket.hall_id, ticket_id=ticket.id, case_id=case.id if case else None,
-        level=level, comment=(comment or "").strip()[:500], channel=channel, created_at=now,
+        level=level, comment=bounded(comment, "comment", 500, multiline=True) or "", channel=channel, created_at=now,
         window_id=ticket.window_id,
         staff_id=(case.handler_id or case.first_owner_id) if case else ticket.first_owner_id,
         division_id=case.division_id if case else None,
@@ -146,16 +147,14 @@ def close_followup(session: Session, rating_id: int, *, note: str, actor: Actor)
     staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
     if rating is None:
         raise CaseNotFound(case=rating_id)
-    if staff is None or not staff.has_role(Role.MANAGER) or not (
-            staff.hall_id == rating.hall_id or staff.hall.level == "province"):
+    if staff is None or not staff.has_role(Role.MANAGER) or not access.sees_hall(
+            staff, rating.ticket.hall):
         raise NotAManager()
     if rating.followup != "open":
         raise FollowupClosed()
-    text = (note or "").strip()
-    if not text:
-        raise CaseFieldRequired("reason")
+    text = bounded(note, "reason", 1000, required=True, multiline=True)
     rating.followup = "closed"
-    rating.followup_note = text[:1000]
+    rating.followup_note = text
     rating.followup_closed_by_id = staff.id
     rating.followup_closed_at = clock.now()
     record(session, rating.ticket.hall, "rating.followup_closed", actor=actor,

@@ -70,8 +70,26 @@ def daily(summary: Report) -> DailyReportFiles:
 
 # -- CSV ----------------------------------------------------------------------------------------
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (=HYPERLINK(…) in a
+# service's name would run when the manager opens the file): such text gets a leading
+# apostrophe, which the spreadsheet shows as text and hides (OWASP's advice for CSV).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_text(value: str) -> str:
+    """Text as a CSV cell that a spreadsheet never runs (a number stays a number)."""
+    if not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def _csv_row(code: str, name_zh: str, name_en: str, f: TicketFigures) -> list:
-    return [code, name_zh, name_en, f.tickets, f.served, f.no_show, f.unserved,
+    return [csv_text(code), csv_text(name_zh), csv_text(name_en or ""), f.tickets, f.served,
+            f.no_show, f.unserved,
             f.transferred, _blank(_minutes(f.avg_wait_minutes)),
             _blank(_minutes(f.avg_service_minutes))]
 
@@ -93,7 +111,14 @@ def daily_csv(summary: Report) -> str:
 
 
 def csv_bytes(text: str) -> bytes:
-    """As downloaded: UTF-8 with a BOM (Excel otherwise guesses the local code page)."""
+    """As downloaded: UTF-8 with a BOM (Excel otherwise guesses the local code page). A
+    report kept before formulas were neutralised is neutralised on its way out."""
+    rows = list(csv.reader(io.StringIO(text)))
+    if any(cell != csv_text(cell) for row in rows for cell in row):
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(
+            [csv_text(cell) for cell in row] for row in rows)
+        text = out.getvalue()
     return (BOM + text).encode("utf-8")
 
 

@@ -96,3 +96,26 @@ def revoke_token(session: Session, token: ApiToken, *, actor: Actor) -> None:
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         record(session, token.staff.hall, "staff.token_revoked", actor=actor, token=token.id)
+
+
+# -- ending sessions and slowing guessers (issue 11) -------------------------------------------
+
+@operation
+def sign_out(session: Session, staff: Staff, *, reason: str = "signed_out") -> None:
+    """End every browser session of ``staff`` (the version each one carries no longer
+    matches); audited. API tokens are ended separately (revoke_token)."""
+    staff = session.merge(staff)
+    staff.session_version += 1
+    record(session, staff.hall, "staff.signed_out", actor=Actor.of(staff), reason=reason)
+
+
+@operation
+def record_sign_in_delayed(session: Session, staff: Staff, *, via: str, failures: int,
+                           wait_seconds: int) -> None:
+    """Audit that wrong passwords for ``staff`` now make each further try wait."""
+    record(session, staff.hall, "staff.sign_in_delayed", actor=Actor("sign-in"), via=via,
+           username=staff.username, failures=failures, wait_seconds=wait_seconds)
+
+
+def find_staff(session: Session, username: str) -> Staff | None:
+    return session.scalar(select(Staff).where(Staff.username == (username or "").strip()))

@@ -27,6 +27,7 @@ WORDS = {
     "ticket.no_show": N_("Did not answer the call at window %(window_no)s"),
     "ticket.transferred": N_("Sent on to another service or window; place in line kept"),
     "ticket.finished": N_("Finished at window %(window_no)s"),
+    "ticket.returned": N_("Back in line: window %(window_no)s closed; place in line kept"),
 }
 
 # Special procedures that stop the clock, as the citizen reads them.

@@ -182,3 +182,11 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+
+
+# -- markers (issue 11) ---------------------------------------------------------------------
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: a test of many requests (every route × every person, hostile input "
+                   "everywhere); deselect with -m 'not slow' for a quick loop")

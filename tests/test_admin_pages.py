@@ -264,6 +264,12 @@ def test_an_administrator_adds_a_division_and_a_clerk_who_works_a_window(admin_c
     r = sign_in(clerk, "clerk23", "window23go")
     assert r.status_code == 302
     assert clerk.get("/hall/HQ/windows/7").status_code == 200
+    r = clerk.post("/hall/HQ/windows/7/open", headers={"Accept": "application/json"},
+                   data={"csrf_token": csrf_token(clerk, "/hall/HQ/windows/7")})
+    assert (r.status_code, r.get_json()["code"]) == (403, "window-not-assigned")
+    r = post(admin_client, "/admin/staff/clerk23/windows", {"windows": ["7"]},
+             form_page="/admin/staff/clerk23")
+    assert r.status_code == 302
     r = clerk.post("/hall/HQ/windows/7/open",
                    data={"csrf_token": csrf_token(clerk, "/hall/HQ/windows/7")})
     assert r.status_code in (200, 302)

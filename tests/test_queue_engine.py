@@ -12,7 +12,7 @@ from hall.errors import (
     ClerkAtOtherWindow, IllegalMove, NoCurrentTicket, NotAClerk, NotCurrentTicket,
     NotServedHere, NotYourWindow, PauseReasonRequired, ServiceNotOffered, TicketNotFound,
     UnknownHall, UnknownService, UnknownWindow, WindowBusy, WindowHasHeldTickets, WindowNotOpen,
-    WindowTaken,
+    WindowNotAssigned, WindowTaken,
 )
 from hall.models import Event, ServiceItem, Ticket, Window
 from hall.web.extensions import db
@@ -227,8 +227,11 @@ def test_a_window_must_be_open_and_worked_by_its_own_clerk(hall):
         queue.call_next(hall.session, "HQ", 3, actor=hall.clerk(4))
     with pytest.raises(WindowTaken):
         queue.open_window(hall.session, "HQ", 3, actor=hall.clerk(4))
-    with pytest.raises(ClerkAtOtherWindow):
+    with pytest.raises(WindowNotAssigned):  # window 4 is not clerk03's to work
         queue.open_window(hall.session, "HQ", 4, actor=hall.clerk(3))
+    queue.open_window(hall.session, "HQ", 1, actor=hall.clerk(1))
+    with pytest.raises(ClerkAtOtherWindow):  # clerk01 may work 1 and 2, one at a time
+        queue.open_window(hall.session, "HQ", 2, actor=hall.clerk(1))
     with pytest.raises(NotAClerk):
         queue.open_window(hall.session, "HQ", 5, actor=actor(hall.app, "manager"))
     with pytest.raises(UnknownWindow):

@@ -14,6 +14,7 @@ from .org import (
 from .ratings import Rating
 from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
+from .org import window_clerks  # issue 11: who may work which window
 
 __all__ = [
     "Base", "UTCDateTime", "CalendarDay", "CalendarYear", "OPEN_STATES", "RUNNING_STATES",
@@ -22,4 +23,5 @@ __all__ = [
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
     "DailyReport",
     "Device", "DeviceKind",
+    "window_clerks",
 ]

@@ -82,6 +82,15 @@ window_services = Table(
 )
 
 
+# The windows each clerk may work, set by an administrator: a clerk opens only these.
+window_clerks = Table(
+    "window_clerks",
+    Base.metadata,
+    Column("window_id", ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True),
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Window(Base):
     """A counter in a hall: the services it may serve, its clerk while open, and its state."""
 
@@ -128,6 +137,10 @@ class Staff(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     division_id: Mapped[int | None] = mapped_column(ForeignKey("divisions.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Kept in each browser session at sign-in; a session carrying an older number is signed
+    # out. Raised when the person signs out, gets a new password or is deactivated, so that a
+    # copied cookie dies with the session it was copied from.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     hall: Mapped[Hall] = relationship()
     division: Mapped[Division | None] = relationship()

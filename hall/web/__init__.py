@@ -52,6 +52,9 @@ def create_app(config: Config | None = None) -> Flask:
     from . import cli, problems, templating
 
     problems.register(app)
+    from . import input_guard
+
+    input_guard.register(app)  # NUL bytes, broken or too deeply nested JSON: refused first
     from . import health, security
 
     health.register(app)
@@ -109,10 +112,13 @@ def _init_sockets(app: Flask) -> SocketIO:
     from display.publisher import FloorPublisher
     from display.sockets import NAMESPACE, DisplayNamespace
 
+    from .socket_origins import allowed_origins
     from .staff_sockets import StaffNamespace
 
     socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
-                        channel=app.config["SOCKETIO_CHANNEL"], cors_allowed_origins=[],
+                        channel=app.config["SOCKETIO_CHANNEL"],
+                        # only the hall's own pages (hall/web/socket_origins.py)
+                        cors_allowed_origins=allowed_origins(app),
                         logger=False, engineio_logger=False,
                         # A display whose link died without a word is noticed in ~15 s, not
                         # the default 45: it then reconnects and re-syncs.

@@ -45,6 +45,12 @@ KINDS = {
     "device.unlocked": _l("Device unlocked"), "device.hours_set": _l("Device hours changed"),
     "device.revoked": _l("Device revoked"),
     "device.issuing_fast": _l("Device issuing unusually fast"),
+    # issue 11: who may work which window, sessions, sign-in waits
+    "admin.window_clerks_set": _l("Window clerks changed"),
+    "admin.staff_windows_set": _l("Clerk's windows changed"),
+    "window.handed_over": _l("Window handed over"),
+    "staff.signed_out": _l("Signed out"),
+    "staff.sign_in_delayed": _l("Sign-in slowed after wrong passwords"),
 }
 PREFIXES = [("", _l("Everything")), ("admin.", _l("Administration")),
             ("calendar.", _l("Calendar")), ("staff.", _l("Sign-ins and tokens")),

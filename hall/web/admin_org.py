@@ -142,8 +142,10 @@ def _window_or_404(hall, no: int) -> Window:
 def _window_page(hall, window, **context):
     context.setdefault("values", {"name_zh": window.name_zh or "", "name_en": window.name_en or ""})
     context.setdefault("chosen", {i.code for i in window.services})
+    from .admin_assignments import window_context
+
     return render_template("admin/window.html", hall=hall, window=window, items=_items(hall),
-                           **context)
+                           **window_context(window), **context)
 
 
 @bp.get("/halls/<hall>/windows/<int:no>")

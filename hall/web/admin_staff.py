@@ -64,9 +64,11 @@ def _page(staff: Staff, values: dict | None = None, problem: str | None = None,
           status: int = 200):
     values = values or {"name": staff.name, "roles": sorted(staff.roles),
                         "division": staff.division.code if staff.division else ""}
+    from .admin_assignments import staff_context
+
     return render_template("admin/staff.html", hall=staff.hall, person=staff, values=values,
                            divisions=_divisions(staff.hall), roles=ROLES,
-                           problem=problem), status
+                           problem=problem, **staff_context(staff)), status
 
 
 @bp.get("/staff/<username>")

@@ -6,9 +6,11 @@ another site could otherwise make a signed-in clerk's browser call visitors.
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_user, logout_user
@@ -17,17 +19,18 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from hall import staff as accounts
+from hall.access import sees_hall  # the rule lives in the domain; pages use it from here
 from hall.events import Actor
 from hall.models import Hall, Role, Staff
 from hall.queue import get_hall
 
-from .extensions import db, limiter, login_manager
+from . import sign_in_guard
+from .extensions import db, login_manager
+from .input_guard import local_path
 from .problems import problem
 
 bp = Blueprint("auth", __name__)
 
-# Failed sign-ins per address; successful ones do not count against anyone.
-SIGN_IN_LIMIT = "10 per minute"
 
 
 class SignedIn(UserMixin):
@@ -58,18 +61,19 @@ def init(app) -> None:
     app.register_blueprint(bp)
 
 
+SESSION_VERSION = "sv"  # the person's session version when this browser signed in
+
+
 @login_manager.user_loader
 def _load(staff_id: str) -> SignedIn | None:
+    """The signed-in person, unless the account was deactivated or its sessions ended
+    (sign-out, new password, deactivation) since this browser signed in."""
     staff = db.session.get(Staff, int(staff_id))
-    return SignedIn(staff) if staff is not None and staff.active else None
-
-
-def sees_hall(staff: Staff, hall: Hall) -> bool:
-    """Staff see their own hall; managers and administrators of a provincial hall see every
-    hall under it (here: every hall)."""
-    if staff.hall_id == hall.id:
-        return True
-    return staff.hall.level == "province" and bool(staff.roles & {"manager", "admin"})
+    if staff is None or not staff.active:
+        return None
+    if session.get(SESSION_VERSION) != staff.session_version:
+        return None
+    return SignedIn(staff)
 
 
 def visible_hall(code: str) -> Hall:
@@ -132,12 +136,7 @@ class SignInForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site: never send someone who just signed in elsewhere."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    return local_path(target)
 
 
 def home_for(staff: Staff) -> str:
@@ -148,18 +147,27 @@ def home_for(staff: Staff) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+@sign_in_guard.limited
 def login():
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
+        wait = sign_in_guard.wait_seconds(form.username.data)
+        if wait:
+            form.password.errors.append(waiting_text(wait))
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         staff = accounts.authenticate(db.session, form.username.data, form.password.data)
         if staff is not None:
+            sign_in_guard.succeeded(form.username.data)
             accounts.record_sign_in(db.session, staff, via="page")
             session.clear()  # nothing from before the sign-in survives it
             login_user(SignedIn(staff))
+            session[SESSION_VERSION] = staff.session_version
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or home_for(staff))
+        sign_in_guard.failed(form.username.data, via="page")
         form.password.errors.append(_("Wrong username or password."))
         status = 401
     elif request.method == "POST":
@@ -167,8 +175,17 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def waiting_text(seconds: int) -> str:
+    return _("Too many wrong passwords for this account: please try again in %(seconds)s "
+             "seconds.", seconds=seconds)
+
+
 @bp.post("/logout")
 def logout():
+    """Sign out here and everywhere: every browser session of this person ends (a copied
+    cookie included); their API tokens stay until revoked or expired."""
+    if current_user.is_authenticated:
+        accounts.sign_out(db.session, current_user.staff)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

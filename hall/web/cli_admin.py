@@ -3,6 +3,7 @@
     flask admin add-staff HQ clerk23 --name 王芳 --role clerk --by admin   (asks the password)
     flask admin reset-password clerk23 --by admin
     flask admin deactivate clerk23 --by admin
+    flask admin assign-windows clerk23 23 24 --by admin   (the windows they may work)
     flask admin add-window HQ 23 --service EXAM --service TITLE --by admin
     flask admin set-window-services HQ 23 --service AGENCY --by admin
     flask admin add-division HQ AUDIT --name-zh 审计处 --name-en "Audit Division" --by admin
@@ -84,6 +85,19 @@ def deactivate(username, again, by):
     """Stop USERNAME signing in (or, with --again, let them sign in again)."""
     _run(admin.set_staff_active, username, active=again, actor=_actor(by))
     click.echo(f"{username} {'reactivated' if again else 'deactivated'}.")
+
+
+@admin_group.command("assign-windows")
+@click.argument("username")
+@click.argument("windows", nargs=-1, type=int)
+@BY
+def assign_windows(username, windows, by):
+    """The windows clerk USERNAME may work (window numbers of their hall; none: no window)."""
+    from hall import assignments
+
+    _run(assignments.set_staff_windows, username, windows, actor=_actor(by))
+    listed = ", ".join(str(no) for no in sorted(set(windows))) or "none"
+    click.echo(f"{username} may work windows: {listed}.")
 
 
 @admin_group.command("add-window")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from hall import board, casefile, cases, floor, queue
+from hall import access, board, casefile, cases, floor, queue, supervision
 from hall.errors import HallError
 from hall.models import Case, Ticket, Window
 
@@ -56,11 +56,56 @@ def window(hall: str, no: int):
     day = queue.today(window.hall)
     return render_template("console/window.html", hall=window.hall, window=window, view=view,
                            mine=window.clerk_id == current_user.id,
-                           can_open=current_user.has_role("clerk"),
+                           can_open=current_user.has_role("clerk") and access.may_work_window(
+                               db.session, window, current_user.id),
+                           may_supervise=_may_supervise(window),
+                           clerks=access.clerks_of(db.session, window),
                            services=board.service_lines(db.session, window.hall, day),
                            other_windows=[w for w in window.hall.windows if w.no != no],
                            may_accept=_may_accept(window),
                            accepted=casefile.accepted_at_window(db.session, window))
+
+
+def _may_supervise(window: Window) -> bool:
+    """A manager or administrator who may close the window for its clerk or hand it over."""
+    return bool(current_user.roles & access.SUPERVISORS) and access.sees_hall(
+        current_user.actor, window.hall)
+
+
+@bp.post("/<hall>/windows/<int:no>/force-close")
+@roles_required("manager", "admin")
+def force_close(hall: str, no: int):
+    """Close the window for its clerk; its visitors go back to waiting, places kept."""
+    visible_hall(hall)
+    try:
+        supervision.force_close(db.session, hall, no, actor=current_user.actor,
+                                reason=request.form.get("reason", ""))
+    except HallError as error:
+        return _refused(hall, no, error.status, error.code, translate(error))
+    return _supervised(hall, no, _("Window %(no)s closed; its visitors are back in line.", no=no))
+
+
+@bp.post("/<hall>/windows/<int:no>/reassign")
+@roles_required("manager", "admin")
+def reassign(hall: str, no: int):
+    """Hand the window, with whoever is at it, to another clerk who may work it."""
+    visible_hall(hall)
+    try:
+        window = supervision.hand_over(db.session, hall, no, actor=current_user.actor,
+                                       to_clerk=request.form.get("clerk", ""),
+                                       reason=request.form.get("reason", ""))
+    except HallError as error:
+        return _refused(hall, no, error.status, error.code, translate(error))
+    return _supervised(hall, no, _("Window %(no)s handed over to %(name)s.", no=no,
+                                   name=window.clerk.name if window.clerk else "?"))
+
+
+def _supervised(hall: str, no: int, message: str):
+    if _wants_json():
+        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        return jsonify({"window": view, "message": message})
+    flash(message, "ok")
+    return redirect(url_for("console.window", hall=hall, no=no))
 
 
 def _may_accept(window: Window) -> bool:
@@ -120,7 +165,8 @@ def move(hall: str, no: int, move: str):
         abort(404)
     visible_hall(hall)
     try:
-        form = MoveRequest.model_validate(request.form.to_dict())
+        # What a clerk typed, trimmed (" a012 " is A012); the API takes values as sent.
+        form = MoveRequest.model_validate({k: v.strip() for k, v in request.form.items()})
     except ValidationError as error:
         return _refused(hall, no, 422, "invalid-request", _invalid_fields(error))
     try:

@@ -129,11 +129,10 @@ def _answer(hall, case_id: int, status: int, code: str, message: str, kind: str)
 @bp.get("/<hall>/cases/<int:case_id>/receipt.pdf")
 @roles_required()
 def receipt(hall: str, case_id: int):
-    """The acceptance receipt, printed at the window for the applicant (staff of the hall)."""
+    """The acceptance receipt, printed at the window for the applicant: for those who may
+    open the case's page (it carries the name and the access code to private tracking)."""
     found = visible_hall(hall)
-    case = cases.get_case(db.session, case_id, lock=False)
-    if case.hall_id != found.id:
-        abort(404)
+    case = _case(found, case_id)
     pdf = printing.case_receipt_pdf(case, track_url=track_url(case.ticket))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="receipt-{case.id}.pdf"'

@@ -36,6 +36,7 @@ def index(hall: str):
 @bp.post("/<hall>/followups/<int:rating_id>/close")
 @roles_required("manager")
 def close(hall: str, rating_id: int):
+    visible_hall(hall)  # another hall's manager: 403, before anything is looked up
     try:
         ratings.close_followup(db.session, rating_id, note=request.form.get("note", ""),
                                actor=current_user.actor)

@@ -6,6 +6,8 @@ from functools import cache
 from babel import Locale
 from flask import Blueprint, redirect, request, session, url_for
 
+from .input_guard import local_path
+
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 _ALIASES = {"zh": "zh_CN", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "en": "en", "en-us": "en",
@@ -55,8 +57,6 @@ def choose(code: str):
     locale = canonical(code)
     if locale:
         session["lang"] = locale
-    target = request.args.get("next") or "/"
     # Only local paths: never redirect a visitor off the hall's site.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("tracking.lookup")
+    target = local_path(request.args.get("next") or "/") or url_for("tracking.lookup")
     return redirect(target)

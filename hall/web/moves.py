@@ -17,18 +17,19 @@ from hall.models import Ticket, Window
 
 def _blank_is_none(value):
     """An empty form field means "not given"."""
-    return None if isinstance(value, str) and not value.strip() else value
+    return None if value == "" else value
 
 
-# The constraints apply to a value that was given; a blank field becomes None and skips them.
-Number = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
-                                                     max_length=8, pattern=r"^[A-Za-z]\d{3,4}$")]
+# The constraints apply to a value that was given; an empty field becomes None and skips
+# them. Values are checked as sent, not trimmed first, so that what the OpenAPI document
+# publishes is exactly what the server takes (the console trims what a clerk typed).
+Number = Annotated[Annotated[str, StringConstraints(to_upper=True, max_length=8,
+                                                     pattern=r"^([A-Za-z]\d{3,4})?$")]
                    | None, BeforeValidator(_blank_is_none)]
-Text = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None,
+Text = Annotated[Annotated[str, StringConstraints(max_length=200)] | None,
                  BeforeValidator(_blank_is_none)]
-Code = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, max_length=16,
-                                                   pattern=r"^[A-Za-z0-9_-]+$")] | None,
-                 BeforeValidator(_blank_is_none)]
+Code = Annotated[Annotated[str, StringConstraints(max_length=16, pattern=r"^[A-Za-z0-9_-]*$")]
+                 | None, BeforeValidator(_blank_is_none)]
 WindowNo = Annotated[Annotated[int, Field(ge=1, le=999)] | None, BeforeValidator(_blank_is_none)]
 
 

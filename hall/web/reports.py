@@ -14,14 +14,22 @@ from .extensions import db
 bp = Blueprint("reports", __name__, url_prefix="/hall")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months a hall can have figures for
+
+
 def _month(text: str | None, hall) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        date(year, month, 1)
-        return year, month
-    except ValueError:
+    """``?month=YYYY-MM``, this month when not given; anything else is no such page (404)."""
+    if not text:
         today = clock.local_date(clock.now(), hall.timezone)
         return today.year, today.month
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+    except (ValueError, OverflowError):
+        abort(404)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    return year, month
 
 
 @bp.get("/<hall>/reports")

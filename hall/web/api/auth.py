@@ -8,8 +8,9 @@ from pydantic import BaseModel, Field
 from hall import staff as accounts
 from hall.events import Actor
 
-from ..auth import SIGN_IN_LIMIT, api_staff, token_hours
-from ..extensions import db, limiter
+from .. import sign_in_guard
+from ..auth import api_staff, token_hours, waiting_text
+from ..extensions import db
 from ..problems import problem
 from . import bp, parse_body
 
@@ -27,12 +28,19 @@ def _who(staff, token) -> dict:
 
 
 @bp.post("/auth/token")
-@limiter.limit(SIGN_IN_LIMIT, deduct_when=lambda r: r.status_code == 401)
+@sign_in_guard.limited
 def create_token():
     body = parse_body(TokenRequest)
+    wait = sign_in_guard.wait_seconds(body.username)
+    if wait:
+        response = problem(429, "sign-in-delayed", waiting_text(wait), retry_after=wait)
+        response.headers["Retry-After"] = str(wait)
+        return response
     staff = accounts.authenticate(db.session, body.username, body.password)
     if staff is None:
+        sign_in_guard.failed(body.username, via="api")
         return problem(401, "wrong-credentials", _("Wrong username or password."))
+    sign_in_guard.succeeded(body.username)
     accounts.record_sign_in(db.session, staff, via="api")
     token, row = accounts.issue_token(db.session, staff, hours=token_hours(), label=body.label)
     response = jsonify({"token": token, "token_type": "Bearer", **_who(staff, row)})

@@ -294,6 +294,7 @@ def document() -> dict:
                               "404": _problem_response("Unknown hall or window")},
             }},
             **moves,
+            **_supervision_paths(),
             "/api/v1/halls/{hall}/guide": {"get": {
                 "operationId": "hallGuide",
                 "summary": "The hall's service guide: every item offered, its documents, "
@@ -358,6 +359,36 @@ def _device_contract(doc: dict) -> dict:
         doc["paths"][path]["get"]["responses"]["429"] = _problem_response(
             "Too many reads from this address (PUBLIC_RATE_LIMIT)")
     return doc
+
+
+# -- a manager's moves on a window (issue 11) ----------------------------------------------------
+
+def _supervision_paths() -> dict:
+    from .windows import SupervisionRequest
+
+    def path(operation: str, summary: str) -> dict:
+        return {"post": {
+            "operationId": operation, "summary": summary, "security": _STAFF,
+            "parameters": [_hall_param(), _window_param()],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": SupervisionRequest.model_json_schema()}}},
+            "responses": {"200": _json("WindowView", "The window after the move"),
+                          **_body_problems(),
+                          "401": _problem_response("No valid staff token"),
+                          "403": _problem_response("Not a manager or administrator of this "
+                                                   "hall"),
+                          "404": _problem_response("Unknown hall, window or clerk"),
+                          "409": _problem_response("The window is closed, or the clerk may "
+                                                   "not work it or works another")}}}
+
+    return {
+        "/api/v1/halls/{hall}/windows/{no}/force-close": path(
+            "windowForceClose", "Close a window for its clerk (managers, administrators); "
+            "whoever is at it or held there goes back to waiting, place kept"),
+        "/api/v1/halls/{hall}/windows/{no}/reassign": path(
+            "windowReassign", "Hand an open window, with whoever is at it, to another clerk "
+            "who may work it (`clerk`)"),
+    }
 
 
 @bp.get("/openapi.json")

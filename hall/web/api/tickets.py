@@ -1,7 +1,6 @@
 """Taking a number (POST /tickets) and printing the ticket."""
 from __future__ import annotations
 
-import hmac
 import re
 
 from flask_babel import gettext as _
@@ -10,7 +9,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from hall import board, issuing, numbers, printing
 from hall.events import KIOSK
 
-from .. import devices
+from .. import access_codes, devices
 from ..extensions import db
 from ..problems import problem
 from . import bp, parse_body
@@ -80,11 +79,15 @@ def take_ticket():
 
 @bp.get("/tickets/<service_no>/ticket.pdf")
 @devices.public_read
+@access_codes.limited_failures
 def ticket_pdf(service_no: str):
-    """The printable 80 mm ticket; only with the ticket's access code, which it shows."""
-    ticket = board.find_by_service_no(db.session, service_no)
-    code = request.args.get("code", "")
-    if ticket is None or not hmac.compare_digest(ticket.access_code.encode(), code.upper().encode()):
+    """The printable 80 mm ticket; only with the ticket's access code, which it shows.
+    The code goes through the same guard as tracking (``hall.web.access_codes``)."""
+    number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
+    refusal = access_codes.refused(number)
+    ticket = None if refusal else board.find_by_service_no(db.session, number)
+    if refusal or not access_codes.verify(number, request.args.get("code", ""),
+                                          ticket.access_code if ticket else None):
         # The same answer for an unknown number and a wrong code: a guess learns nothing.
         return problem(404, "ticket-not-found", _("No ticket matches this service number and access code."))
     ahead, wait = board.ticket_position(db.session, ticket)

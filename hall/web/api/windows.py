@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import abort, jsonify, request
 
-from hall import floor, queue
+from pydantic import BaseModel, Field
+
+from hall import floor, queue, supervision
 from hall.events import Actor
 from hall.models import Ticket
 
@@ -47,6 +49,35 @@ def make_move_view(move: Move):
 for _move in MOVES.values():
     bp.add_url_rule(f"/halls/<hall>/windows/<int:no>/{_move.name}",
                     view_func=make_move_view(_move), methods=["POST"])
+
+
+class SupervisionRequest(BaseModel):
+    """A manager's or administrator's move on a window worked by someone else."""
+
+    reason: str = Field(min_length=1, max_length=200,
+                        description="Why; recorded, and shown to the clerk")
+    clerk: str | None = Field(default=None, max_length=40,
+                              description="Reassign: the username of the clerk taking over")
+
+
+@bp.post("/halls/<hall>/windows/<int:no>/force-close")
+def window_force_close(hall: str, no: int):
+    """Close a window for its clerk (managers, administrators of the hall); whoever was at
+    it or held there goes back to waiting, place kept."""
+    staff = api_staff("manager", "admin")
+    body = parse_body(SupervisionRequest)
+    supervision.force_close(db.session, hall, no, actor=Actor.of(staff), reason=body.reason)
+    return jsonify(_view(hall, no))
+
+
+@bp.post("/halls/<hall>/windows/<int:no>/reassign")
+def window_reassign(hall: str, no: int):
+    """Hand an open window, with whoever is at it, to another clerk who may work it."""
+    staff = api_staff("manager", "admin")
+    body = parse_body(SupervisionRequest)
+    supervision.hand_over(db.session, hall, no, to_clerk=body.clerk or "",
+                          actor=Actor.of(staff), reason=body.reason)
+    return jsonify(_view(hall, no))
 
 
 @bp.get("/halls/<hall>/windows/<int:no>")
