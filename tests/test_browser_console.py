@@ -233,9 +233,14 @@ def test_clerk_works_the_queue_with_keys_and_clicks(live_server, console, page_l
     assert forgive(page_log, 409, f"{CONSOLE}/call") == 1
     shot(page, "console-busy-refused-zh-1366x768", full_page=False)
 
-    # F7 holds the visitor here; "resume" calls them back.
+    # F7 holds the visitor here, with the reason typed at once; "resume" calls them back.
     page.keyboard.press("F7")
+    reason = page.locator('form[data-move="hold"] input[name="reason"]')
+    expect(reason).to_be_focused()
+    reason.fill("回去取材料")
+    reason.press("Enter")
     held = page.locator('[data-held] [data-number="A004"]')
+    expect(held).to_contain_text("回去取材料")
     expect(held).to_be_visible()
     expect(page.locator(".current-none")).to_be_visible()
     assert [t["number"] for t in api.view()["held"]] == ["A004"]
