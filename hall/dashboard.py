@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import board, clock, stats
+from . import board, casefile, clock, stats
 from .floor import start_of_day
 from .models import (
     Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus,
@@ -95,6 +95,7 @@ class Snapshot:
     followups_red: int
     arrivals_by_hour: list[int] = field(default_factory=lambda: [0] * 24)
     wait_distribution: list[WaitBucket] = field(default_factory=list)
+    extensions_pending: int = 0     # cases whose extension waits for a manager's decision
 
     @property
     def yellow(self) -> int:
@@ -219,6 +220,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         rating_avg=round(float(rating_avg), 1) if rating_avg is not None else None,
         followups_open=followups_open or 0, followups_red=followups_red or 0,
         arrivals_by_hour=arrivals, wait_distribution=distribution,
+        extensions_pending=casefile.pending_extension_count(session, hall.id),
     )
 
 
