@@ -218,6 +218,10 @@ def test_staff_and_citizen_pages_in_chinese_have_chinese_punctuation(app, desk):
     pages.append(staff.get("/hall/HQ/cases").get_data(as_text=True))
     admin_client = as_user(app, "admin")
     pages.append(admin_client.get("/admin/audit").get_data(as_text=True))
+    manager = as_user(app, "manager")
+    for path in ("/hall/HQ/dashboard", "/hall/HQ/followups", "/hall/HQ/extension-requests"):
+        pages.append(manager.get(path).get_data(as_text=True))
+    pages.append(as_user(app, "clerk03").get("/hall/HQ/windows/3").get_data(as_text=True))
     problems = [p for html in pages for p in ascii_punctuation(visible_text(html))]
     assert problems == []
 
