@@ -34,7 +34,7 @@ class Kind:
     history: tuple[str, ...] = ()       # the fields the staff case history shows
     fields: dict[str, Field] = field(default_factory=dict)  # this kind's own meaning of a field
 
-    def field(self, name: str) -> Field:
+    def field_for(self, name: str) -> Field:
         return self.fields.get(name) or FIELDS.get(name) or Field(name, "text")
 
     def sentence(self, data: dict, *, verified: bool) -> str | None:

@@ -109,7 +109,7 @@ def _step(event: Event, division: Callable[[str], Name], case_numbers: dict[int,
 
 def _value(kind: kinds.Kind, name: str, value, division: Callable[[str], Name]):
     """A field of an event as the citizen's sentence shows it."""
-    shown = kind.field(name)
+    shown = kind.field_for(name)
     if value is None:
         return ""
     if shown.shown == "division":

@@ -99,14 +99,14 @@ def lines(kind_code: str, data: dict, names: Names, tz: str, *,
     for name in (only if only is not None else [k for k in data if k != "changed"]):
         if name not in data:
             continue
-        field = kind.field(name)
+        field = kind.field_for(name)
         if field.shown == "hidden":
             continue
         out.append(Line(gettext(field.label), value(field, data[name], names, tz)))
     for name, pair in (data.get("changed") or {}).items() if only is None else ():
         if not isinstance(pair, dict):
             continue
-        field = kind.field(name)
+        field = kind.field_for(name)
         out.append(Line(gettext(field.label), value(field, pair.get("after"), names, tz),
                         before=value(field, pair.get("before"), names, tz)))
     return out
