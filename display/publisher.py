@@ -51,6 +51,7 @@ _WINDOW_AFTER = {
     "ticket.serving": lambda d: {"serving": d["number"]},
     "ticket.finished": lambda d: {"serving": None},
     "ticket.no_show": lambda d: {"serving": None},
+    "ticket.no_show_undone": lambda d: {"serving": d["number"]},
     "ticket.held": lambda d: {"serving": None},
     "ticket.transferred": lambda d: {"serving": None},
     "window.opened": lambda d: {"state": "open"},

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import kinds
 from .models import Event
 
 
 class AuditFilter(NamedTuple):
     halls: list[int]            # the halls the reader may see (all of them: every hall)
-    kind: str = ""              # a prefix: "admin.", "case.", "ticket.called"
+    kind: str = ""              # one kind ("ticket.no_show"), or a family ("admin.", "case.")
     actor: str = ""
     since: date | None = None   # local days in ``tz``, both included
     until: date | None = None
@@ -32,7 +33,9 @@ def audit_events(session: Session, where: AuditFilter, *, before: int | None = N
     """The log newest first, ``limit`` at a time; and the id to ask ``before`` for the next
     page (None on the last page). Paged by id, so a page costs the same however deep."""
     query = select(Event).where(Event.hall_id.in_(where.halls))
-    if where.kind:
+    if where.kind in kinds.KINDS:  # exactly that kind: "ticket.no_show" is not its undo
+        query = query.where(Event.kind == where.kind)
+    elif where.kind:
         escaped = where.kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Event.kind.like(escaped + "%", escape="\\"))
     if where.actor:

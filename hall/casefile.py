@@ -1,5 +1,6 @@
 """A case as staff read it (案卷): its history with who acted, where it may be routed, the
-divisions a member of staff may list, and the cases accepted at a window today.
+divisions a member of staff may list, the cases accepted at a window today, and the
+extensions waiting for a manager.
 
 Only reading; every change is a move in ``hall.cases``.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .floor import start_of_day
@@ -65,3 +66,35 @@ def accepted_at_window(session: Session, window: Window, limit: int = 20) -> lis
         .options(joinedload(Case.ticket))
         .where(Ticket.window_id == window.id, Case.accepted_at >= since)
         .order_by(Case.id.desc()).limit(limit)))
+
+
+# -- what waits for a manager ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExtensionRequest:
+    case: Case
+    asked_at: datetime | None
+    asked_by: str | None     # the name of the member of staff who asked
+
+
+def pending_extensions(session: Session, hall_id: int, limit: int = 200) -> list[ExtensionRequest]:
+    """The hall's cases waiting for a manager's decision on an extension, the nearest
+    deadline first (a case about to turn red is decided first), with who asked and when."""
+    found = list(session.scalars(
+        select(Case).where(Case.hall_id == hall_id, Case.extension_pending_days.is_not(None))
+        .options(joinedload(Case.division), joinedload(Case.service), joinedload(Case.handler))
+        .order_by(Case.due_at.is_(None), Case.due_at, Case.id).limit(limit)))
+    asked: dict[int, tuple] = {}
+    if found:
+        for case_id, at, name in session.execute(
+                select(Event.case_id, Event.at, Staff.name)
+                .outerjoin(Staff, Staff.id == Event.actor_id)
+                .where(Event.case_id.in_([c.id for c in found]),
+                       Event.kind == "case.extension_requested").order_by(Event.id)):
+            asked[case_id] = (at, name)  # the last request of each case
+    return [ExtensionRequest(c, *asked.get(c.id, (None, None))) for c in found]
+
+
+def pending_extension_count(session: Session, hall_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Case).where(
+        Case.hall_id == hall_id, Case.extension_pending_days.is_not(None))) or 0

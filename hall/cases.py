@@ -10,13 +10,12 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum.cn import ric
 
-from . import access, clock, deadlines, text
+from . import access, clock, deadlines, issuing, numbers, text
 from .db import operation
 from .errors import (
-    CaseFieldRequired, CaseNotFound, CaseNotNeeded, ExtensionState, IllegalCaseMove,
-    InvalidIdNumber, NoExtensionPending, NotAManager, NotCaseDivision, UnknownDivision,
+    N_, CaseFieldRequired, CaseNotFound, CaseNotNeeded, ExtensionState, IllegalCaseMove,
+    NoExtensionPending, NotAManager, NotCaseDivision, UnknownDivision,
 )
 from .events import Actor, record
 from .models import Case, CaseOutcome, CaseState, Division, Role, Staff, Ticket, TicketStatus
@@ -107,14 +106,16 @@ def accept(session: Session, hall_code: str, window_no: int, *, actor: Actor,
         raise CaseNotNeeded(service=service.name_zh)
     name = _required(applicant_name, "applicant", 40)
     what = _required(subject, "subject", 200)
-    id_no = (applicant_id_no or "").strip().upper() or None
-    if id_no is not None and not ric.is_valid(id_no):
-        raise InvalidIdNumber()
+    now = clock.now()
+    day = clock.local_date(now, hall.timezone)
+    id_no = (applicant_id_no or "").strip() or None
+    if id_no is not None:
+        id_no = numbers.parse_resident_id(id_no, day)
     phone = (applicant_phone or "").strip() or None
     if phone is not None and not _PHONE.match(phone):
         phone = None
-    now = clock.now()
     case = Case(hall=hall, ticket=ticket, service=service, division=service.division,
+                case_no=_next_case_no(session, hall, day),
                 state=S.ACCEPTED.value, first_owner_id=actor.staff_id, subject=what,
                 applicant_name=name, applicant_id_no=id_no, applicant_phone=phone,
                 accepted_at=now, warning="none", ever_red=False, extension_days=0,
@@ -123,13 +124,30 @@ def accept(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     session.flush()
     # The time limit is the one in force today: a later change to the catalogue does not
     # move the deadline of a case already accepted.
-    _event(session, case, "case.accepted", actor, number=ticket.number, window_no=window.no,
+    _event(session, case, "case.accepted", actor, case_no=case.case_no, number=ticket.number,
+           window_no=window.no,
            service=service.code, division=service.division.code,
            limit_days=service.time_limit_days)
     deadlines.refresh(session, case, now)
     if finish_visit:
         finish(session, hall_code, window_no, actor=actor, number=ticket.number)
     return case
+
+
+def _next_case_no(session: Session, hall, day) -> str:
+    """The hall's next case number of the day, from its locked daily counter (never a count
+    of the cases: two windows accepting at once would get the same one)."""
+    serial = issuing.next_value(session.connection(), hall.id, day, issuing.CASES)
+    return numbers.case_number(day, hall.node_no, serial)
+
+
+def id_warnings(case: Case) -> list[str]:
+    """What the clerk should look at again on the applicant's card (message ids): never a
+    refusal."""
+    if case.applicant_id_no and not numbers.region_known(case.applicant_id_no):
+        return [N_("The ID number's first six digits are not a region code we know; please "
+                   "check them against the card.")]
+    return []
 
 
 # -- in the division ---------------------------------------------------------------------------
@@ -141,9 +159,12 @@ def route(session: Session, case_id: int, *, division: str, reason: str,
     case = get_case(session, case_id)
     _require_worker(session, case, actor)
     _require_state(case, "route", S.ACCEPTED)
+    code = (division or "").strip()
+    if not code:
+        raise CaseFieldRequired("division")
     why = _required(reason, "reason", 500)
     target = session.scalar(select(Division).where(Division.hall_id == case.hall_id,
-                                                   Division.code == (division or "").strip()))
+                                                   Division.code == code))
     if target is None:
         raise UnknownDivision(hall=case.hall.code, division=division)
     before = case.division.code
@@ -354,4 +375,5 @@ def _resume(session: Session, case: Case) -> None:
 def cases_of_ticket(session: Session, ticket: Ticket) -> list[Case]:
     return list(session.scalars(select(Case).where(Case.ticket_id == ticket.id)
                                 .order_by(Case.id)))
+
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import board, clock, device_panel, stats
+from . import board, casefile, clock, device_panel, stats
 from .floor import start_of_day
 from .models import (
     Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus,
@@ -98,6 +98,7 @@ class Snapshot:
     # The hall's devices and today's alerts of devices issuing unusually fast.
     devices: list[device_panel.DeviceFigure] = field(default_factory=list)
     device_alerts: list[device_panel.DeviceAlert] = field(default_factory=list)
+    extensions_pending: int = 0     # cases whose extension waits for a manager's decision
 
     @property
     def yellow(self) -> int:
@@ -224,6 +225,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         followups_open=followups_open or 0, followups_red=followups_red or 0,
         arrivals_by_hour=arrivals, wait_distribution=distribution,
         devices=device_figures, device_alerts=device_alerts,
+        extensions_pending=casefile.pending_extension_count(session, hall.id),
     )
 
 

@@ -201,7 +201,9 @@ def _mark_batch(session: Session, now: datetime, warning: str, order, condition)
         ).all()
         halls = _halls(session)
         for case_id, hall_id, ticket_id, division_id, handler_id, due_at in marked:
-            record(session, halls[hall_id], f"case.{warning}", actor=SYSTEM,
+            # Kinds written out, so that hall.kinds can be checked complete (tests/test_kinds).
+            kind = {"yellow": "case.yellow", "red": "case.red"}[warning]
+            record(session, halls[hall_id], kind, actor=SYSTEM,
                    case=SimpleNamespace(id=case_id), ticket_id=ticket_id,
                    after=warning, due_at=due_at.isoformat() if due_at else None,
                    division=division_id, handler=handler_id)
@@ -217,7 +219,8 @@ def _mark_followups(session: Session, now: datetime, warning: str, condition) ->
         ).all()
         halls = _halls(session)
         for rating_id, hall_id, ticket_id, case_id in marked:
-            record(session, halls[hall_id], f"rating.followup_{warning}", actor=SYSTEM,
+            kind = {"yellow": "rating.followup_yellow", "red": "rating.followup_red"}[warning]
+            record(session, halls[hall_id], kind, actor=SYSTEM,
                    ticket_id=ticket_id,
                    case=SimpleNamespace(id=case_id) if case_id else None, rating=rating_id)
         return len(marked)

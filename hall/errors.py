@@ -636,3 +636,50 @@ class NotAClerkOfHall(HallError):
     status = 422
     code = "not-a-clerk-of-hall"
     message = N_("%(username)s is not a clerk of hall %(hall)s.")
+# -- case numbers, resident ID numbers and the staff pages' confirmations (#10) -------------------
+
+class InvalidCaseNumber(HallError):
+    status = 400
+    code = "invalid-case-number"
+    message = N_("A case number is BJ and 14 characters: digits, the last may be X.")
+
+
+class CaseNumberMistyped(InvalidCaseNumber):
+    code = "case-number-mistyped"
+    message = N_("This case number is not valid: its check character does not match. Please "
+                 "check each digit.")
+
+
+class IdNumberBirthDate(InvalidIdNumber):
+    message = N_("The birth date in this ID number (%(date)s) does not exist or is in the "
+                 "future; please check it against the card.")
+
+
+class IdNumberMistyped(InvalidIdNumber):
+    message = N_("This ID number's check character does not match: a digit is probably "
+                 "mistyped. Please check it against the card.")
+
+
+class HoldReasonRequired(HallError):
+    status = 422
+    code = "hold-reason-required"
+    message = N_("Say why the visitor is held (e.g. fetching a document).")
+
+
+class NothingToUndo(HallError):
+    status = 409
+    code = "nothing-to-undo"
+    message = N_("%(number)s can no longer be brought back: %(why)s.")
+
+    WHY = {"late": N_("the time to undo has passed"),
+           "moved": N_("something else happened at the window since"),
+           "not_no_show": N_("it is not marked as a no-show")}
+
+    def __init__(self, *, number: str, why: str) -> None:
+        super().__init__(number=number, why=Term(self.WHY[why]))
+
+
+class ConfirmationRequired(HallError):
+    status = 422
+    code = "confirmation-required"
+    message = N_("Please confirm: this cannot be undone.")

@@ -6,13 +6,13 @@ can be applied on top of it without a gap or a repeat.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from . import board, clock
+from . import access, board, clock, queue
 from .models import Event, Hall, ServiceItem, Staff, Ticket, TicketStatus, Window
 
 CALL_KINDS = ("ticket.called", "ticket.recalled", "ticket.resumed")
@@ -112,6 +112,8 @@ def window_view(session: Session, window: Window) -> dict:
                              Ticket.status == TicketStatus.WAITING.value)
         .order_by(Ticket.queued_at)
     )
+    held = list(held)
+    why_held = _held_reasons(session, [t.id for t in held])
     served = session.scalars(
         select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
                              Ticket.status.in_((TicketStatus.FINISHED.value,
@@ -125,7 +127,7 @@ def window_view(session: Session, window: Window) -> dict:
         "state": window.state, "pause_reason": window.pause_reason,
         "clerk": {"username": clerk.username, "name": clerk.name} if clerk else None,
         "current": ticket_card(current) if current else None,
-        "held": [ticket_card(t) for t in held],
+        "held": [{**ticket_card(t), **why_held.get(t.id, {})} for t in held],
         "sent_here": [ticket_card(t) for t in sent_here],
         "services": [
             {"code": s.code, "name": s.name_zh, "name_en": s.name_en, "prefix": s.prefix,
@@ -134,9 +136,68 @@ def window_view(session: Session, window: Window) -> dict:
         ],
         "served_today": [ticket_card(t) for t in served],
         "waiting_here": sum(waiting.get(s.code, 0) for s in window.services),
+        "undo": _undo_offer(session, window),
     }
+
+
+def _held_reasons(session: Session, ticket_ids: list[int]) -> dict[int, dict]:
+    """Why and since when each held ticket is held: its last "held" event."""
+    if not ticket_ids:
+        return {}
+    found, now = {}, clock.now()
+    for ticket_id, at, data in session.execute(
+            select(Event.ticket_id, Event.at, Event.data)
+            .where(Event.ticket_id.in_(ticket_ids), Event.kind == "ticket.held")
+            .order_by(Event.id)):
+        found[ticket_id] = {"held_since": _iso(at), "held_reason": (data or {}).get("reason"),
+                            "held_minutes": max(0, int((now - at).total_seconds() // 60))}
+    return found
+
+
+def _undo_offer(session: Session, window: Window) -> dict | None:
+    """A no-show the clerk may still take back: its number and until when."""
+    if window.current_ticket_id is not None:
+        return None
+    last = queue.last_no_show(session, window)
+    if last is None:
+        return None
+    until = last.at + queue.UNDO_NO_SHOW_FOR
+    if clock.now() >= until:
+        return None
+    return {"number": (last.data or {}).get("number"), "until": _iso(until)}
 
 
 def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
+
+
+# A clerk's own window: looked for among the windows they opened lately.
+HOME_WINDOW_DAYS = 30
+HOME_WINDOW_OPENINGS = 5
+
+
+def home_window(session: Session, staff: Staff) -> Window | None:
+    """The window a clerk works now; else the one window they are assigned to; else, among
+    several, the one they opened on each of their last few openings (a clerk who moves
+    between windows has none: they choose from the list).
+
+    Read newest first through ``ix_events_hall_at`` and bounded in time, so that a sign-in
+    never walks the whole history of the hall."""
+    working = session.scalar(select(Window).where(Window.clerk_id == staff.id,
+                                                  Window.state != "closed"))
+    if working is not None:
+        return working
+    assigned = access.windows_of(session, staff)
+    if len(assigned) == 1:
+        return assigned[0]
+    since = clock.now() - timedelta(days=HOME_WINDOW_DAYS)
+    opened = list(session.scalars(
+        select(Event.window_id).where(Event.hall_id == staff.hall_id, Event.at >= since,
+                                      Event.kind == "window.opened",
+                                      Event.actor_id == staff.id)
+        .order_by(Event.at.desc()).limit(HOME_WINDOW_OPENINGS)))
+    if not opened or len(set(opened)) > 1:
+        return None
+    window = session.get(Window, opened[0])
+    return window if window in assigned or not assigned else None

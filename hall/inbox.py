@@ -6,18 +6,16 @@ SQLite too reads the inbox from that partial index.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from . import numbers
 from .models import OPEN_STATES, Case, Ticket, open_clause
 
 LIMIT = 100
 WARNINGS = ("none", "yellow", "red")
-_CASE_ID = re.compile(r"^#?(\d{1,9})$")
-_SERVICE_NO = re.compile(r"^\d{14}[\dX]$")
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class Filters:
     state: str | None = None        # one of the open states
     warning: str | None = None      # none / yellow / red
     handler_id: int | None = None   # "mine"
-    search: str | None = None       # a case number or a service number
+    search: str | None = None       # a case number or a service number, checked (``searched``)
 
 
 def inbox(session: Session, hall_id: int, filters: Filters | None = None, *,
@@ -46,7 +44,7 @@ def inbox(session: Session, hall_id: int, filters: Filters | None = None, *,
         query = query.where(Case.warning == f.warning)
     if f.handler_id is not None:
         query = query.where(Case.handler_id == f.handler_id)
-    query = _searched(query, f.search).options(
+    query = _searched(query, searched(f.search)).options(
         joinedload(Case.ticket), joinedload(Case.service), joinedload(Case.division),
         joinedload(Case.handler))
     # Two parts, each in the order of its index (division or hall, then due), so that the
@@ -59,14 +57,23 @@ def inbox(session: Session, hall_id: int, filters: Filters | None = None, *,
     return found
 
 
-def _searched(query, search: str | None):
-    """A case number (digits) or a service number (15 characters; spaces, dashes and a
-    lower-case x are forgiven)."""
-    text = re.sub(r"[\s-]", "", search or "").upper()
+def searched(search: str | None) -> tuple[str, str] | None:
+    """What a search box holds: ("case", case number) or ("service", service number), read
+    as people type them (spaces, dashes, a lower-case x, the case number without its BJ).
+    A mistyped number is an error saying so (InvalidCaseNumber, InvalidServiceNumber), so
+    that "no cases" never hides a typing slip."""
+    text = numbers.normalize(search or "")
     if not text:
+        return None
+    if len(text) == numbers.SERVICE_NO_LENGTH and not text.startswith(numbers.CASE_NO_PREFIX):
+        return "service", numbers.parse_service_number(text)
+    return "case", numbers.parse_case_number(text)
+
+
+def _searched(query, search: tuple[str, str] | None):
+    if search is None:
         return query
-    if match := _CASE_ID.match(text):
-        return query.where(Case.id == int(match.group(1)))
-    if _SERVICE_NO.match(text):
-        return query.where(Case.ticket.has(Ticket.service_no == text))
-    return query.where(Case.id.is_(None))  # what is neither matches nothing
+    kind, number = search
+    if kind == "case":
+        return query.where(Case.case_no == number)
+    return query.where(Case.ticket.has(Ticket.service_no == number))

@@ -140,7 +140,15 @@ def _counter_upsert(dialect):
 
 
 VISITS = "service_no"  # the counter of the day's visits, whose value goes into service numbers
+CASES = "case_no"      # the counter of the day's cases, whose value goes into case numbers
 _NEXT_VALUE = {"sqlite": _counter_upsert(sqlite), "postgresql": _counter_upsert(postgresql)}
+
+
+def next_value(connection: Connection, hall_id: int, day: date, name: str) -> int:
+    """The next number of one daily counter of the hall (locked until the transaction ends)."""
+    statement = _NEXT_VALUE[connection.dialect.name]
+    return connection.execute(statement, {"hall_id": hall_id, "day": day,
+                                          "name": name}).scalar_one()
 
 
 def next_numbers(connection: Connection, hall_id: int, day: date, prefix: str) -> tuple[int, int]:

@@ -356,7 +356,7 @@ def case_receipt_pdf(case, *, track_url: str) -> bytes:
     blocks = _hall_head(hall)
     blocks += [_rule(), *_centred("受理回执", CJK, 16), *_centred("Acceptance receipt", BOLD, 8),
                _rule()]
-    blocks += _row("办件号", "Case no.", [(str(case.id), BOLD, VALUE_SIZE + 2)])
+    blocks += _row("办件编号", "Case no.", [(grouped(case.case_no), BOLD, VALUE_SIZE)])
     blocks += _row("服务编号", "Service no.", [(grouped(ticket.service_no), BOLD, VALUE_SIZE)])
     blocks += _row("排队号", "Ticket", [(ticket.number, BOLD, VALUE_SIZE)])
     blocks += _field("办理事项", "Item", service.name_zh)
@@ -376,5 +376,5 @@ def case_receipt_pdf(case, *, track_url: str) -> bytes:
                *_centred("Keep this receipt: quote the service number to ask or to collect.",
                          SANS, NOTE_EN_SIZE)]
     blocks += _phone(case.division.phone or hall.phone)
-    return _pdf(blocks, title=f"受理回执 {case.id}", author=hall.name_zh,
+    return _pdf(blocks, title=f"受理回执 {case.case_no}", author=hall.name_zh,
                 subject=grouped(ticket.service_no))

@@ -2,10 +2,15 @@
 
 Two views of the same matter. The public one, for anyone holding the service number, says
 where it is, who (which division, never which person) has it, by when it is due and why the
-clock stopped; the applicant appears only masked. The private one, for whoever also holds the
-ticket's access code, adds the applicant's own details and the complete list of documents
-still missing. The private part is a separate object, absent from a public view, so that a
-page or an API answer cannot show a personal field by mistake.
+clock stopped, in the hall's fixed words only; the applicant appears only masked. The private
+one, for whoever also holds the ticket's access code, adds the applicant's own details, the
+complete list of documents still missing and the division's own words (the reasons for a
+decision or an extension, which may name people). The private part is a separate object,
+absent from a public view, so that a page or an API answer cannot show a personal field by
+mistake.
+
+Each case also has a ``headline``: where it stands in one sentence, the first thing the page
+shows. An overdue case says so, with its deadline and that the delay is the office's.
 """
 from __future__ import annotations
 
@@ -15,9 +20,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from . import privacy, ratings, timeline
+from . import clock, numbers, privacy, ratings, timeline
 from .errors import N_, Term
-from .models import Case, CaseState, Event, ServiceItem, Ticket, TicketStatus
+from .models import RUNNING_STATES, Case, CaseState, Event, ServiceItem, Ticket, TicketStatus
 
 # The stage of a case in the citizen's words.
 STAGES = {
@@ -33,6 +38,24 @@ STAGES = {
 # Why the clock stopped, as a kind (the staff's own note is private).
 PAUSES = {"documents": N_("waiting for missing documents"), **timeline.PROCEDURES}
 OUTCOMES = {"approved": N_("Approved"), "rejected": N_("Not approved")}
+# Where a case stands, in one sentence: (message id, tone). Tones: working, stopped, late, done.
+HEADLINES = {
+    "accepted": (N_("Accepted; waiting to be taken up by %(division)s. Due by %(due)s."),
+                 "working"),
+    "in_progress": (N_("Being handled by %(division)s. Due by %(due)s."), "working"),
+    "awaiting_documents": (N_("Waiting for missing documents from you. The time limit is "
+                              "stopped until they reach the hall."), "stopped"),
+    "special_procedure": (N_("The time limit is stopped: %(pause)s. This time does not count "
+                             "against the office."), "stopped"),
+    "decided": (N_("Decided: %(outcome)s."), "done"),
+    "ready": (N_("Decided: %(outcome)s. The result is ready for pick-up at the hall."), "done"),
+    "closed": (N_("Finished and closed."), "done"),
+    "withdrawn": (N_("Withdrawn at your request."), "done"),
+}
+OVERDUE = N_("Overdue: it was due by %(due)s. The delay is the responsibility of the office "
+             "(%(division)s), not yours.")
+OVERDUE_CALL = N_("Overdue: it was due by %(due)s. The delay is the responsibility of the "
+                  "office (%(division)s), not yours. You may call %(phone)s.")
 # Over for the citizen: nothing more will happen to it.
 FINISHED_CASE = (CaseState.CLOSED.value, CaseState.WITHDRAWN.value)
 FINISHED_VISIT = (TicketStatus.FINISHED.value, TicketStatus.NO_SHOW.value,
@@ -52,8 +75,16 @@ class Private:
 
 
 @dataclass(frozen=True)
+class Headline:
+    words: str                     # message id
+    params: dict                   # str, Term, Name or datetime
+    tone: str                      # working, stopped, late, done
+
+
+@dataclass(frozen=True)
 class CaseProgress:
     id: int
+    case_no: str                   # grouped for reading: BJ261123-001-0001-7
     state: str
     stage: str                     # message id
     service: ServiceItem
@@ -70,11 +101,17 @@ class CaseProgress:
     decision_reason: str | None
     decided_at: datetime | None
     closed_at: datetime | None
+    overdue: bool                  # running past its deadline: the office's delay
+    headline: Headline
     private: Private | None
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED_CASE
+
+    @property
+    def anchor(self) -> str:
+        return "case-" + self.case_no.replace("-", "")
 
 
 @dataclass(frozen=True)
@@ -93,12 +130,19 @@ class Progress:
             return all(c.finished for c in self.cases)
         return self.ticket.status in FINISHED_VISIT
 
+    @property
+    def main_case(self) -> CaseProgress | None:
+        """The case the page leads with: the latest one still going on, else the latest."""
+        going = [c for c in self.cases if not c.finished]
+        return (going or self.cases or [None])[-1]
+
 
 def of_ticket(session: Session, ticket: Ticket, *, verified: bool) -> Progress:
     """The visit as the citizen may see it; ``verified`` means the access code was given."""
     rows = _cases(session, ticket)
-    steps = timeline.for_ticket(session, ticket, divisions=[c.division for c in rows])
-    found = [_case(session, c, verified) for c in rows]
+    steps = timeline.for_ticket(session, ticket, cases=rows, verified=verified)
+    now = clock.now()
+    found = [_case(session, c, verified, now) for c in rows]
     return Progress(
         ticket=ticket, cases=found, steps=steps,
         updated_at=steps[-1].at if steps else ticket.issued_at, verified=verified,
@@ -114,22 +158,44 @@ def _cases(session: Session, ticket: Ticket) -> list[Case]:
         .options(joinedload(Case.service), joinedload(Case.division)).order_by(Case.id)))
 
 
-def _case(session: Session, case: Case, verified: bool) -> CaseProgress:
+def _case(session: Session, case: Case, verified: bool, now: datetime) -> CaseProgress:
+    division = timeline.Name(case.division.name_zh, case.division.name_en)
+    pause = (Term(PAUSES.get(case.pause_kind, N_("special procedure")))
+             if case.pause_kind else None)
+    outcome = Term(OUTCOMES[case.outcome]) if case.outcome in OUTCOMES else None
+    overdue = case.state in RUNNING_STATES and (
+        case.warning == "red" or (case.due_at is not None and case.due_at <= now))
     return CaseProgress(
-        id=case.id, state=case.state, stage=STAGES[case.state], service=case.service,
-        division=timeline.Name(case.division.name_zh, case.division.name_en),
+        id=case.id, case_no=numbers.grouped(case.case_no), state=case.state,
+        stage=STAGES[case.state], service=case.service, division=division,
         applicant=privacy.mask_name(case.applicant_name),
         accepted_at=case.accepted_at, due_at=case.due_at,
-        due_provisional=bool(case.due_provisional and case.due_at),
-        pause=Term(PAUSES.get(case.pause_kind, N_("special procedure")))
-        if case.pause_kind else None,
+        due_provisional=bool(case.due_provisional and case.due_at), pause=pause,
         extension_days=case.extension_days or 0,
-        extension_reason=_extension_reason(session, case) if case.extension_days else None,
-        outcome=Term(OUTCOMES[case.outcome]) if case.outcome in OUTCOMES else None,
-        outcome_code=case.outcome, decision_reason=case.decision_reason,
-        decided_at=case.decided_at, closed_at=case.closed_at,
+        # The division's own words: only for the holder of the access code.
+        extension_reason=(_extension_reason(session, case)
+                          if verified and case.extension_days else None),
+        outcome=outcome, outcome_code=case.outcome,
+        decision_reason=case.decision_reason if verified else None,
+        decided_at=case.decided_at, closed_at=case.closed_at, overdue=overdue,
+        headline=_headline(case, division, pause, outcome, overdue),
         private=_private(session, case) if verified else None,
     )
+
+
+def _headline(case: Case, division: timeline.Name, pause: Term | None, outcome: Term | None,
+              overdue: bool) -> Headline:
+    """Where the case stands in one sentence; overdue says whose the delay is (限时办结制:
+    the office answers for its time, the applicant never)."""
+    params = {"division": division, "due": case.due_at, "pause": pause, "outcome": outcome}
+    if overdue:
+        phone = case.division.phone or case.hall.phone
+        words = OVERDUE_CALL if phone else OVERDUE
+        return Headline(words, {**params, "phone": phone or ""}, "late")
+    words, tone = HEADLINES[case.state]
+    if tone == "working" and case.due_at is None:  # no deadline known yet (never expected)
+        words = STAGES[case.state]
+    return Headline(words, {k: v for k, v in params.items() if v is not None}, tone)
 
 
 def _private(session: Session, case: Case) -> Private:

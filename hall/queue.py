@@ -7,7 +7,7 @@ handler, a job or the command line. Illegal moves raise the errors of ``hall.err
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -15,16 +15,21 @@ from sqlalchemy.orm import Session
 from . import access, clock
 from .db import operation
 from .errors import (
-    ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
-    NotCurrentTicket, NotServedHere, NotYourWindow, PauseReasonRequired,
+    ClerkAtOtherWindow, HoldReasonRequired, IllegalMove, InvalidTransfer, NoCurrentTicket,
+    NotAClerk, NotCurrentTicket, NothingToUndo, NotServedHere, NotYourWindow,
+    PauseReasonRequired,
     ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
     WindowHasHeldTickets, WindowNotAssigned, WindowNotOpen, WindowTaken,
 )
 from .events import Actor, record
 from .models import (
-    Hall, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
+    Event, Hall, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
     WindowState, window_services,
 )
+
+# A no-show pressed by mistake (F6 is one key, right after a call) can be taken back for this
+# long, if nothing else happened at the window meanwhile.
+UNDO_NO_SHOW_FOR = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -340,6 +345,36 @@ def mark_no_show(session: Session, hall_code: str, window_no: int, *, actor: Act
 
 
 @operation
+def undo_no_show(session: Session, hall_code: str, window_no: int, number: str, *,
+                 actor: Actor, within: timedelta = UNDO_NO_SHOW_FOR) -> Ticket:
+    """Take back a no-show pressed by mistake: the visitor is called at this window again, as
+    before, without a new call on the displays. Only by the window's clerk, within ``within``
+    of the no-show, and only if it is still the last thing that happened at the window."""
+    hall = get_hall(session, hall_code)
+    window = _working_window(session, hall, window_no, actor)
+    ticket = _today_ticket(session, hall, number, lock=True)
+    if ticket.status != TicketStatus.NO_SHOW.value or ticket.window_id != window.id:
+        raise NothingToUndo(number=ticket.number, why="not_no_show")
+    last = last_no_show(session, window)
+    if last is None or last.ticket_id != ticket.id or window.current_ticket_id is not None:
+        raise NothingToUndo(number=ticket.number, why="moved")
+    if clock.now() - last.at > within:
+        raise NothingToUndo(number=ticket.number, why="late")
+    ticket.status = TicketStatus.CALLED.value
+    window.current_ticket_id = ticket.id
+    record(session, hall, "ticket.no_show_undone", actor=actor, ticket=ticket, window=window,
+           number=ticket.number, window_no=window.no, call_count=ticket.call_count)
+    return ticket
+
+
+def last_no_show(session: Session, window: Window) -> Event | None:
+    """The window's last event, if it is a no-show (what an undo may take back)."""
+    last = session.scalar(select(Event).where(Event.window_id == window.id)
+                          .order_by(Event.id.desc()).limit(1))
+    return last if last is not None and last.kind == "ticket.no_show" else None
+
+
+@operation
 def start_serving(session: Session, hall_code: str, window_no: int, *, actor: Actor,
                   number: str | None = None) -> Ticket:
     """The visitor has arrived at the window."""
@@ -376,16 +411,22 @@ def finish(session: Session, hall_code: str, window_no: int, *, actor: Actor,
 @operation
 def hold(session: Session, hall_code: str, window_no: int, *, actor: Actor,
          number: str | None = None, reason: str | None = None) -> Ticket:
-    """Park the visitor at this window (e.g. to fetch a document) and free it for the next."""
+    """Park the visitor at this window (e.g. to fetch a document) and free it for the next.
+
+    The reason is required: the held list shows it, with how long the visitor has waited, so
+    that nobody is parked and forgotten."""
     hall = get_hall(session, hall_code)
     window = _window(session, hall, window_no)
     _require_own_window(window, actor)
     ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
                       "hold")
+    why = (reason or "").strip()[:200]
+    if not why:
+        raise HoldReasonRequired()
     ticket.status = TicketStatus.HELD.value
     _release(window)
     record(session, hall, "ticket.held", actor=actor, ticket=ticket, window=window,
-           number=ticket.number, window_no=window.no, reason=(reason or "").strip()[:200])
+           number=ticket.number, window_no=window.no, reason=why)
     return ticket
 
 

@@ -1,11 +1,14 @@
 """A visit's history in plain words, read from its events (never from a second record).
 
-What a citizen reads is a whitelist: each kind of event they may see, and for each the few
-fields of its data that go into the sentence. Warnings (yellow, red), requests the office
-has not yet decided, staff notes and who acted are never part of it.
+What a citizen reads is a whitelist: the kinds of ``hall.kinds`` that have a sentence for the
+citizen, each filled from the few fields of its data that the sentence names. Warnings
+(yellow, red), requests the office has not yet decided, staff notes and who acted are never
+part of it; the division's own free text (a reason for a decision or an extension) only for
+whoever holds the ticket's access code (``verified``), since a reason may name people.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
@@ -13,50 +16,13 @@ from typing import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import kinds, numbers
 from .errors import N_, Term
-from .models import Division, Event, Ticket
-
-# Each kind of ticket event as the citizen reads it; %(name)s come from the event's data.
-WORDS = {
-    "ticket.issued": N_("Took number %(number)s"),
-    "ticket.called": N_("Called to window %(window_no)s"),
-    "ticket.recalled": N_("Called again to window %(window_no)s"),
-    "ticket.resumed": N_("Called back to window %(window_no)s"),
-    "ticket.serving": N_("Being served at window %(window_no)s"),
-    "ticket.held": N_("Waiting at window %(window_no)s (e.g. for a document)"),
-    "ticket.no_show": N_("Did not answer the call at window %(window_no)s"),
-    "ticket.transferred": N_("Sent on to another service or window; place in line kept"),
-    "ticket.finished": N_("Finished at window %(window_no)s"),
-    "ticket.returned": N_("Back in line: window %(window_no)s closed; place in line kept"),
-}
+from .models import Case, Division, Event, Ticket
 
 # Special procedures that stop the clock, as the citizen reads them.
-PROCEDURES = {"public_notice": N_("public notice"), "expert_review": N_("expert review"),
-              "testing": N_("testing")}
-
-# Case events the citizen sees: (message id, the fields of the event's data it may show).
-CASE_WORDS = {
-    "case.accepted": (N_("Accepted at window %(window_no)s as a case for %(division)s"),
-                      ("window_no", "division")),
-    "case.routed": (N_("Sent on to %(division)s, who are responsible for it"), ("to_division",)),
-    "case.taken": (N_("Taken up by the division"), ()),
-    "case.documents_requested": (N_("Missing documents asked for; the time limit stops until "
-                                    "they are supplied"), ()),
-    "case.documents_supplied": (N_("Missing documents received; the time limit runs again"), ()),
-    "case.special_started": (N_("Special procedure started (%(procedure)s); the time limit "
-                                "stops meanwhile"), ("procedure",)),
-    "case.special_ended": (N_("Special procedure ended (%(procedure)s); the time limit runs "
-                              "again"), ("procedure",)),
-    "case.extension_granted": (N_("Time limit extended by %(days)s working days: %(reason)s"),
-                               ("days", "reason")),
-    "case.deadline_changed": (N_("Deadline moved to %(after)s (the working-day calendar "
-                                 "changed)"), ("after",)),
-    "case.ready": (N_("The result is ready for pick-up at the hall"), ()),
-    "case.closed": (N_("Finished and closed"), ()),
-    "case.withdrawn": (N_("Withdrawn at the applicant's request"), ()),
-}
-DECIDED = {"approved": N_("Decided: approved"),
-           "rejected": N_("Decided: not approved. Reason: %(reason)s")}
+PROCEDURES = {k: v for k, v in kinds.PROCEDURES.items() if k != "documents"}
+_PARAM = re.compile(r"%\((\w+)\)s")
 
 
 @dataclass(frozen=True)
@@ -75,16 +41,38 @@ class Step:
     params: dict          # str, int, Term (a message id), Name, or datetime
 
 
-def for_ticket(session: Session, ticket: Ticket, *,
-               divisions: Iterable[Division] = ()) -> list[Step]:
-    """The public steps of a visit and of its cases, oldest first. ``divisions`` already
-    loaded (the cases' own) spare a query; any other division named is looked up."""
+def for_ticket(session: Session, ticket: Ticket, *, cases: Iterable[Case] = (),
+               verified: bool = False) -> list[Step]:
+    """The public steps of a visit and of its cases, oldest first (with the division's own
+    words only when ``verified``). ``cases`` already loaded (the ticket's own) spare a query
+    for their divisions and numbers; any other division named is looked up."""
     events = session.scalars(
         select(Event).where(Event.ticket_id == ticket.id).order_by(Event.at, Event.id)
     )
-    names = _Divisions(session, ticket.hall_id, divisions)
-    steps = (_step(e, names) for e in events)
-    return [s for s in steps if s is not None]
+    known = list(cases)
+    names = _Divisions(session, ticket.hall_id, [c.division for c in known])
+    case_numbers = {c.id: c.case_no for c in known}
+    steps: list[Step] = []
+    became_case = False
+    for event in events:
+        if event.kind == "case.accepted":
+            became_case = True
+        if event.kind == "ticket.finished" and became_case:
+            continue  # the visit went on as a case: "finished" would say the matter is done
+        if event.kind == "ticket.no_show_undone":
+            _drop_last(steps, "ticket.no_show")  # pressed by mistake: it did not happen
+            continue
+        step = _step(event, names, case_numbers, verified)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _drop_last(steps: list[Step], kind: str) -> None:
+    for i in range(len(steps) - 1, -1, -1):
+        if steps[i].kind == kind:
+            del steps[i]
+            return
 
 
 class _Divisions:
@@ -103,35 +91,33 @@ class _Divisions:
         return self.names.get(code) or Name(code, code)
 
 
-def _step(event: Event, division: Callable[[str], Name]) -> Step | None:
-    data = event.data or {}
-    if event.kind in WORDS:
-        plain = {k: v for k, v in data.items() if isinstance(v, (str, int))}
-        return Step(event.at, event.kind, WORDS[event.kind], plain)
-    if event.kind == "case.decided":
-        outcome = data.get("outcome")
-        if outcome not in DECIDED:
-            return None
-        return Step(event.at, event.kind, DECIDED[outcome], {"reason": data.get("reason") or ""})
-    if event.kind not in CASE_WORDS:
+def _step(event: Event, division: Callable[[str], Name], case_numbers: dict[int, str],
+          verified: bool) -> Step | None:
+    kind = kinds.KINDS.get(event.kind)
+    if kind is None:
         return None
-    words, fields = CASE_WORDS[event.kind]
-    return Step(event.at, event.kind, words,
-                {_param(f): _value(f, data.get(f), division) for f in fields})
+    data = dict(event.data or {})
+    if "case_no" not in data and event.case_id in case_numbers:
+        data["case_no"] = case_numbers[event.case_id]  # events written before case numbers
+    words = kind.sentence(data, verified=verified)
+    if words is None:
+        return None
+    params = {name: _value(kind, name, data.get(name), division)
+              for name in _PARAM.findall(words)}
+    return Step(event.at, event.kind, words, params)
 
 
-def _param(field: str) -> str:
-    return "division" if field == "to_division" else field
-
-
-def _value(field: str, value, division: Callable[[str], Name]):
-    """An event's field as the sentence shows it: a division by name, a procedure in words."""
-    if field in ("division", "to_division"):
-        return division(str(value))
-    if field == "procedure":
-        return Term(PROCEDURES.get(value, N_("special procedure")))
-    if field == "after":
-        return datetime.fromisoformat(value) if value else ""
+def _value(kind: kinds.Kind, name: str, value, division: Callable[[str], Name]):
+    """A field of an event as the citizen's sentence shows it."""
+    shown = kind.field_for(name)
     if value is None:
         return ""
-    return value
+    if shown.shown == "division":
+        return division(str(value))
+    if shown.shown == "term":
+        return Term((shown.terms or {}).get(str(value)) or N_("special procedure"))
+    if shown.shown == "time":
+        return datetime.fromisoformat(value)
+    if name == "case_no":
+        return numbers.grouped(str(value))
+    return value if isinstance(value, (str, int)) else str(value)

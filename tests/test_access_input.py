@@ -67,7 +67,7 @@ def test_signing_in_never_leaves_the_site(client):
     token = csrf_token(client)
     r = client.post("/login?next=/%09/evil.example", data={"csrf_token": token,
                                                          "username": "clerk03", "password": "demo"})
-    assert r.status_code == 302 and r.headers["Location"] == "/hall/HQ/windows"
+    assert r.status_code == 302 and r.headers["Location"] == "/hall/HQ/windows/3"
 
 
 # -- 11.13 no 500 ----------------------------------------------------------------------------

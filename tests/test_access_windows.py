@@ -108,7 +108,7 @@ def test_a_manager_closes_a_window_with_its_visitors_back_in_line(client, app):
     clerk = token(client, "clerk05")
     move(client, clerk, "HQ", 5, "open")
     assert move(client, clerk, "HQ", 5, "call").get_json()["number"] == first
-    assert move(client, clerk, "HQ", 5, "hold", number=first).status_code == 200
+    assert move(client, clerk, "HQ", 5, "hold", number=first, reason="取复印件").status_code == 200
     assert move(client, clerk, "HQ", 5, "call").get_json()["number"] == second
     queued = {n: ticket(app, n).queued_at for n in (first, second)}
 

@@ -93,6 +93,8 @@ def states(hall) -> list[State]:
         State("dashboard", "dashboard.hall_dashboard", "/hall/HQ/dashboard", who="manager"),
         State("province dashboard", "dashboard.overview", "/dashboard", who="manager"),
         State("follow-ups", "followups.index", "/hall/HQ/followups", who="manager"),
+        State("extension requests", "extension_requests.index", "/hall/HQ/extension-requests",
+              who="manager"),
         State("reports", "reports.index", "/hall/HQ/reports", who="manager"),
         State("statistics", "reports.statistics", "/hall/HQ/statistics?month=2026-11",
               who="manager"),

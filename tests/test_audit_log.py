@@ -45,8 +45,8 @@ def test_changes_appear_newest_first_with_who_and_when(client, changes):
     assert html.count('data-actor="admin"') == 3
     # when, in the hall's time: Monday 09:30 + 2 days
     assert "2026-11-25 09:30:00" in html and "2026-11-23 09:30:00" in html
-    # what changed, before and after
-    assert re.search(r"time_limit_days</span>: <del>5</del> → <ins>7</ins>", html)
+    # what changed, before and after, in words
+    assert "时限：<del>5 个工作日</del> → <ins>7 个工作日</ins>" in html
 
 
 def test_filters_by_hall_kind_actor_and_days(client, changes):

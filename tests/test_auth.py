@@ -50,7 +50,7 @@ def test_a_clerk_signs_in_and_lands_on_the_windows_of_their_hall(client, app):
     page = client.get("/login").get_data(as_text=True)
     assert "登录" in page
     r = sign_in(client, "clerk03")
-    assert (r.status_code, r.headers["Location"]) == (302, "/hall/HQ/windows")
+    assert (r.status_code, r.headers["Location"]) == (302, "/hall/HQ/windows/3")
     assert "3 号窗口" in client.get("/hall/HQ/windows").get_data(as_text=True)
     assert [e.actor for e in events(app, "staff.signed_in")] == ["clerk03"]
 
@@ -68,7 +68,7 @@ def test_after_sign_in_only_local_pages_are_followed(client):
         "/hall/HQ/windows/3"
     client.post("/logout", data={"csrf_token": csrf_token(client, "/hall/HQ/windows")})
     for evil in ("https://evil.example/x", "//evil.example/x"):
-        assert sign_in(client, "clerk03", next_path=evil).headers["Location"] == "/hall/HQ/windows"
+        assert sign_in(client, "clerk03", next_path=evil).headers["Location"] == "/hall/HQ/windows/3"
         client.post("/logout", data={"csrf_token": csrf_token(client, "/hall/HQ/windows")})
 
 

@@ -90,6 +90,10 @@ def test_a_case_from_the_window_to_its_close(live_server, browser_page, second_p
     expect(division.locator("[data-missing] li")).to_have_count(2)
     act(division, "supply_documents")
     division.locator('form[data-action="decide"] input[value="approved"]').check()
+    # Not without the confirmation ticked: the browser asks for it and sends nothing.
+    division.locator('form[data-action="decide"] button[type="submit"]').click()
+    expect(division.locator("[data-state]")).to_have_attribute("data-state", "in_progress")
+    division.locator('form[data-action="decide"] input[name="confirm"]').check()
     act(division, "decide")
     expect(division.locator("[data-state]")).to_have_attribute("data-state", "decided")
     act(division, "mark_ready")

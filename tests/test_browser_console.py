@@ -143,7 +143,8 @@ def test_sign_in_page_is_chinese_and_a_wrong_password_gets_401(live_server, brow
 
     answer = sign_in(page, live_server, "clerk03")
     assert answer.status == 302
-    assert page.url == f"{live_server}/hall/HQ/windows"
+    assert page.url == f"{live_server}/hall/HQ/windows/3"  # their one window (#10.14)
+    page.goto(f"{live_server}/hall/HQ/windows")
     expect(page.locator('[data-window-no="3"]')).to_be_visible()
     expect(page.locator(".staff-who")).to_contain_text("clerk03")
     shot(page, "console-windows-zh-1366x768")
@@ -233,9 +234,14 @@ def test_clerk_works_the_queue_with_keys_and_clicks(live_server, console, page_l
     assert forgive(page_log, 409, f"{CONSOLE}/call") == 1
     shot(page, "console-busy-refused-zh-1366x768", full_page=False)
 
-    # F7 holds the visitor here; "resume" calls them back.
+    # F7 holds the visitor here, with the reason typed at once; "resume" calls them back.
     page.keyboard.press("F7")
+    reason = page.locator('form[data-move="hold"] input[name="reason"]')
+    expect(reason).to_be_focused()
+    reason.fill("回去取材料")
+    reason.press("Enter")
     held = page.locator('[data-held] [data-number="A004"]')
+    expect(held).to_contain_text("回去取材料")
     expect(held).to_be_visible()
     expect(page.locator(".current-none")).to_be_visible()
     assert [t["number"] for t in api.view()["held"]] == ["A004"]

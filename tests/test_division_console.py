@@ -8,6 +8,7 @@ import pytest
 
 from hall import calendar, clock, deadlines
 from hall.models import Case
+from hall.numbers import grouped
 from hall.web.extensions import db
 
 from conftest import MONDAY_0930
@@ -161,9 +162,12 @@ def test_inbox_filters(app, clerk, civil):
         r'data-case="(\d+)"', civil.get(f"/hall/HQ/cases?{query}").get_data(as_text=True))]
     assert ids("state=in_progress") == [two]
     assert ids("mine=1") == [two]
-    assert ids(f"q={one}") == [one]
     with app.app_context():
         service_no = db.session.get(Case, two).ticket.service_no
+        case_no = db.session.get(Case, one).case_no
+    # A case number goes straight to its case; read as typed, dashes and lower case too.
+    r = civil.get(f"/hall/HQ/cases?q={grouped(case_no).lower()}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/hall/HQ/cases/{one}")
     spaced = " ".join(service_no[i:i + 5] for i in range(0, 15, 5))
     assert ids(f"q={spaced}") == [two]
     assert ids("warning=red") == []
@@ -200,7 +204,7 @@ def test_a_case_worked_from_take_to_close_through_forms(app, clerk, civil):
              ("supply_documents", {"note": "已补齐"}, "in_progress"),
              ("start_special", {"kind": "public_notice", "reason": "公示三天"}, "special_procedure"),
              ("end_special", {}, "in_progress"),
-             ("decide", {"outcome": "approved"}, "decided"),
+             ("decide", {"outcome": "approved", "confirm": "1"}, "decided"),
              ("mark_ready", {}, "ready"),
              ("close", {"note": "已领取"}, "closed")]
     for action, fields, state in steps:
@@ -233,16 +237,16 @@ def test_route_extension_withdraw(app, clerk, civil):
         assert db.session.get(Case, case).division.code == "TITLE"
     assert civil.get(f"/hall/HQ/cases/{case}").status_code == 403  # no longer theirs
     title = as_user(app, "division02")
-    act(title, case, "withdraw", reason="申请人撤回")
+    act(title, case, "withdraw", reason="申请人撤回", confirm="1")
     assert state_of(app, case) == "withdrawn"
 
 
 def test_refusals_are_messages_on_the_case_page_not_errors(app, clerk, civil):
     case = new_case(clerk)
-    r = act(civil, case, "decide", json=True, outcome="approved")
+    r = act(civil, case, "decide", json=True, outcome="approved", confirm="1")
     assert (r.status_code, r.get_json()["code"]) == (409, "illegal-case-move")
     act(civil, case, "take")
-    r = act(civil, case, "decide", json=True, outcome="rejected")
+    r = act(civil, case, "decide", json=True, outcome="rejected", confirm="1")
     assert (r.status_code, r.get_json()["code"]) == (422, "case-field-required")
     r = act(civil, case, "decide", json=True, outcome="maybe")
     assert (r.status_code, r.get_json()["code"]) == (422, "choose-outcome")

@@ -3,7 +3,7 @@ one complete list of missing documents, and a QR code that opens the tracking pa
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pypdfium2 as pdfium
 import pytest
@@ -11,17 +11,20 @@ import zxingcpp
 from pypdf import PdfReader
 
 from hall.models import Case, Division
-from hall.numbers import grouped
+from hall.numbers import case_number, grouped
 from hall.printing import case_receipt_pdf
 
 from test_ticket_pdf import MM, SERVICE_NO, TRACK_URL, make_ticket, pdf_text
+
+
+CASE_NO = case_number(date(2026, 11, 23), 1, 42)
 
 
 def make_case(**overrides) -> Case:
     """A transient case on the test ticket, never added to a session."""
     ticket = make_ticket()
     fields = dict(
-        id=42, ticket=ticket, hall=ticket.hall, service=ticket.service, state="accepted",
+        id=42, case_no=CASE_NO, ticket=ticket, hall=ticket.hall, service=ticket.service, state="accepted",
         division=Division(code="CIVIL", name_zh="公务员管理处", name_en="Civil Service Division",
                           phone="0451-87654321"),
         applicant_name="张三丰", subject="2026年度公务员考试资格复审",
@@ -46,12 +49,13 @@ def test_a_receipt_is_80mm_wide_like_the_ticket(pdf):
 
 def test_it_says_what_was_accepted_for_whom_and_by_when(pdf):
     text = pdf_text(pdf)
-    for expected in ("受理回执", "黑龙江省人事人才公共服务大厅", "42", grouped(SERVICE_NO), "A012",
+    for expected in ("受理回执", "黑龙江省人事人才公共服务大厅", "办件编号", grouped(CASE_NO),
+                     grouped(SERVICE_NO), "A012",
                      "公务员考试录用资格复审", "公务员管理处", "张三丰", "2026年度公务员考试资格复审",
                      "2026-11-23 09:30", "2026-11-30 17:00", "7KQ2M9XP", "0451-87654321"):
         assert expected in text, expected
     assert "暂定" not in text and "需补正材料" not in text
-    assert PdfReader(io.BytesIO(pdf)).metadata.title == "受理回执 42"
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == f"受理回执 {CASE_NO}"
 
 
 def test_a_provisional_deadline_says_so():

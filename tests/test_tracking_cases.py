@@ -30,7 +30,8 @@ def test_the_public_view_shows_stage_division_and_deadline_but_nothing_personal(
     r, html = get(client, f"/track/{ticket.service_no}")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     assert "公务员管理处" in html            # the division, by name
-    assert "窗口环节已完成" in html and "已办结" not in html  # the visit is done, not the matter
+    # the visit became a case: the page leads with it, and never says the matter is done
+    assert "您的事项已受理为办件 BJ261123-001-0001-" in html and "已办结" not in html
     assert "2026-11-30 17:00" in html        # due: 5 working days, at close of business
     assert "欧**芒" in html                  # the applicant, masked
     for value in personal(ticket):
@@ -79,10 +80,14 @@ def test_pause_extension_and_decision_are_told_in_plain_words(client, desk):
     desk.do(cases.decide_extension, case.id, actor=desk.manager, approve=True)
     desk.do(cases.decide, case.id, actor=desk.civil, outcome="rejected",
                  reason="不符合申报条件")
-    _, html = get(client, en(f"/track/{ticket.service_no}"))
+    _, html = get(client, en(f"/track/{ticket.service_no}?c={ticket.access_code}"))
     assert "Time limit extended by 3 working days: 需专家会审" in html
     assert "Not approved" in html and "不符合申报条件" in html
     assert "Decided: not approved. Reason: 不符合申报条件" in html
+    # Without the code: the hall's fixed words only, never the division's own (#11.5).
+    _, public = get(client, en(f"/track/{ticket.service_no}"))
+    assert "Time limit extended by 3 working days" in public and "Not approved" in public
+    assert "需专家会审" not in public and "不符合申报条件" not in public
 
 
 def test_the_timeline_shows_the_case_moves_and_never_the_warnings(client, desk):
@@ -93,7 +98,8 @@ def test_the_timeline_shows_the_case_moves_and_never_the_warnings(client, desk):
     desk.do(deadlines.tick)  # red by now
     desk.do(cases.take, case.id, actor=desk.civil)
     _, html = get(client, en(f"/track/{ticket.service_no}"))
-    assert "Accepted at window 3 as a case for" in html and "Taken up by the division" in html
+    assert "Accepted at window 3 as case BJ261123-001-0001-" in html
+    assert "Taken up by the division" in html
     assert "red" not in re.sub(r"<[^>]+>", " ", html).lower().split()
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
-from hall import board, numbers, progress, ratings
+from hall import board, deadlines, numbers, progress, ratings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.web.extensions import csrf, db
 from hall.web.problems import translate
+from hall.web.templating import local_time
 
 from . import bp
 from .cache import views
@@ -121,20 +122,32 @@ def rate(service_no: str):
     if not found.verified:  # a rating needs the code: a number alone rates nothing
         return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
     try:
-        ratings.rate(db.session, found.ticket, level=_int(request.form.get("level")),
-                     comment=request.form.get("comment", ""), case_id=_case_id(),
-                     channel="tracking", actor=VISITOR)
+        rating = ratings.rate(db.session, found.ticket, level=_int(request.form.get("level")),
+                              comment=request.form.get("comment", ""), case_id=_case_id(),
+                              channel="tracking", actor=VISITOR)
     except AlreadyRated as error:
         return _rated(found, code, translate(error), 409)
     except HallError as error:
         return _rated(found, code, translate(error), error.status, failed=True)
-    return _rated(found, code, gettext("Thank you for rating the service."))
+    return _rated(found, code, gettext("Thank you for rating the service."),
+                  followup=_followup_words(rating, found.ticket.hall.timezone))
 
 
-def _rated(found: Lookup, code: str, message: str, status: int = 200, failed: bool = False):
+def _followup_words(rating, tz: str) -> str | None:
+    """What a poor rating sets going, said to the visitor who gave it (every poor rating is
+    followed up by a manager of the hall, 差评整改)."""
+    if rating.followup != "open":
+        return None
+    return gettext("We are sorry the service fell short. A manager of the hall will look into "
+                   "it and follow it up within %(days)s working days, by %(due)s.",
+                   days=deadlines.FOLLOWUP_DAYS, due=local_time(rating.followup_due_at, tz))
+
+
+def _rated(found: Lookup, code: str, message: str, status: int = 200, failed: bool = False,
+           followup: str | None = None):
     return make_response(render_template(
         "tracking/rated.html", ticket=found.ticket, hall=found.ticket.hall, message=message,
-        failed=failed, code=code.strip().upper()), status)
+        failed=failed, code=code.strip().upper(), followup=followup), status)
 
 
 def _int(value) -> int | None:

@@ -54,6 +54,9 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The case number (办件编号) staff and the applicant read: unique across halls, checkable
+    # (hall.numbers.case_number); the id stays internal.
+    case_no: Mapped[str] = mapped_column(String(16))
     hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"))
@@ -118,4 +121,6 @@ class Case(Base):
               sqlite_where=text(f"warning <> 'red' AND {_RUNNING_SQL}"),
               postgresql_where=text(f"warning <> 'red' AND {_RUNNING_SQL}")),
         Index("ix_cases_ticket", "ticket_id"),
+        # An index rather than a constraint: SQLite adds it in place (migration 0009).
+        Index("uq_cases_case_no", "case_no", unique=True),
     )

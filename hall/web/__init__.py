@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import dashboard
     from . import reports
     from . import admin_devices, device_enrolment  # noqa: F401  (admin_devices: on admin.bp)
+    from . import extension_requests
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(guide.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(extension_requests.bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)

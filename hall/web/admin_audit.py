@@ -7,55 +7,28 @@ administrators' business.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from flask_login import current_user
-
-from hall import admin
+from hall import admin, kinds
 from hall import audit as audit_log
 
 from .admin import bp
 from .auth import roles_required
+from .event_words import actor_name, hall_names, kind_name, lines, separators
 from .extensions import db
 
 PAGE_SIZE = 50
-KINDS = {
-    "admin.hall_created": _l("Hall created"), "admin.hall_edited": _l("Hall changed"),
-    "admin.window_added": _l("Window added"), "admin.window_edited": _l("Window renamed"),
-    "admin.window_services_set": _l("Window items changed"),
-    "admin.window_enabled": _l("Window in service"),
-    "admin.window_disabled": _l("Window out of service"),
-    "admin.division_created": _l("Division created"),
-    "admin.division_edited": _l("Division changed"),
-    "admin.service_created": _l("Service item created"),
-    "admin.service_edited": _l("Service item changed"),
-    "admin.staff_created": _l("Account created"), "admin.staff_edited": _l("Account changed"),
-    "admin.staff_deactivated": _l("Account deactivated"),
-    "admin.staff_reactivated": _l("Account reactivated"),
-    "admin.password_reset": _l("Password reset"),
-    "calendar.notice_entered": _l("Calendar notice entered"),
-    "calendar.local_day_set": _l("Local day set"),
-    "staff.signed_in": _l("Signed in"),
-    "device.registered": _l("Device registered"),
-    "device.enrolment_opened": _l("Device enrolment link made"),
-    "device.enrolled": _l("Device browser enrolled"), "device.locked": _l("Device locked"),
-    "device.unlocked": _l("Device unlocked"), "device.hours_set": _l("Device hours changed"),
-    "device.revoked": _l("Device revoked"),
-    "device.issuing_fast": _l("Device issuing unusually fast"),
-    # issue 11: who may work which window, sessions, sign-in waits
-    "admin.window_clerks_set": _l("Window clerks changed"),
-    "admin.staff_windows_set": _l("Clerk's windows changed"),
-    "window.handed_over": _l("Window handed over"),
-    "staff.signed_out": _l("Signed out"),
-    "staff.sign_in_delayed": _l("Sign-in slowed after wrong passwords"),
-}
-PREFIXES = [("", _l("Everything")), ("admin.", _l("Administration")),
-            ("calendar.", _l("Calendar")), ("staff.", _l("Sign-ins and tokens")),
-            ("case.", _l("Cases")), ("ticket.", _l("Tickets")), ("window.", _l("Windows")),
-            ("rating.", _l("Ratings")), ("device.", _l("Devices"))]
+
+
+def kind_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The filter's list: each family (its prefix and words) with its kinds in words."""
+    return [(prefix, gettext(words),
+             sorted(((code, kind_name(code)) for code in kinds.KINDS if code.startswith(prefix)),
+                    key=lambda pair: pair[1]))
+            for prefix, words in kinds.FAMILIES.items()]
 
 
 def _day(name: str) -> date | None:
@@ -63,19 +36,6 @@ def _day(name: str) -> date | None:
         return date.fromisoformat(request.args.get(name, "").strip())
     except ValueError:
         return None
-
-
-def _short(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 120 else text[:119] + "…"
-
-
-def describe(data: dict) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """An event's data as lines: the changed fields (before, after), then the rest."""
-    changed = [(field, _short(pair.get("before")), _short(pair.get("after")))
-               for field, pair in (data.get("changed") or {}).items() if isinstance(pair, dict)]
-    rest = [(key, _short(value)) for key, value in data.items() if key != "changed"]
-    return changed, rest
 
 
 @bp.get("/audit")
@@ -87,16 +47,21 @@ def audit():
     chosen = request.args.get("hall", "").strip().upper()
     shown = [h.id for h in halls if not chosen or h.code == chosen]
     since, until = _day("since"), _day("until")
+    tz = staff.hall.timezone
     where = audit_log.AuditFilter(halls=shown, kind=request.args.get("kind", "").strip()[:40],
-                              actor=request.args.get("actor", "").strip()[:40], since=since,
-                              until=until, tz=staff.hall.timezone)
+                                  actor=request.args.get("actor", "").strip()[:40], since=since,
+                                  until=until, tz=tz)
     events, next_before = audit_log.audit_events(db.session, where,
-                                             before=request.args.get("before", type=int),
-                                             limit=PAGE_SIZE)
-    rows = [(e, codes.get(e.hall_id, "?"), *describe(e.data or {})) for e in events]
+                                                 before=request.args.get("before", type=int),
+                                                 limit=PAGE_SIZE)
+    names = hall_names(db.session, (e.hall_id for e in events))
+    rows = [{"event": e, "hall": codes.get(e.hall_id, "?"), "what": kind_name(e.kind),
+             "who": actor_name(e.actor), "lines": lines(e.kind, e.data or {},
+                                                        names[e.hall_id], tz)}
+            for e in events]
     filters = {k: v for k, v in {"hall": chosen, "kind": where.kind, "actor": where.actor,
                                  "since": since.isoformat() if since else "",
                                  "until": until.isoformat() if until else ""}.items() if v}
     return render_template("admin/audit.html", hall=staff.hall, halls=halls, rows=rows,
-                           filters=filters, kinds=KINDS, prefixes=PREFIXES,
+                           filters=filters, choices=kind_choices(), colon=separators()[0],
                            next_before=next_before, first_page="before" in request.args)

@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from hall import floor
 from hall import staff as accounts
 from hall.access import sees_hall  # the rule lives in the domain; pages use it from here
 from hall.events import Actor
@@ -140,10 +141,25 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def home_for(staff: Staff) -> str:
-    """Division staff start at their inbox; everyone else at the hall's windows."""
-    if staff.has_role(Role.DIVISION) and not staff.has_role(Role.CLERK):
-        return url_for("division.cases_inbox", hall=staff.hall.code)
-    return url_for("console.windows", hall=staff.hall.code)
+    """Where each one starts the day: a clerk at a window they work now goes straight back
+    to it; a manager at the dashboard, division staff at their inbox, a clerk at their own
+    window (the one they opened lately; the list if they move between windows), an
+    administrator at the administration."""
+    hall = staff.hall.code
+    window = floor.home_window(db.session, staff) if staff.has_role(Role.CLERK) else None
+    if window is not None and window.state != "closed":
+        return url_for("console.window", hall=window.hall.code, no=window.no)
+    if staff.has_role(Role.MANAGER):
+        return url_for("dashboard.hall_dashboard", hall=hall)
+    if staff.has_role(Role.DIVISION):
+        return url_for("division.cases_inbox", hall=hall)
+    if staff.has_role(Role.CLERK):
+        if window is not None:
+            return url_for("console.window", hall=window.hall.code, no=window.no)
+        return url_for("console.windows", hall=hall)
+    if staff.has_role(Role.ADMIN):
+        return url_for("admin.home")
+    return url_for("console.windows", hall=hall)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -13,9 +13,11 @@ from werkzeug.datastructures import MultiDict
 
 from hall import cases
 from hall.casefile import Entry
-from hall.errors import HallError, N_
+from hall.errors import ConfirmationRequired, HallError, N_
 from hall.events import Actor
 from hall.models import Case, Role, Staff
+
+from .event_words import Names, actor_name, history_detail, kind_name
 
 STATE_NAMES = {
     "accepted": N_("Waiting to be taken up"), "in_progress": N_("In progress"),
@@ -48,11 +50,25 @@ def _days(form: MultiDict) -> int:
         return 0
 
 
+def _confirmed(form: MultiDict) -> None:
+    """A move that cannot be undone (a decision, a withdrawal) is made only with its box
+    ticked: a required checkbox, so the confirmation works without any script, and is
+    checked here too, for a browser that sends the form without it."""
+    if _text(form, "confirm") != "1":
+        raise ConfirmationRequired()
+
+
 def _decide(s, case_id: int, form: MultiDict, actor: Actor) -> Case:
     outcome = _text(form, "outcome")
     if outcome not in OUTCOME_NAMES:
         raise ChooseOutcome()
+    _confirmed(form)
     return cases.decide(s, case_id, outcome=outcome, reason=_text(form, "reason"), actor=actor)
+
+
+def _withdraw(s, case_id: int, form: MultiDict, actor: Actor) -> Case:
+    _confirmed(form)
+    return cases.withdraw(s, case_id, reason=_text(form, "reason"), actor=actor)
 
 
 Action = Callable[..., Case]
@@ -77,7 +93,7 @@ ACTIONS: dict[str, Action] = {
     "decide": _decide,
     "mark_ready": lambda s, i, f, a: cases.mark_ready(s, i, note=_text(f, "note"), actor=a),
     "close": lambda s, i, f, a: cases.close(s, i, note=_text(f, "note"), actor=a),
-    "withdraw": lambda s, i, f, a: cases.withdraw(s, i, reason=_text(f, "reason"), actor=a),
+    "withdraw": _withdraw,
 }
 
 DONE: dict[str, Callable[[], str]] = {
@@ -122,45 +138,8 @@ def actions_for(case: Case, staff: Staff) -> list[str]:
 
 # -- the history in words ---------------------------------------------------------------------
 
-KIND_NAMES = {
-    "case.accepted": N_("Accepted at the window"), "case.routed": N_("Sent to another division"),
-    "case.taken": N_("Taken up"), "case.documents_requested": N_("Documents requested"),
-    "case.documents_supplied": N_("Documents supplied"),
-    "case.special_started": N_("Special procedure started"),
-    "case.special_ended": N_("Special procedure ended"),
-    "case.extension_requested": N_("Extension requested"),
-    "case.extension_granted": N_("Extension granted"),
-    "case.extension_refused": N_("Extension refused"), "case.decided": N_("Decided"),
-    "case.ready": N_("Ready for pick-up"), "case.closed": N_("Closed"),
-    "case.withdrawn": N_("Withdrawn"), "case.deadline_changed": N_("Deadline changed"),
-    "case.yellow": N_("Yellow card: the deadline is near"),
-    "case.red": N_("Red card: the deadline has passed"),
-    "case.warning_lowered": N_("Warning lowered"),
-}
-
-
-def _detail(kind: str, d: dict) -> str:
-    """The facts of one event worth a line: reasons, lists, days, outcomes."""
-    if kind == "case.accepted":
-        return _("Window %(no)s; time limit %(days)s working days", no=d.get("window_no"),
-                 days=d.get("limit_days"))
-    if kind == "case.routed":
-        return f"{d.get('from_division')} → {d.get('to_division')}: {d.get('reason') or ''}"
-    if kind == "case.documents_requested":
-        return "; ".join(d.get("documents") or []) + (f" ({d['note']})" if d.get("note") else "")
-    if kind == "case.special_started":
-        return f"{_(SPECIAL_NAMES.get(d.get('procedure'), d.get('procedure') or ''))}: {d.get('reason') or ''}"
-    if kind in ("case.extension_requested", "case.extension_granted", "case.extension_refused"):
-        why = d.get("reason") or d.get("note") or ""
-        return _("%(days)s working days", days=d.get("days")) + (f": {why}" if why else "")
-    if kind == "case.decided":
-        outcome = _(OUTCOME_NAMES.get(d.get("outcome"), d.get("outcome") or ""))
-        return outcome + (f": {d['reason']}" if d.get("reason") else "")
-    return d.get("reason") or d.get("note") or ""
-
-
-def timeline_lines(history: list[Entry]) -> list[dict]:
-    """The case's events as the case page lists them."""
-    return [{"at": e.at, "kind": e.kind, "label": _(KIND_NAMES[e.kind]) if e.kind in KIND_NAMES
-             else e.kind, "detail": _detail(e.kind, e.data), "actor": e.actor,
-             "actor_name": e.actor_name} for e in history]
+def timeline_lines(history: list[Entry], names: Names, tz: str) -> list[dict]:
+    """The case's events as the case page lists them: the kind in words, its facts, who."""
+    return [{"at": e.at, "kind": e.kind, "label": kind_name(e.kind),
+             "detail": history_detail(e.kind, e.data, names, tz),
+             "who": actor_name(e.actor, e.actor_name)} for e in history]

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from hall import access, board, casefile, cases, floor, queue, supervision
-from hall.errors import HallError
+from hall import access, board, casefile, cases, clock, floor, numbers, queue, supervision
+from hall.errors import N_, HallError
 from hall.models import Case, Ticket, Window
 
 from .auth import home_for, roles_required, visible_hall
@@ -24,6 +24,10 @@ from .problems import translate
 from .templating import local_time
 
 bp = Blueprint("console", __name__, url_prefix="/hall")
+
+# Offered as the clerk types why a visitor is held (any other reason may be typed).
+HOLD_REASONS = (N_("Fetching a document"), N_("Copying documents"), N_("Filling in a form"),
+                N_("Waiting for a colleague's answer"))
 
 
 def _wants_json() -> bool:
@@ -63,7 +67,9 @@ def window(hall: str, no: int):
                            services=board.service_lines(db.session, window.hall, day),
                            other_windows=[w for w in window.hall.windows if w.no != no],
                            may_accept=_may_accept(window),
-                           accepted=casefile.accepted_at_window(db.session, window))
+                           accepted=casefile.accepted_at_window(db.session, window),
+                           hold_reasons=[_(why) for why in HOLD_REASONS],
+                           now=clock.now().isoformat())
 
 
 def _may_supervise(window: Window) -> bool:
@@ -138,22 +144,27 @@ def accept(hall: str, no: int):
     except HallError as error:
         return _refused(hall, no, error.status, error.code, translate(error))
     message = accepted_message(case)
+    warnings = [_(w) for w in cases.id_warnings(case)]
     if _wants_json():
         view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
-        return jsonify({"window": view, "message": message, "case": {
-            "id": case.id, "due_at": case.due_at.isoformat() if case.due_at else None,
+        return jsonify({"window": view, "message": " ".join([message, *warnings]), "case": {
+            "id": case.id, "case_no": case.case_no, "warnings": warnings,
+            "due_at": case.due_at.isoformat() if case.due_at else None,
             "provisional": case.due_provisional,
             "receipt_url": url_for("division.receipt", hall=hall, case_id=case.id)}})
     flash(message, "ok")
+    for warning in warnings:  # looked at again, never a refusal
+        flash(warning, "info")
     return redirect(url_for("console.window", hall=hall, no=no))
 
 
 def accepted_message(case: Case) -> str:
     """What the clerk tells the applicant: the case number and the deadline."""
     due = local_time(case.due_at, case.hall.timezone)
+    no = numbers.grouped(case.case_no)
     if case.due_provisional:
-        return _("Case %(id)s accepted. Due by %(due)s (provisional).", id=case.id, due=due)
-    return _("Case %(id)s accepted. Due by %(due)s.", id=case.id, due=due)
+        return _("Case %(no)s accepted. Due by %(due)s (provisional).", no=no, due=due)
+    return _("Case %(no)s accepted. Due by %(due)s.", no=no, due=due)
 
 
 @bp.post("/<hall>/windows/<int:no>/<move>")
@@ -205,6 +216,8 @@ def _done_message(move: str, result) -> str:
         "call": _("Calling %(number)s.", number=number),
         "recall": _("Calling %(number)s again.", number=number),
         "no-show": _("%(number)s marked as a no-show.", number=number),
+        "undo-no-show": _("%(number)s is called at the window again: the no-show was taken "
+                          "back.", number=number),
         "start": _("Serving %(number)s.", number=number),
         "finish": _("%(number)s finished.", number=number),
         "hold": _("%(number)s held.", number=number),

@@ -10,17 +10,19 @@ from __future__ import annotations
 from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hall import casefile, cases, printing
 from hall.errors import HallError
-from hall.inbox import LIMIT, Filters, inbox
+from hall.inbox import LIMIT, Filters, inbox, searched
 from hall.models import OPEN_STATES, Case, Staff
 
 from .api.tickets import track_url
 from .auth import roles_required, visible_hall
-from .case_actions import ACTIONS, DONE, STATE_NAMES, actions_for, timeline_lines
+from .case_actions import ACTIONS, DONE, SPECIAL_NAMES, STATE_NAMES, actions_for, timeline_lines
+from .event_words import hall_names
 from .extensions import db
 from .problems import translate
 
@@ -73,12 +75,23 @@ def cases_inbox(hall: str):
     if not divisions:
         abort(403)
     filters, shown = _filters(divisions)
+    search, problem = None, None
+    try:
+        search = searched(filters.search)
+    except HallError as error:  # a mistyped number: said, never "no cases"
+        problem = translate(error)
+    if search is not None and search[0] == "case":
+        case = db.session.scalar(select(Case).where(Case.case_no == search[1],
+                                                    Case.hall_id == found.id))
+        if case is not None and cases.may_work(current_user.staff, case):
+            # One number, one case, open or not: straight to it.
+            return redirect(url_for("division.case_page", hall=found.code, case_id=case.id))
     # One more than is shown: the page says when there are more than it lists.
-    rows = inbox(db.session, found.id, filters, limit=LIMIT + 1)
+    rows = [] if problem else inbox(db.session, found.id, filters, limit=LIMIT + 1)
     response = Response(render_template(
         "division/inbox.html", hall=found, rows=rows[:LIMIT], more=len(rows) > LIMIT,
         limit=LIMIT, divisions=divisions, shown=shown, states=OPEN_STATES,
-        state_names=STATE_NAMES))
+        state_names=STATE_NAMES, problem=problem))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -91,12 +104,15 @@ def case_page(hall: str, case_id: int):
     case = _case(found, case_id)
     staff = current_user.staff
     history = casefile.history(db.session, case)
+    names = hall_names(db.session, [case.hall_id])[case.hall_id]
     response = Response(render_template(
         "division/case.html", hall=found, case=case, state_names=STATE_NAMES,
-        actions=actions_for(case, staff), lines=timeline_lines(history),
+        actions=actions_for(case, staff), lines=timeline_lines(history, names, found.timezone),
         last_event=history[-1].id if history else 0,
         divisions=casefile.other_divisions(db.session, case),
-        special_kinds=cases.SPECIAL_KINDS))
+        special_kinds=cases.SPECIAL_KINDS, special_names=SPECIAL_NAMES,
+        id_warnings=[_(w) for w in cases.id_warnings(case)],
+        someone_elses=case.handler is not None and case.handler_id != staff.id))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -135,7 +151,7 @@ def receipt(hall: str, case_id: int):
     case = _case(found, case_id)
     pdf = printing.case_receipt_pdf(case, track_url=track_url(case.ticket))
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="receipt-{case.id}.pdf"'
+    response.headers["Content-Disposition"] = f'inline; filename="receipt-{case.case_no}.pdf"'
     # It carries the applicant's name and the access code: never kept in a shared cache.
     response.headers["Cache-Control"] = "no-store"
     return response

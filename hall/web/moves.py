@@ -40,9 +40,10 @@ class MoveRequest(BaseModel):
 
     number: Number = Field(default=None, description=(
         "For call: call this number instead of the next. For resume: the held number. For "
-        "other moves: the number the clerk's screen shows, refused if it is no longer the "
-        "window's (a stale screen can't finish the wrong visitor)."))
-    reason: Text = Field(default=None, description="Why (pause: required; hold, transfer)")
+        "undo-no-show: the number just marked as a no-show. For other moves: the number the "
+        "clerk's screen shows, refused if it is no longer the window's (a stale screen can't "
+        "finish the wrong visitor)."))
+    reason: Text = Field(default=None, description="Why (pause and hold: required; transfer)")
     service: Code = Field(default=None, description="Transfer: the service to send them to")
     window: WindowNo = Field(default=None, description="Transfer: the window to send them to")
 
@@ -74,6 +75,9 @@ MOVES: dict[str, Move] = {move.name: move for move in [
          lambda s, h, n, a, m: queue.recall(s, h, n, actor=a, number=m.number)),
     Move("no-show", "The called visitor did not come",
          lambda s, h, n, a, m: queue.mark_no_show(s, h, n, actor=a, number=m.number)),
+    Move("undo-no-show", "Take back a no-show pressed by mistake (within 30 seconds, if nothing "
+         "else happened at the window since)",
+         lambda s, h, n, a, m: queue.undo_no_show(s, h, n, m.number or "", actor=a)),
     Move("start", "The visitor is at the window",
          lambda s, h, n, a, m: queue.start_serving(s, h, n, actor=a, number=m.number)),
     Move("finish", "Done at the window",

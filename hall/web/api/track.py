@@ -6,8 +6,10 @@ is the service number, ``agency_responsible`` the division, ``expected_datetime`
 deadline. What Open311 has no field for (the queue number, each case's pause, extension and
 decision) is added under names of our own. Personal data appears only with the access code,
 sent as the ``X-Access-Code`` header (kept out of addresses and logs) or, as the ticket's QR
-link does, ``?code=``; without it the applicant's name is masked and nothing else of them is
-there. An unknown number and a wrong code get the same 404, word for word.
+link does, ``?code=``; without it the applicant's name is masked, nothing else of them is
+there, and the division's free text (the reasons for a decision or an extension) is left out:
+only the hall's fixed words are public. An unknown number and a wrong code get the same 404,
+word for word.
 """
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ def service_request(seen: Progress) -> dict:
         "service_request_id": ticket.service_no,
         "status": "closed" if seen.finished else "open",
         "detailed_status": main.state if main else ticket.status,
-        "status_notes": say(main.stage) if main else None,
+        "status_notes": _headline(main, tz) if main else None,
         "service_name": localized(ticket.service),
         "service_code": ticket.service.code,
         "agency_responsible": localized(main.division) if main else localized(ticket.hall),
@@ -83,9 +85,15 @@ def service_request(seen: Progress) -> dict:
     }
 
 
+def _headline(case: CaseProgress, tz: str) -> str:
+    return say(case.headline.words, case.headline.params, tz)
+
+
 def case_json(case: CaseProgress, tz: str) -> dict:
     body = {
-        "detailed_status": case.state, "status_notes": say(case.stage),
+        "case_no": case.case_no,
+        "detailed_status": case.state, "status_notes": _headline(case, tz),
+        "overdue": case.overdue,
         "service_code": case.service.code, "service_name": localized(case.service),
         "agency_responsible": localized(case.division), "applicant": case.applicant,
         "accepted_datetime": iso(case.accepted_at, tz),
@@ -146,9 +154,11 @@ TRACKED = {
                 "expected_datetime_provisional": {"type": "boolean"},
                 "paused": {"type": "boolean"}, "pause_reason": {"type": ["string", "null"]},
                 "extension_days": {"type": "integer"},
-                "extension_reason": {"type": ["string", "null"]},
+                "extension_reason": {"type": ["string", "null"],
+                                     "description": "Only with the access code."},
                 "outcome": {"enum": ["approved", "rejected", None]},
-                "decision_reason": {"type": ["string", "null"]},
+                "decision_reason": {"type": ["string", "null"],
+                                    "description": "Only with the access code."},
                 "private": {"type": "object", "description": "Only with the access code.",
                             "properties": {"applicant_name": {"type": "string"},
                                            "applicant_phone": {"type": "string"},

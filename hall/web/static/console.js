@@ -8,8 +8,9 @@
   var hall = body.dataset.hall;
   var windowNo = parseInt(body.dataset.window, 10);
   var texts = HallPage.texts("console-texts");
-  // F1 call next, F2 recall, F3 start, F4 finish, F6 no-show, F7 hold, F8 transfer.
-  var KEYS = { F1: 1, F2: 1, F3: 1, F4: 1, F6: 1, F7: 1, F8: 1 };
+  // F1 call next, F2 recall, F3 start, F4 finish, F6 no-show, F7 hold (types its reason),
+  // F8 transfer, F9 undo the no-show just pressed.
+  var KEYS = { F1: 1, F2: 1, F3: 1, F4: 1, F6: 1, F7: 1, F8: 1, F9: 1 };
   function main() { return document.querySelector("main.staff-main"); }
   function noop() {}
 
@@ -238,7 +239,8 @@
   function press(key) {
     var target = main().querySelector('[data-key="' + key + '"]');
     if (!target || target.matches(":disabled")) return;
-    if (target.tagName === "SELECT") { target.focus(); return; }
+    // A field (the hold's reason, the transfer's service) is where the clerk types next.
+    if (target.tagName === "SELECT" || target.tagName === "INPUT") { target.focus(); return; }
     var form = target.form;
     if (form.requestSubmit) form.requestSubmit(target); else target.click();
   }
@@ -255,6 +257,33 @@
     }
     press(event.key);
   });
+
+  // -- clocks on the page: the no-show's undo runs out, held visitors' minutes go up ---------
+  // Times are the hall's (its clock may be set for training): the page says what time it was
+  // on the server when it was made, and the difference to this computer's clock is kept.
+  var undoTimer = null, skew = 0;
+  function hallNow() { return Date.now() + skew; }
+  function watchClocks(fresh) {
+    var root = main();
+    if (!root) return;
+    var stamp = root.querySelector("[data-now]");
+    if (fresh && stamp) skew = new Date(stamp.getAttribute("data-now")).getTime() - Date.now();
+    var bar = root.querySelector("[data-undo-until]");
+    clearTimeout(undoTimer);
+    if (bar) {
+      var left = new Date(bar.getAttribute("data-undo-until")).getTime() - hallNow();
+      undoTimer = setTimeout(function () { bar.remove(); }, Math.max(0, left));
+    }
+    root.querySelectorAll("[data-held-since]").forEach(function (el) {
+      var since = el.getAttribute("data-held-since");
+      if (!since) return;
+      var minutes = Math.max(0, Math.floor((hallNow() - new Date(since).getTime()) / 60000));
+      el.textContent = (texts.held_for || "{n}").replace("{n}", String(minutes));
+    });
+  }
+  body.addEventListener("console:refreshed", function () { watchClocks(true); });
+  setInterval(function () { watchClocks(false); }, 30000);
+  watchClocks(true);
 
   // -- live: the hall's floor stream ----------------------------------------------------------
   var setLive = HallPage.liveIndicator(texts);

@@ -35,6 +35,7 @@
   var FIGURES = {
     issued: String, waiting: String, finished: String, open_windows: String, yellow: String,
     red: String, ratings: String, followups_open: String, followups_red: String,
+    extensions_pending: String,
     longest_wait_min: minutes, avg_wait_min: decimal, avg_service_min: decimal,
     rating_avg: decimal, no_show_rate: rate, at: clockTime
   };
@@ -85,6 +86,11 @@
       scope.querySelectorAll('[data-figure="' + name + '"]').forEach(function (node) {
         node.textContent = FIGURES[name](snap[name], snap);
       });
+    });
+    // A warning figure is coloured only when there is something to look at: 0 is not red.
+    scope.querySelectorAll("[data-alert]").forEach(function (node) {
+      var figure = node.matches("[data-figure]") ? node : node.querySelector("[data-figure]");
+      if (figure) node.classList.toggle("count-zero", !snap[figure.getAttribute("data-figure")]);
     });
     var noDivision = (scope.querySelector('[data-rows="divisions"] tr.empty td') || {}).textContent;
     fill(scope.querySelector('[data-rows="services"]'), snap.services.map(function (s) {

@@ -1,0 +1,343 @@
+"""Every kind of event the hall records, in words for each audience that reads it.
+
+One registry: the audit log and the staff case history name an event by ``name``; the
+citizen's timeline says ``citizen`` (None: the citizen never sees that kind: warnings,
+requests not yet decided, sign-ins…), and only the holder of the access code reads
+``private``, the sentence with the division's own free text (a reason may name people).
+``FIELDS`` says how each field of an event's data is shown: its label, and whether it is a
+window, a division, a time, a term from a fixed list, free text, or nothing worth showing.
+
+``tests/test_kinds.py`` reads every ``record(`` call of the code and fails on a kind missing
+here, or on a case or ticket kind without words for the case history or the timeline.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import N_
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str            # message id
+    shown: str = "text"   # see ``SHOWN``
+    terms: dict[str, str] | None = None  # for shown == "term": each value's message id
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    name: str                           # message id: the audit log's and the history's name
+    citizen: str | dict[str, str] | None  # the timeline's sentence; a dict: by ``citizen_by``
+    private: str | dict[str, str] | None = None  # with free text, for the access-code holder
+    citizen_by: str | None = None       # the data field choosing the sentence in a dict
+    history: tuple[str, ...] = ()       # the fields the staff case history shows
+    fields: dict[str, Field] = field(default_factory=dict)  # this kind's own meaning of a field
+
+    def field_for(self, name: str) -> Field:
+        return self.fields.get(name) or FIELDS.get(name) or Field(name, "text")
+
+    def sentence(self, data: dict, *, verified: bool) -> str | None:
+        """The citizen's sentence for this event (a message id), or None."""
+        words = self.private if verified and self.private is not None else self.citizen
+        if isinstance(words, dict):
+            return words.get(str(data.get(self.citizen_by)))
+        return words
+
+
+# How a value is shown: "text" as given, "number", "days" (working days), "window" (window n),
+# "division" and "service" (a code, shown by name), "time" (an instant, in the hall's zone),
+# "date", "yes_no", "list", "term" (a fixed value, in words), "hidden" (never shown).
+SHOWN = ("text", "number", "days", "window", "division", "service", "time", "date", "yes_no",
+         "list", "term", "hidden")
+
+# -- fixed values in words ------------------------------------------------------------------
+
+PRIORITIES = {"military": N_("service member"), "elderly": N_("aged 60 or over"),
+              "disabled": N_("disability"), "pregnant": N_("pregnancy")}
+SOURCES = {"kiosk": N_("kiosk"), "api": N_("device or website"), "booking": N_("booking"),
+           "staff": N_("staff")}
+TICKET_STATUSES = {"waiting": N_("waiting"), "called": N_("called"),
+                   "serving": N_("being served"), "held": N_("held"),
+                   "finished": N_("finished"), "no_show": N_("a no-show"),
+                   "unserved": N_("closed unserved")}
+CASE_STATES = {"accepted": N_("waiting to be taken up"), "in_progress": N_("being handled"),
+               "awaiting_documents": N_("waiting for documents"),
+               "special_procedure": N_("in a special procedure"), "decided": N_("decided"),
+               "ready": N_("ready for pick-up"), "closed": N_("closed"),
+               "withdrawn": N_("withdrawn")}
+PROCEDURES = {"public_notice": N_("public notice"), "expert_review": N_("expert review"),
+              "testing": N_("testing"), "documents": N_("waiting for missing documents")}
+OUTCOMES = {"approved": N_("approved"), "rejected": N_("not approved")}
+WARNINGS = {"none": N_("on time"), "yellow": N_("due soon"), "red": N_("overdue")}
+CHANNELS = {"tracking": N_("tracking page"), "window": N_("device at the window")}
+FOLLOWUPS = {"none": N_("none"), "open": N_("opened"), "closed": N_("closed")}
+LEVELS = {"5": N_("Very satisfied"), "4": N_("Satisfied"), "3": N_("Fair"),
+          "2": N_("Dissatisfied"), "1": N_("Very dissatisfied")}
+SIGN_IN_WAYS = {"page": N_("sign-in page"), "api": N_("API token")}
+DAY_KINDS = {"holiday": N_("day off"), "workday": N_("working day")}
+HALL_LEVELS = {"province": N_("province"), "city": N_("city"), "county": N_("county")}
+DEVICE_KINDS = {"kiosk": N_("ticket kiosk"), "display": N_("wall display"),
+                "rating": N_("rating tablet")}
+SIGN_OUT_REASONS = {"signed_out": N_("signed out"), "password_reset": N_("password reset"),
+                    "deactivated": N_("account deactivated")}
+ROLES = {"admin": N_("administrator"), "manager": N_("manager"), "clerk": N_("window clerk"),
+         "division": N_("division staff")}
+
+# Who acted, for the labels that are not a member of staff's username.
+ACTORS = {"system": N_("System"), "kiosk": N_("Kiosk"), "visitor": N_("Visitor"),
+          "rating-device": N_("Rating device"), "operator": N_("Operator at the server"),
+          "enrolment": N_("Device enrolment"), "sign-in": N_("Sign-in")}
+
+# -- the fields of events' data ---------------------------------------------------------------
+
+FIELDS: dict[str, Field] = {
+    "number": Field(N_("Ticket")),
+    "case_no": Field(N_("Case number")),
+    "window_no": Field(N_("Window"), "window"),
+    "to_window": Field(N_("To window"), "window"),
+    "service": Field(N_("Service"), "service"),
+    "from_service": Field(N_("From service"), "service"),
+    "to_service": Field(N_("To service"), "service"),
+    "priority": Field(N_("Priority"), "term", PRIORITIES),
+    "source": Field(N_("Taken at"), "term", SOURCES),
+    "call_count": Field(N_("Calls"), "number"),
+    "reason": Field(N_("Reason")),
+    "note": Field(N_("Note")),
+    "state": Field(N_("State"), "term", CASE_STATES),
+    "division": Field(N_("Division"), "division"),
+    "from_division": Field(N_("From division"), "division"),
+    "to_division": Field(N_("To division"), "division"),
+    "limit_days": Field(N_("Time limit"), "days"),
+    "days": Field(N_("Extension"), "days"),
+    "documents": Field(N_("Documents"), "list"),
+    "procedure": Field(N_("Procedure"), "term", PROCEDURES),
+    "outcome": Field(N_("Decision"), "term", OUTCOMES),
+    "on_time": Field(N_("On time"), "yes_no"),
+    "due_at": Field(N_("Due"), "time"),
+    "provisional": Field(N_("Provisional"), "yes_no"),
+    "why": Field(N_("Why")),
+    "handler": Field(N_("Handler"), "hidden"),
+    "rating": Field(N_("Rating"), "hidden"),
+    "level": Field(N_("Rating"), "term", LEVELS),
+    "channel": Field(N_("Given on"), "term", CHANNELS),
+    "followup": Field(N_("Follow-up"), "term", FOLLOWUPS),
+    "end_of_day": Field(N_("At the end of the day"), "yes_no"),
+    "day": Field(N_("Day"), "date"),
+    "via": Field(N_("Through"), "term", SIGN_IN_WAYS),
+    "token": Field(N_("Token"), "hidden"),
+    "label": Field(N_("Label")),
+    "expires_at": Field(N_("Expires"), "time"),
+    "tokens_revoked": Field(N_("Tokens revoked"), "number"),
+    "username": Field(N_("Account")),
+    "name": Field(N_("Name")),
+    "name_zh": Field(N_("Name (Chinese)")),
+    "name_en": Field(N_("Name (English)")),
+    "roles": Field(N_("Roles"), "list"),
+    "active": Field(N_("Active"), "yes_no"),
+    "hall_code": Field(N_("Hall")),
+    "node_no": Field(N_("Node number"), "number"),
+    "timezone": Field(N_("Time zone")),
+    "level_of_hall": Field(N_("Level"), "term", HALL_LEVELS),
+    "parent": Field(N_("Parent hall")),
+    "address_zh": Field(N_("Address (Chinese)")),
+    "address_en": Field(N_("Address (English)")),
+    "phone": Field(N_("Telephone")),
+    "services": Field(N_("Services"), "list"),
+    "prefix": Field(N_("Number prefix")),
+    "time_limit_days": Field(N_("Time limit"), "days"),
+    "legal_limit_days": Field(N_("Legal time limit"), "days"),
+    "standard_minutes": Field(N_("Usual minutes at the window"), "number"),
+    "procedure_steps": Field(N_("Procedure")),
+    "fees_zh": Field(N_("Fees (Chinese)")),
+    "fees_en": Field(N_("Fees (English)")),
+    "legal_basis_zh": Field(N_("Legal basis (Chinese)")),
+    "legal_basis_en": Field(N_("Legal basis (English)")),
+    "sort_order": Field(N_("Order"), "number"),
+    "year": Field(N_("Year"), "number"),
+    "notice": Field(N_("Notice")),
+    "previous_notice": Field(N_("Previous notice")),
+    "holidays": Field(N_("Days off"), "list"),
+    "workdays": Field(N_("Make-up working days"), "list"),
+    "set_to": Field(N_("Set to"), "term", DAY_KINDS),
+    "previous": Field(N_("Before"), "term", DAY_KINDS),
+    "unserved": Field(N_("Left unserved"), "number"),
+    "finished": Field(N_("Finished"), "number"),
+    "windows_closed": Field(N_("Windows closed"), "number"),
+    "report": Field(N_("Report"), "hidden"),
+    "totals": Field(N_("Totals"), "hidden"),
+    # devices, window supervision, sign-in waits (issue 11)
+    "device": Field(N_("Device"), "hidden"),
+    "device_kind": Field(N_("Kind of device"), "term", DEVICE_KINDS),
+    "hours": Field(N_("Hours")),
+    "address": Field(N_("Address")),
+    "replaced_browser": Field(N_("Replaced an enrolled browser"), "yes_no"),
+    "tickets": Field(N_("Tickets"), "number"),
+    "seconds": Field(N_("Seconds"), "number"),
+    "clerk": Field(N_("Clerk")),
+    "clerks": Field(N_("Clerks"), "list"),
+    "windows": Field(N_("Windows"), "list"),
+    "from_clerk": Field(N_("From clerk")),
+    "to_clerk": Field(N_("To clerk")),
+    "forced": Field(N_("Closed by a supervisor"), "yes_no"),
+    "returned": Field(N_("Back in line"), "list"),
+    "failures": Field(N_("Wrong passwords"), "number"),
+    "wait_seconds": Field(N_("Wait (seconds)"), "number"),
+}
+
+_WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
+                   "after": Field(N_("Now"), "term", WARNINGS),
+                   "division": Field(N_("Division"), "hidden")}
+
+
+def _kinds(*kinds: Kind) -> dict[str, Kind]:
+    return {k.code: k for k in kinds}
+
+
+KINDS: dict[str, Kind] = _kinds(
+    # -- a visit at the windows ------------------------------------------------------------
+    Kind("ticket.issued", N_("Number taken"), N_("Took number %(number)s")),
+    Kind("ticket.called", N_("Called"), N_("Called to window %(window_no)s")),
+    Kind("ticket.recalled", N_("Called again"), N_("Called again to window %(window_no)s")),
+    Kind("ticket.resumed", N_("Called back"), N_("Called back to window %(window_no)s")),
+    Kind("ticket.serving", N_("Being served"), N_("Being served at window %(window_no)s")),
+    Kind("ticket.held", N_("Held at the window"),
+         N_("Waiting at window %(window_no)s (e.g. for a document)")),
+    Kind("ticket.no_show", N_("No-show"),
+         N_("Did not answer the call at window %(window_no)s")),
+    # The clerk's undo of a no-show pressed by mistake: the timeline drops the no-show.
+    Kind("ticket.no_show_undone", N_("No-show undone"), None),
+    Kind("ticket.transferred", N_("Transferred"),
+         N_("Sent on to another service or window; place in line kept")),
+    Kind("ticket.finished", N_("Finished at the window"),
+         N_("Finished at window %(window_no)s")),
+    # A window closed by a supervisor: its visitors go back in line, keeping their place.
+    Kind("ticket.returned", N_("Back in line"),
+         N_("Back in line: window %(window_no)s closed; place in line kept"),
+         fields={"before": Field(N_("Was"), "term", TICKET_STATUSES)}),
+    Kind("ticket.unserved", N_("Left unserved at closing"),
+         N_("Not called before the hall closed"),
+         fields={"before": Field(N_("Was"), "term", TICKET_STATUSES)}),
+    Kind("window.opened", N_("Window opened"), None),
+    Kind("window.resumed", N_("Window resumed"), None),
+    Kind("window.paused", N_("Window paused"), None),
+    Kind("window.closed", N_("Window closed"), None),
+    Kind("window.handed_over", N_("Window handed over"), None),
+    # -- a case ------------------------------------------------------------------------------
+    Kind("case.accepted", N_("Accepted at the window"),
+         N_("Accepted at window %(window_no)s as case %(case_no)s for %(division)s"),
+         history=("window_no", "limit_days")),
+    Kind("case.routed", N_("Sent to another division"),
+         N_("Sent on to %(to_division)s, who are responsible for it"),
+         history=("from_division", "to_division", "reason")),
+    Kind("case.taken", N_("Taken up"), N_("Taken up by the division")),
+    Kind("case.documents_requested", N_("Documents requested"),
+         N_("Missing documents asked for; the time limit stops until they are supplied"),
+         history=("documents", "note")),
+    Kind("case.documents_supplied", N_("Documents supplied"),
+         N_("Missing documents received; the time limit runs again"), history=("note",)),
+    Kind("case.special_started", N_("Special procedure started"),
+         N_("Special procedure started (%(procedure)s); the time limit stops meanwhile"),
+         history=("procedure", "reason")),
+    Kind("case.special_ended", N_("Special procedure ended"),
+         N_("Special procedure ended (%(procedure)s); the time limit runs again"),
+         history=("procedure", "note")),
+    Kind("case.extension_requested", N_("Extension requested"), None,
+         history=("days", "reason")),
+    Kind("case.extension_granted", N_("Extension granted"),
+         N_("Time limit extended by %(days)s working days"),
+         private=N_("Time limit extended by %(days)s working days: %(reason)s"),
+         history=("days", "reason", "note")),
+    Kind("case.extension_refused", N_("Extension refused"), None, history=("days", "note")),
+    Kind("case.decided", N_("Decided"),
+         {"approved": N_("Decided: approved"),
+          "rejected": N_("Decided: not approved. The reason is given in the decision; enter "
+                         "your access code to read it here")},
+         private={"approved": N_("Decided: approved"),
+                  "rejected": N_("Decided: not approved. Reason: %(reason)s")},
+         citizen_by="outcome", history=("outcome", "reason", "on_time")),
+    Kind("case.deadline_changed", N_("Deadline changed"),
+         N_("Deadline moved to %(after)s (the working-day calendar changed)"),
+         history=("before", "after", "why"),
+         fields={"before": Field(N_("Before"), "time"), "after": Field(N_("Now"), "time")}),
+    Kind("case.yellow", N_("Yellow card: the deadline is near"), None, history=("due_at",),
+         fields=_WARNING_FIELDS),
+    Kind("case.red", N_("Red card: the deadline has passed"), None, history=("due_at",),
+         fields=_WARNING_FIELDS),
+    Kind("case.warning_lowered", N_("Warning lowered"), None,
+         history=("before", "after", "due_at"), fields=_WARNING_FIELDS),
+    Kind("case.ready", N_("Ready for pick-up"),
+         N_("The result is ready for pick-up at the hall"), history=("note",)),
+    Kind("case.closed", N_("Closed"), N_("Finished and closed"), history=("note",)),
+    Kind("case.withdrawn", N_("Withdrawn"), N_("Withdrawn at the applicant's request"),
+         history=("reason",)),
+    # -- ratings -----------------------------------------------------------------------------
+    Kind("rating.given", N_("Rated"), None, history=("level", "channel", "followup")),
+    Kind("rating.followup_closed", N_("Rating follow-up closed"), None, history=("on_time",)),
+    Kind("rating.followup_yellow", N_("Rating follow-up due soon"), None),
+    Kind("rating.followup_red", N_("Rating follow-up overdue"), None),
+    # -- the hall's set-up and its people ----------------------------------------------------
+    Kind("admin.hall_created", N_("Hall created"), None,
+         fields={"level": Field(N_("Level"), "term", HALL_LEVELS)}),
+    Kind("admin.hall_edited", N_("Hall changed"), None,
+         fields={"level": Field(N_("Level"), "term", HALL_LEVELS)}),
+    Kind("admin.window_added", N_("Window added"), None),
+    Kind("admin.window_edited", N_("Window renamed"), None),
+    Kind("admin.window_services_set", N_("Window items changed"), None),
+    Kind("admin.window_enabled", N_("Window in service"), None),
+    Kind("admin.window_disabled", N_("Window out of service"), None),
+    Kind("admin.division_created", N_("Division created"), None,
+         fields={"division": Field(N_("Division"))}),
+    Kind("admin.division_edited", N_("Division changed"), None,
+         fields={"division": Field(N_("Division"))}),
+    Kind("admin.service_created", N_("Service item created"), None,
+         fields={"service": Field(N_("Service")), "division": Field(N_("Division"))}),
+    Kind("admin.service_edited", N_("Service item changed"), None,
+         fields={"service": Field(N_("Service")), "division": Field(N_("Division")),
+                 "documents": Field(N_("Documents required"), "list"),
+                 "procedure": Field(N_("Procedure"), "list")}),
+    Kind("admin.staff_created", N_("Account created"), None,
+         fields={"division": Field(N_("Division"))}),
+    Kind("admin.staff_edited", N_("Account changed"), None,
+         fields={"division": Field(N_("Division"))}),
+    Kind("admin.staff_deactivated", N_("Account deactivated"), None),
+    Kind("admin.staff_reactivated", N_("Account reactivated"), None),
+    Kind("admin.password_reset", N_("Password reset"), None),
+    Kind("admin.window_clerks_set", N_("Window clerks changed"), None),
+    Kind("admin.staff_windows_set", N_("Clerk's windows changed"), None),
+    Kind("calendar.notice_entered", N_("Calendar notice entered"), None),
+    Kind("calendar.local_day_set", N_("Local day set"), None),
+    Kind("staff.signed_in", N_("Signed in"), None),
+    Kind("staff.signed_out", N_("Signed out"), None,
+         fields={"reason": Field(N_("Why"), "term", SIGN_OUT_REASONS)}),
+    Kind("staff.sign_in_delayed", N_("Sign-in slowed after wrong passwords"), None),
+    Kind("staff.token_issued", N_("API token issued"), None),
+    Kind("staff.token_revoked", N_("API token revoked"), None),
+    Kind("day.closed", N_("Day closed"), None),
+    # -- devices (SPEC §7) -------------------------------------------------------------------
+    Kind("device.registered", N_("Device registered"), None),
+    Kind("device.enrolment_opened", N_("Device enrolment link made"), None),
+    Kind("device.enrolled", N_("Device browser enrolled"), None),
+    Kind("device.locked", N_("Device locked"), None),
+    Kind("device.unlocked", N_("Device unlocked"), None),
+    Kind("device.hours_set", N_("Device hours changed"), None),
+    Kind("device.revoked", N_("Device revoked"), None),
+    Kind("device.issuing_fast", N_("Device issuing unusually fast"), None),
+)
+
+# The audit log's filter: families of kinds, each a prefix of their codes.
+FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
+            "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
+            "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
+            "day.": N_("End of day"), "device.": N_("Devices")}
+
+
+def get(code: str) -> Kind:
+    """The kind, or a plain stand-in named by its code (an event written by a newer version
+    of the hall still shows)."""
+    return KINDS.get(code) or Kind(code, code, None)
+
+
+def actor_words(label: str) -> str | None:
+    """A message id for an actor that is not a member of staff (system, kiosk…), else None."""
+    return ACTORS.get(label)
