@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import clock, hours
 from .db import operation
 from .errors import (
     ClerkAtOtherWindow, IllegalMove, InvalidTransfer, NoCurrentTicket, NotAClerk,
@@ -117,6 +117,7 @@ def open_window(session: Session, hall_code: str, window_no: int, *, actor: Acto
         raise WindowTaken(window=window.no, clerk=clerk.name if clerk else "?")
     if window.state == WindowState.OPEN.value:
         return window
+    hours.require_windows(session, hall, clock.now())  # not on a closed day, nor after it
     elsewhere = session.scalar(select(Window).where(
         Window.clerk_id == actor.staff_id, Window.id != window.id,
         Window.state != WindowState.CLOSED.value,

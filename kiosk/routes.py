@@ -4,9 +4,10 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, make_response, render_template, request, url_for
+from flask_babel import force_locale
 
-from hall import board, issuing, printing, queue
-from hall.errors import HallError, N_, UnknownHall
+from hall import board, clock, hours, issuing, printing, queue
+from hall.errors import HallClosed, HallError, N_, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
 from hall.web.api.tickets import pdf_url, track_url
@@ -30,17 +31,43 @@ def _refused(error: HallError):
     if isinstance(error, UnknownHall):
         hall_code = None  # no start screen to go back to
     html = render_template("kiosk/refused.html", message=translate(error), hall_code=hall_code,
-                           lang=_kiosk_lang(), status=error.status)
+                           lang=_kiosk_lang(), status=error.status,
+                           also=_in_both_languages(error)[1:] if isinstance(error, HallClosed)
+                           else [])
     return html, error.status
+
+
+def _in_both_languages(error: HallError) -> list[tuple[str, str]]:
+    """The refusal in the kiosk's language first, then in the other one: a closed hall
+    must be understood by whoever stands in front of it."""
+    order = ("en", "zh_CN") if _kiosk_lang() == "en" else ("zh_CN", "en")
+    said = []
+    for locale in order:
+        with force_locale(locale):
+            said.append(("en" if locale == "en" else "zh-CN", translate(error)))
+    return said
+
+
+def _closed(found) -> HallClosed | None:
+    """Why no ticket can be taken now, if none can (opening hours, SPEC §7)."""
+    now = clock.now()
+    opening = hours.of(db.session, found)
+    if opening.takes_tickets(now):
+        return None
+    return HallClosed(opening.next_opening(now), found.timezone)
 
 
 @bp.get("/<hall>")
 def home(hall: str):
-    """The service buttons, each with the number of people waiting."""
-    snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
+    """The service buttons, each with the number of people waiting; outside opening hours,
+    when the hall opens again instead, and nothing to press."""
+    found = queue.get_hall(db.session, hall)
+    closed = _closed(found)
+    snapshot = board.queue_snapshot(db.session, found)
     response = make_response(render_template(
         "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall, lang=_kiosk_lang(),
-        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES,
+        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES, closed=closed,
+        closed_words=_in_both_languages(closed) if closed else [],
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

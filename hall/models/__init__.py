@@ -6,6 +6,7 @@ from .cases import (
 )
 from .catalogue import ServiceItem
 from .events import Event
+from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
 from .org import (
     ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
@@ -20,4 +21,5 @@ __all__ = [
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
     "DailyReport",
+    "OpeningHours", "OpeningException",
 ]
