@@ -39,11 +39,17 @@ KINDS = {
     "calendar.notice_entered": _l("Calendar notice entered"),
     "calendar.local_day_set": _l("Local day set"),
     "staff.signed_in": _l("Signed in"),
+    "hours.week_set": _l("Opening hours changed"),
+    "hours.exception_set": _l("Opening exception set"),
+    "hours.exception_removed": _l("Opening exception removed"),
+    "day.closed": _l("Day closed"),
+    "day.report_rerun": _l("Daily report made again"),
 }
 PREFIXES = [("", _l("Everything")), ("admin.", _l("Administration")),
             ("calendar.", _l("Calendar")), ("staff.", _l("Sign-ins and tokens")),
             ("case.", _l("Cases")), ("ticket.", _l("Tickets")), ("window.", _l("Windows")),
-            ("rating.", _l("Ratings"))]
+            ("rating.", _l("Ratings")), ("hours.", _l("Opening hours")),
+            ("day.", _l("End of day and reports"))]
 
 
 def _day(name: str) -> date | None:
