@@ -8,7 +8,7 @@ The demo hall HQ opens Monday to Friday 08:30–12:00 and 13:30–17:00 and take
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
