@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
@@ -18,6 +19,17 @@ from hall.web.problems import translate
 from . import bp
 
 PRIORITY_CHOICES = [r.value for r in PriorityReason]
+
+
+@bp.context_processor
+def _hall_clock():
+    """The clock in the kiosk's bar shows the hall's time (HALL_CLOCK, zone), not the
+    browser's: the page carries it, the script runs it on."""
+    def kiosk_clock(hall) -> dict:
+        local = clock.now().astimezone(ZoneInfo(hall.timezone if hall else "Asia/Shanghai"))
+        return {"ms": int(local.timestamp() * 1000), "text": local.strftime("%Y-%m-%d %H:%M"),
+                "offset": int(local.utcoffset().total_seconds() // 60)}
+    return {"kiosk_clock": kiosk_clock}
 
 
 def _kiosk_lang() -> str | None:

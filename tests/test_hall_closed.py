@@ -14,8 +14,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from browser import PORTRAIT, shot
 from conftest import actor
 from hall import queue
 from hall.models import DailyCounter, Event, Ticket
@@ -137,3 +139,19 @@ def test_no_wait_is_promised_while_no_window_serves_the_item(app, client):
     assert "No window open yet" not in text and "Est. wait, min" in text
     english = kiosk_ticket(client, "CONSULT", lang="en").get_data(as_text=True)
     assert "No window is open for this service yet" in english  # window 3 serves exams only
+
+
+@pytest.mark.hall_clock(NATIONAL_DAY)
+def test_the_closed_kiosk_in_a_browser(live_server, browser_page):
+    """What a visitor sees on National Day: the notice in both languages, nothing to tap."""
+    page = browser_page
+    page.set_viewport_size(PORTRAIT)
+    page.goto(f"{live_server}/kiosk/HQ")
+    notice = page.locator("[data-hall-closed]")
+    expect(notice).to_be_visible()
+    expect(notice.locator("h1")).to_have_text("非办公时间")
+    expect(notice).to_contain_text("大厅现在不取号，10月8日（星期四）08:30再开放。")
+    expect(notice).to_contain_text("It opens again Thursday 8 October at 08:30.")
+    expect(page.locator("button")).to_have_count(0)
+    expect(page.locator("[data-clock]")).to_have_text("2026-10-01 10:00")  # the hall's clock
+    shot(page, "kiosk-closed-national-day")
