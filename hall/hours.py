@@ -238,6 +238,12 @@ class HallHours:
         return any(s.opens <= local.time() < s.closes
                    for s in self.ticket_spans(local.date()))
 
+    def tickets_until(self, at: datetime) -> datetime | None:
+        """When the span in which tickets are taken at ``at`` ends (None if they are not)."""
+        local = self.local(at)
+        return next((self._at(local.date(), s.closes) for s in self.ticket_spans(local.date())
+                     if s.opens <= local.time() < s.closes), None)
+
     def next_opening(self, at: datetime) -> datetime | None:
         """The next moment after ``at`` from which tickets are taken (a span's opening);
         None when none is set within ``LOOK_AHEAD_DAYS``."""

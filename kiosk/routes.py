@@ -1,6 +1,7 @@
 """Kiosk pages. They work without JavaScript; the script only refreshes counts and prints."""
 from __future__ import annotations
 
+import math
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -60,13 +61,15 @@ def _in_both_languages(error: HallError) -> list[tuple[str, str]]:
     return said
 
 
-def _closed(found) -> HallClosed | None:
-    """Why no ticket can be taken now, if none can (opening hours, SPEC §7)."""
+def _closed(found) -> tuple[HallClosed | None, int | None]:
+    """Why no ticket can be taken now, if none can (opening hours, SPEC §7); else in how
+    many seconds the last ticket of the span goes, when the start screen must show it."""
     now = clock.now()
     opening = hours.of(db.session, found)
-    if opening.takes_tickets(now):
-        return None
-    return HallClosed(opening.next_opening(now), found.timezone)
+    until = opening.tickets_until(now)
+    if until is None:
+        return HallClosed(opening.next_opening(now), found.timezone), None
+    return None, math.ceil((until - now).total_seconds())
 
 
 @bp.get("/<hall>")
@@ -74,12 +77,12 @@ def home(hall: str):
     """The service buttons, each with the number of people waiting; outside opening hours,
     when the hall opens again instead, and nothing to press."""
     found = queue.get_hall(db.session, hall)
-    closed = _closed(found)
+    closed, closing_in = _closed(found)
     snapshot = board.queue_snapshot(db.session, found)
     response = make_response(render_template(
         "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall, lang=_kiosk_lang(),
         request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES, closed=closed,
-        closed_words=_in_both_languages(closed) if closed else [],
+        closed_words=_in_both_languages(closed) if closed else [], closing_in=closing_in,
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

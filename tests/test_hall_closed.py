@@ -155,3 +155,11 @@ def test_the_closed_kiosk_in_a_browser(live_server, browser_page):
     expect(page.locator("button")).to_have_count(0)
     expect(page.locator("[data-clock]")).to_have_text("2026-10-01 10:00")  # the hall's clock
     shot(page, "kiosk-closed-national-day")
+
+
+@pytest.mark.hall_clock("2026-11-23T16:29:00+08:00")
+def test_an_open_kiosk_turns_to_the_closed_screen_when_the_last_ticket_has_gone(client):
+    html = client.get("/kiosk/HQ").get_data(as_text=True)
+    assert 'name="service" value="EXAM"' in html
+    reload_in = int(re.search(r'<meta http-equiv="refresh" content="(\d+)">', html).group(1))
+    assert 59 <= reload_in <= 60  # at 16:30:00, when the last ticket has gone
