@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from conftest import make_config
 from hall import clock
@@ -151,3 +152,14 @@ def test_flask_commands_keep_the_hall_clock(tmp_path, sqlite_template):
     late = end_of_day("2026-12-07T18:30:00+08:00")
     assert late.returncode == 0, late.stderr
     assert "HQ 2026-12-07: 0 not served" in late.stdout
+
+
+@pytest.mark.hall_clock("2026-10-01T10:00:00+08:00")
+def test_the_kiosk_and_the_wall_display_show_the_halls_clock(live_server, browser_page):
+    """A demo on National Day shows National Day, whatever the TV's and the kiosk's own
+    time (the pages carry the hall's now; their scripts run it on)."""
+    browser_page.goto(f"{live_server}/display/HQ")
+    expect(browser_page.locator("[data-date]")).to_contain_text("2026年10月1日")
+    expect(browser_page.locator("[data-time]")).to_contain_text("10:00")
+    browser_page.goto(f"{live_server}/kiosk/HQ")
+    expect(browser_page.locator("[data-clock]")).to_have_text("2026-10-01 10:00")
