@@ -40,7 +40,7 @@ def local_date(at: datetime, tz: str) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
-# -- a clock that starts at a chosen instant and runs on ------------------------------------------
+# -- a clock that starts at a chosen instant and runs on -------------------------------------
 
 class RunningClock:
     """Now is ``at`` plus the time elapsed since the clock started (monotonic)."""
@@ -94,7 +94,7 @@ def running_from(at: datetime) -> Iterator[RunningClock]:
         _source = previous
 
 
-# -- a clock that stands still ----------------------------------------------------------------------
+# -- a clock that stands still ---------------------------------------------------------------
 
 @contextmanager
 def frozen(at: datetime) -> Iterator["FrozenClock"]:

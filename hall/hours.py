@@ -19,7 +19,7 @@ The rules of the hall:
 - Windows may be opened from ``WINDOW_LEAD`` before the day's first opening (clerks get
   ready) until the day's business ends, never on a day the hall does not open.
 
-Reading is the kiosk's hot path: one hall's hours are read once and kept for
+Administrators change them with ``hall.hours_admin``. Reading is the kiosk's hot path: one hall's hours are read once and kept for
 ``CACHE_SECONDS``, dropped at once when this process changes them or closes a day; another
 process sees a change within ``CACHE_SECONDS``.
 """
@@ -34,15 +34,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
 from . import calendar, clock
-from .admin import administers
-from .db import operation
-from .errors import N_, HallClosed, HallError, NotAnAdministrator, UnknownHall, WindowsClosed
-from .events import Actor, record
-from .models import DailyReport, Hall, OpeningException, OpeningHours, Staff
+from .errors import N_, HallClosed, HallError, WindowsClosed
+from .models import DailyReport, Hall, OpeningException, OpeningHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_SPANS = 4              # spans a day: morning, afternoon, an evening, and one more
@@ -79,35 +76,6 @@ class HoursOverlap(InvalidHours):
 
 class TooManySpans(InvalidHours):
     message = N_("At most %(max)s spans a day.")
-
-
-class NoOpeningDay(InvalidHours):
-    message = N_("A hall keeps hours on at least one weekday; close single days with "
-                 "exceptions.")
-
-
-class InvalidLastTicket(HallError):
-    status = 422
-    code = "invalid-last-ticket"
-    message = N_("The last ticket is taken 0 to %(max)s minutes before closing.")
-
-
-class NoteTooLong(HallError):
-    status = 422
-    code = "note-too-long"
-    message = N_("The note is longer than 200 characters.")
-
-
-class DayPassed(HallError):
-    status = 409
-    code = "day-passed"
-    message = N_("%(day)s has passed or is closed already: its hours can no longer change.")
-
-
-class NoOpeningException(HallError):
-    status = 404
-    code = "no-opening-exception"
-    message = N_("%(day)s has no exception to remove.")
 
 
 # -- spans ------------------------------------------------------------------------------------
@@ -389,138 +357,3 @@ def require_windows(session: Session, hall: Hall, at: datetime) -> None:
     hours = of(session, hall)
     if not hours.windows_may_open(at):
         raise WindowsClosed(hours.next_windows_opening(at), hall.timezone)
-
-
-# -- changing them (administrators) --------------------------------------------------------------
-
-def _hall(session: Session, code: str, actor: Actor) -> Hall:
-    hall = session.scalar(select(Hall).where(Hall.code == (code or "").strip().upper())
-                          .with_for_update())
-    if hall is None:
-        raise UnknownHall(hall=code)
-    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
-    if not administers(staff, hall):
-        raise NotAnAdministrator()
-    return hall
-
-
-def _week_rows(session: Session, hall: Hall) -> dict[int, Spans]:
-    week: dict[int, list[Span]] = {}
-    for row in session.scalars(select(OpeningHours).where(OpeningHours.hall_id == hall.id)):
-        week.setdefault(row.weekday, []).append(Span(row.opens, row.closes))
-    return {d: tuple(sorted(s)) for d, s in week.items()}
-
-
-@operation
-def set_week(session: Session, hall_code: str, week: Mapping[int, Spans], *, actor: Actor,
-             last_ticket_minutes: int | None = None) -> bool:
-    """Set the spans of the weekdays given (an empty tuple: closed that weekday) and, if
-    given, the last-ticket minutes. A hall on the default week takes it as its own first.
-    Records ``hours.week_set`` with each change before → after; nothing when nothing
-    changed. Returns whether anything changed."""
-    hall = _hall(session, hall_code, actor)
-    current = _week_rows(session, hall)
-    before = {d: current.get(d, ()) for d in range(7)} if current else dict(DEFAULT_WEEK)
-    after = {d: before.get(d, ()) for d in range(7)}
-    for weekday, spans in week.items():
-        if not 0 <= weekday <= 6:
-            raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
-        after[weekday] = check_spans(spans)
-    if not any(after.values()):
-        raise NoOpeningDay()
-    changed: dict[str, dict] = {
-        WEEKDAYS[d]: {"before": spans_text(before.get(d, ())), "after": spans_text(after[d])}
-        for d in range(7) if tuple(before.get(d, ())) != after[d]}
-    if last_ticket_minutes is not None:
-        if not 0 <= last_ticket_minutes <= MAX_LAST_TICKET:
-            raise InvalidLastTicket(max=MAX_LAST_TICKET)
-        if last_ticket_minutes != hall.last_ticket_minutes:
-            changed["last_ticket_minutes"] = {"before": hall.last_ticket_minutes,
-                                              "after": last_ticket_minutes}
-            hall.last_ticket_minutes = last_ticket_minutes
-    if not changed:
-        return False
-    session.execute(delete(OpeningHours).where(OpeningHours.hall_id == hall.id))
-    session.add_all(OpeningHours(hall_id=hall.id, weekday=d, opens=s.opens, closes=s.closes)
-                    for d in range(7) for s in after[d])
-    session.flush()
-    changed_in(session)
-    record(session, hall, "hours.week_set", actor=actor, changed=changed)
-    return True
-
-
-def _today(hall: Hall) -> date:
-    return clock.local_date(clock.now(), hall.timezone)
-
-
-def _changeable(session: Session, hall: Hall, day: date) -> None:
-    """The past is past: a day gone by, or today once closed, keeps the hours it had."""
-    closed = session.scalar(select(DailyReport.id).where(
-        DailyReport.hall_id == hall.id, DailyReport.day == day).limit(1))
-    if day < _today(hall) or closed is not None:
-        raise DayPassed(day=day.isoformat())
-
-
-def _exception_rows(session: Session, hall: Hall, day: date) -> list[OpeningException]:
-    return list(session.scalars(select(OpeningException).where(
-        OpeningException.hall_id == hall.id, OpeningException.day == day)))
-
-
-@operation
-def set_exception(session: Session, hall_code: str, day: date, spans: Spans | None,
-                  note: str = "", *, actor: Actor) -> None:
-    """Close the hall all day (``spans`` empty or None) or open it with special hours on
-    ``day``, replacing any exception of that day. Records ``hours.exception_set``."""
-    hall = _hall(session, hall_code, actor)
-    note = " ".join((note or "").split())
-    if len(note) > 200:
-        raise NoteTooLong()
-    spans = check_spans(spans or ())
-    _changeable(session, hall, day)
-    rows = _exception_rows(session, hall, day)
-    before = (spans_text(Span(r.opens, r.closes) for r in rows if r.opens)
-              or ("closed" if rows else None))
-    for row in rows:
-        session.delete(row)
-    session.flush()
-    if spans:
-        session.add_all(OpeningException(hall_id=hall.id, day=day, opens=s.opens,
-                                         closes=s.closes, note=note) for s in spans)
-    else:
-        session.add(OpeningException(hall_id=hall.id, day=day, note=note))
-    session.flush()
-    changed_in(session)
-    record(session, hall, "hours.exception_set", actor=actor, day=day.isoformat(),
-           closed=not spans, spans=spans_text(spans), note=note, before=before)
-
-
-@operation
-def remove_exception(session: Session, hall_code: str, day: date, *, actor: Actor) -> None:
-    """Remove the exception of ``day``: the week and the calendar apply again."""
-    hall = _hall(session, hall_code, actor)
-    rows = _exception_rows(session, hall, day)
-    if not rows:
-        raise NoOpeningException(day=day.isoformat())
-    _changeable(session, hall, day)
-    before = spans_text(Span(r.opens, r.closes) for r in rows if r.opens) or "closed"
-    for row in rows:
-        session.delete(row)
-    session.flush()
-    changed_in(session)
-    record(session, hall, "hours.exception_removed", actor=actor, day=day.isoformat(),
-           before=before)
-
-
-def exceptions_ahead(session: Session, hall: Hall) -> list[DayHours]:
-    """The hall's exceptions from today on, by day."""
-    rows = session.scalars(select(OpeningException).where(
-        OpeningException.hall_id == hall.id, OpeningException.day >= _today(hall))
-        .order_by(OpeningException.day, OpeningException.opens))
-    found: dict[date, DayHours] = {}
-    for row in rows:
-        day = found.get(row.day) or DayHours(row.day, (), CLOSED, row.note)
-        if row.opens is not None:
-            day = DayHours(row.day, (*day.spans, Span(row.opens, row.closes)), SPECIAL,
-                           row.note)
-        found[row.day] = day
-    return list(found.values())

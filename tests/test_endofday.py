@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from conftest import actor, make_config
-from hall import clock, endofday, hours, issuing, queue, reports
+from hall import clock, endofday, hours, hours_admin, issuing, queue, reports
 from hall.errors import DayNotOver, HallClosed
 from hall.models import DailyReport, Event, Hall, Ticket, Window
 from hall.web import create_app, shutdown
@@ -187,7 +187,7 @@ def test_the_job_never_closes_a_running_day(app):
                 endofday.close_day(s, "HQ")
         # An evening opening moves the end of the day: at 18:30 the hall still serves.
         with clock.frozen(NINE + timedelta(hours=5)):
-            hours.set_exception(s, "HQ", DAY, hours.parse_spans("08:30-12:00 13:30-20:00"),
+            hours_admin.set_exception(s, "HQ", DAY, hours.parse_spans("08:30-12:00 13:30-20:00"),
                                 "延时服务", actor=actor(app, "admin"))
         assert endofday.due_days(s, hq, NINE + timedelta(hours=9, minutes=30)) == []
         assert endofday.due_days(s, hq, NINE + timedelta(hours=11)) == [DAY]   # 20:00
@@ -230,14 +230,14 @@ def test_a_ticket_slipped_into_a_closed_day_is_closed_and_the_report_made_again(
     try:
         with clock.frozen(NINE) as frozen:
             with any_app.app_context():
-                hours.set_exception(db.session, "HQ", DAY,
+                hours_admin.set_exception(db.session, "HQ", DAY,
                                     hours.parse_spans("08:30-20:00"), "延时服务", actor=admin)
                 issuing.issue_ticket(db.session, "HQ", "EXAM")                     # A001
             frozen.at = NINE + timedelta(hours=9, minutes=10)                      # 18:10
             with other.app_context():
                 issuing.issue_ticket(db.session, "HQ", "EXAM")          # A002, caching hours
             with any_app.app_context():
-                hours.set_exception(db.session, "HQ", DAY, hours.parse_spans("08:30-17:00"),
+                hours_admin.set_exception(db.session, "HQ", DAY, hours.parse_spans("08:30-17:00"),
                                     "", actor=admin)
                 (closed,) = [d for d in endofday.close_due(db.session) if d.hall == "HQ"]
                 assert closed.totals["tickets"] == 2 and closed.version == 1

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor
-from hall import calendar, clock, hours, issuing, queue
+from hall import calendar, clock, hours, hours_admin, issuing, queue
 from hall.errors import HallClosed, NotAnAdministrator, WindowsClosed
 from hall.models import Event, OpeningException, Ticket
 from hall.web.extensions import db
@@ -80,8 +80,8 @@ def test_a_holiday_closes_and_a_make_up_weekend_day_opens_with_weekday_hours(hq)
 def test_exceptions_and_local_holidays_win_over_the_week(app, hq):
     admin = actor(app, "admin")
     with app.app_context(), clock.frozen(at("2026-11-23", "09:00")):
-        hours.set_exception(db.session, "HQ", date(2026, 11, 24), (), "内部培训", actor=admin)
-        hours.set_exception(db.session, "HQ", date(2026, 11, 25),
+        hours_admin.set_exception(db.session, "HQ", date(2026, 11, 24), (), "内部培训", actor=admin)
+        hours_admin.set_exception(db.session, "HQ", date(2026, 11, 25),
                             hours.parse_spans("09:00-11:00"), "", actor=admin)
         calendar.set_local_day(db.session, queue.get_hall(db.session, "HQ"),
                                date(2026, 11, 26), "holiday", "地方假日", admin)
@@ -98,7 +98,7 @@ def test_exceptions_and_local_holidays_win_over_the_week(app, hq):
 
 def test_the_days_business_ends_at_end_of_day_or_at_a_later_closing(app, hq):
     with app.app_context(), clock.frozen(at("2026-11-23", "09:00")):
-        hours.set_exception(db.session, "HQ", date(2026, 11, 25),
+        hours_admin.set_exception(db.session, "HQ", date(2026, 11, 25),
                             hours.parse_spans("08:30-12:00 13:30-20:00"), "夜间延时服务",
                             actor=actor(app, "admin"))
     read = hq(at("2026-11-23", "09:00"))
@@ -112,7 +112,7 @@ def test_a_change_of_hours_applies_at_once_in_the_process_that_made_it(app):
     with app.app_context():
         assert take(at("2026-11-24", "10:00")).number == "A001"  # the hours are cached now
         with clock.frozen(at("2026-11-24", "10:01")):
-            hours.set_exception(db.session, "HQ", date(2026, 11, 24), (), "停电",
+            hours_admin.set_exception(db.session, "HQ", date(2026, 11, 24), (), "停电",
                                 actor=actor(app, "admin"))
         with pytest.raises(HallClosed) as refused:
             take(at("2026-11-24", "10:02"))
@@ -141,15 +141,15 @@ def test_hours_are_checked_before_anything_is_written(app):
         for bad in ("9-12", "09:00-08:00", "08:00-12:00 11:00-13:00", "25:00-26:00",
                     "1:00-2:00 3:00-4:00 5:00-6:00 7:00-8:00 9:00-10:00"):
             with pytest.raises(hours.InvalidHours):
-                hours.set_week(db.session, "HQ", {0: hours.parse_spans(bad)}, actor=admin)
-        with pytest.raises(hours.NoOpeningDay):
-            hours.set_week(db.session, "HQ", {d: () for d in range(7)}, actor=admin)
-        with pytest.raises(hours.InvalidLastTicket):
-            hours.set_week(db.session, "HQ", {}, actor=admin, last_ticket_minutes=600)
-        with pytest.raises(hours.DayPassed):
-            hours.set_exception(db.session, "HQ", date(2026, 11, 20), (), actor=admin)
+                hours_admin.set_week(db.session, "HQ", {0: hours.parse_spans(bad)}, actor=admin)
+        with pytest.raises(hours_admin.NoOpeningDay):
+            hours_admin.set_week(db.session, "HQ", {d: () for d in range(7)}, actor=admin)
+        with pytest.raises(hours_admin.InvalidLastTicket):
+            hours_admin.set_week(db.session, "HQ", {}, actor=admin, last_ticket_minutes=600)
+        with pytest.raises(hours_admin.DayPassed):
+            hours_admin.set_exception(db.session, "HQ", date(2026, 11, 20), (), actor=admin)
         with pytest.raises(NotAnAdministrator):
-            hours.set_exception(db.session, "HQ", date(2026, 11, 24), (), actor=clerk)
+            hours_admin.set_exception(db.session, "HQ", date(2026, 11, 24), (), actor=clerk)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(OpeningException)) == 0
 

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import clock, hours
+from hall import clock, hours, hours_admin
 from hall.errors import N_, HallError
 
 from .admin import bp, managed_hall
@@ -34,7 +34,7 @@ def _page(hall, *, week_values: dict | None = None, exception_values: dict | Non
         week_values=week_values, own_week=opening.rules.own_week,
         exception_values=exception_values or {"kind": "closed"},
         week_problem=week_problem, exception_problem=exception_problem,
-        exceptions=hours.exceptions_ahead(db.session, hall),
+        exceptions=hours_admin.exceptions_ahead(db.session, hall),
         coming=[(d, opening.ticket_spans(d.day)) for d in opening.days(today, SHOWN_DAYS)],
         end_of_day=hours.settings.end_of_day, today=today)
     return html, status
@@ -58,8 +58,8 @@ def save_week(hall: str):
         try:
             minutes = int(values["last_ticket_minutes"])
         except ValueError:
-            raise hours.InvalidLastTicket(max=hours.MAX_LAST_TICKET) from None
-        changed = hours.set_week(db.session, found.code, week, actor=current_user.actor,
+            raise hours_admin.InvalidLastTicket(max=hours.MAX_LAST_TICKET) from None
+        changed = hours_admin.set_week(db.session, found.code, week, actor=current_user.actor,
                                  last_ticket_minutes=minutes)
     except HallError as error:
         return _page(found, week_values=values, week_problem=translate(error), status=422)
@@ -85,7 +85,7 @@ def set_exception(hall: str):
         spans = hours.parse_spans(values["spans"]) if values["kind"] == "special" else ()
         if values["kind"] == "special" and not spans:
             raise hours.InvalidHours(text=values["spans"][:40])
-        hours.set_exception(db.session, found.code, day, spans, values["note"],
+        hours_admin.set_exception(db.session, found.code, day, spans, values["note"],
                             actor=current_user.actor)
     except HallError as error:
         return _page(found, exception_values=values, exception_problem=translate(error),
@@ -100,7 +100,7 @@ def remove_exception(hall: str):
     found = managed_hall(hall)
     try:
         day = date.fromisoformat(request.form.get("day", "").strip()[:10])
-        hours.remove_exception(db.session, found.code, day, actor=current_user.actor)
+        hours_admin.remove_exception(db.session, found.code, day, actor=current_user.actor)
     except ValueError:
         flash(_("Choose an exception to remove."), "refused")
     except HallError as error:

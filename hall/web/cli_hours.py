@@ -14,7 +14,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hall import clock, hours, queue
+from hall import clock, hours, hours_admin, queue
 from hall.errors import HallError
 from hall.events import Actor
 from hall.models import Staff
@@ -86,8 +86,8 @@ def set_command(hall_code: str, weekdays: str, spans: str, username: str) -> Non
     """Open on WEEKDAYS (mon-fri, sat…) in SPANS ("08:30-12:00 13:30-17:00"; "" closes)."""
     def action():
         parsed = hours.parse_spans(spans)
-        changed = hours.set_week(db.session, hall_code, {d: parsed for d in _weekdays(weekdays)},
-                                 actor=_actor(username))
+        week = {d: parsed for d in _weekdays(weekdays)}
+        changed = hours_admin.set_week(db.session, hall_code, week, actor=_actor(username))
         click.echo("Saved." if changed else "Nothing changed.")
     _do(action)
 
@@ -98,7 +98,7 @@ def set_command(hall_code: str, weekdays: str, spans: str, username: str) -> Non
 @BY
 def last_ticket_command(hall_code: str, minutes: int, username: str) -> None:
     """Take the last ticket MINUTES before each closing."""
-    _do(lambda: click.echo("Saved." if hours.set_week(
+    _do(lambda: click.echo("Saved." if hours_admin.set_week(
         db.session, hall_code, {}, actor=_actor(username), last_ticket_minutes=minutes)
         else "Nothing changed."))
 
@@ -110,7 +110,7 @@ def last_ticket_command(hall_code: str, minutes: int, username: str) -> None:
 @BY
 def close_command(hall_code: str, day, note: str, username: str) -> None:
     """Close the hall all day on DAY."""
-    _do(lambda: hours.set_exception(db.session, hall_code, day.date(), (), note,
+    _do(lambda: hours_admin.set_exception(db.session, hall_code, day.date(), (), note,
                                     actor=_actor(username)))
     click.echo(f"{hall_code} closed on {day.date().isoformat()}.")
 
@@ -127,7 +127,7 @@ def special_command(hall_code: str, day, spans: str, note: str, username: str) -
         parsed = hours.parse_spans(spans)
         if not parsed:
             raise hours.InvalidHours(text=spans)
-        hours.set_exception(db.session, hall_code, day.date(), parsed, note,
+        hours_admin.set_exception(db.session, hall_code, day.date(), parsed, note,
                             actor=_actor(username))
     _do(action)
     click.echo(f"{hall_code} on {day.date().isoformat()}: {spans}.")
@@ -139,6 +139,6 @@ def special_command(hall_code: str, day, spans: str, note: str, username: str) -
 @BY
 def clear_command(hall_code: str, day, username: str) -> None:
     """Remove DAY's exception: the week and the calendar apply again."""
-    _do(lambda: hours.remove_exception(db.session, hall_code, day.date(),
+    _do(lambda: hours_admin.remove_exception(db.session, hall_code, day.date(),
                                        actor=_actor(username)))
     click.echo(f"{hall_code} on {day.date().isoformat()}: the usual hours.")

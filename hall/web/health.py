@@ -2,7 +2,8 @@
 
 ``/healthz`` says the process answers (no I/O: a slow database must not get a live process
 restarted), and, when HALL_CLOCK is set, the hall's clock: where it started and where it is
-now, so that nobody mistakes a demo's or a training room's time for the real one; ``/readyz`` says it can serve: the database answers ``SELECT 1`` and, when
+now, so that nobody mistakes a demo's or a training room's time for the real one;
+``/readyz`` says it can serve: the database answers ``SELECT 1`` and, when
 ``REDIS_URL`` is set, Redis answers ``PING``. Neither needs a sign-in, neither is
 rate-limited, neither is cached; a failed check is named, its error only by kind (the
 answer is public).
