@@ -35,7 +35,6 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 # Create or migrate the database, and load the demo hall into an empty one.
 db: setup
 	$(BIN)/flask db upgrade
-	$(BIN)/flask calendar import-official
 	$(BIN)/flask seed-demo --if-empty
 
 translations: $(MO)

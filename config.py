@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,17 @@ class Config:
 
     def _secret_key(self) -> str:
         return _secret_key()
+
+    def _hall_clock(self) -> tuple[str | None, float | None]:
+        """HALL_CLOCK (SPEC §7), and the wall-clock moment it started at. The first process
+        that reads it notes that moment in its environment (HALL_CLOCK_STARTED), so that the
+        processes it starts (gunicorn's workers, also one restarted later) keep its hall
+        time instead of starting the day again."""
+        value = os.environ.get("HALL_CLOCK", "").strip() or None
+        if value is None:
+            return None, None
+        started = os.environ.setdefault("HALL_CLOCK_STARTED", repr(time.time()))
+        return value, float(started)
 
     def __init__(self) -> None:
         self.SECRET_KEY = self._secret_key()
@@ -156,6 +168,9 @@ class Config:
             "SOCKET_ALLOWED_ORIGINS", "").split(",") if o.strip()]
         # JSON bodies nested deeper than this are refused (400) before they are parsed.
         self.MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "32"))
+        # The hall's clock: HALL_CLOCK=2026-12-07T10:00:00+08:00 runs this process's hall
+        # time from that instant (demos, training rooms, tests); unset: the real time.
+        self.HALL_CLOCK, self.HALL_CLOCK_STARTED = self._hall_clock()
 
 
 class TestConfig(Config):
@@ -163,6 +178,10 @@ class TestConfig(Config):
 
     def _secret_key(self) -> str:
         return "test-secret-key-not-for-production"
+
+    def _hall_clock(self) -> tuple[str | None, float | None]:
+        # Tests set the hall's time themselves (tests/conftest.py), also from HALL_CLOCK.
+        return None, None
 
     def __init__(self) -> None:
         super().__init__()

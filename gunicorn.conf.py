@@ -28,6 +28,8 @@ import threading
 
 from config import Config
 
+# Read in the master: with HALL_CLOCK set it also notes when the hall's clock started
+# (HALL_CLOCK_STARTED), which every worker inherits, so they all keep one hall time.
 _config = Config()
 
 bind = os.environ.get("GUNICORN_BIND") or f"{_config.HOST}:{_config.PORT}"

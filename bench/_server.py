@@ -19,6 +19,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv the benchmark itself runs in
 
+# The hall's clock of every server and setup command started here: the caller's HALL_CLOCK,
+# else a Monday morning on which the demo halls take tickets (a benchmark run at night would
+# otherwise time refusals: opening hours). One HALL_CLOCK_STARTED per run, so that all its
+# processes keep the same hall time.
+BENCH_HALL_CLOCK = "2026-11-23T09:30:00+08:00"
+_STARTED = repr(time.time())
+
+
+def with_hall_clock(env: dict) -> dict:
+    env = dict(env)
+    if not env.get("HALL_CLOCK"):
+        env["HALL_CLOCK"], env["HALL_CLOCK_STARTED"] = BENCH_HALL_CLOCK, _STARTED
+    env.setdefault("HALL_CLOCK_STARTED", _STARTED)
+    return env
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now (the kernel picks it)."""
@@ -30,7 +45,8 @@ def free_port() -> int:
 def run_checked(args: list[str], env: dict, log: Path) -> None:
     """Run a setup command (``flask db upgrade``...) and fail loudly with its output."""
     with log.open("ab") as out:
-        result = subprocess.run(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run(args, cwd=ROOT, env=with_hall_clock(env), stdout=out,
+                                stderr=subprocess.STDOUT)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}); see {log}")
 
@@ -42,7 +58,7 @@ def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     it does for a user's service, and insists on ``allow_unsafe_werkzeug``."""
     out = log.open("ab")
     try:
-        return subprocess.Popen(args, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        return subprocess.Popen(args, cwd=ROOT, env=with_hall_clock(env), stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     finally:
         out.close()  # the child holds its own copy of the descriptor

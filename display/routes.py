@@ -5,7 +5,7 @@ import re
 
 from flask import abort, render_template, request
 
-from hall import queue
+from hall import clock, queue
 from hall.web import devices
 from hall.web.extensions import db
 from hall.web.i18n import canonical
@@ -36,4 +36,6 @@ def board(hall: str):
     found = queue.get_hall(db.session, hall)
     windows = window_filter(request.args.get("windows"))
     return render_template("display/board.html", hall=found, windows=windows,
-                           lang="en" if canonical(request.args.get("lang")) == "en" else None)
+                           lang="en" if canonical(request.args.get("lang")) == "en" else None,
+                           # the hall's clock (HALL_CLOCK), which the TV runs on, not its own
+                           hall_now_ms=int(clock.now().timestamp() * 1000))

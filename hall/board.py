@@ -77,19 +77,23 @@ def recent_minutes_per_visit(connection, service_id: int) -> float | None:
 
 
 def estimate_minutes(connection, service_id: int, standard_minutes: int, ahead: int,
-                     open_windows: int) -> int:
+                     open_windows: int) -> int | None:
     """Minutes until a visitor with ``ahead`` people before them is likely called: those
-    people spread over the open windows that serve the service (at least one will open), at
-    the recent pace, or the published standard before there is one."""
+    people spread over the open windows that serve the service, at the recent pace, or the
+    published standard before there is one. None while no open window serves it: then
+    nobody can say, and a guess would promise what no window keeps."""
+    if open_windows < 1:
+        return None
     if ahead == 0:
         return 0
     per_visit = recent_minutes_per_visit(connection, service_id) or float(standard_minutes)
-    return math.ceil(math.ceil(ahead / max(open_windows, 1)) * per_visit)
+    return math.ceil(math.ceil(ahead / open_windows) * per_visit)
 
 
 def position(connection, *, hall_id: int, day, service_id: int, standard_minutes: int,
-             ticket_id: int, queued_at, is_priority: bool) -> tuple[int, int]:
-    """People ahead of a waiting ticket, and the minutes until it is likely called."""
+             ticket_id: int, queued_at, is_priority: bool) -> tuple[int, int | None]:
+    """People ahead of a waiting ticket, and the minutes until it is likely called (None
+    while no open window serves it)."""
     ahead, open_windows = connection.execute(_POSITION[bool(is_priority)], {
         "hall_id": hall_id, "day": day, "service_id": service_id, "ticket_id": ticket_id,
         "queued_at": queued_at,

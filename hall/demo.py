@@ -13,14 +13,17 @@ below it the few functions that write them. Nothing here imports Flask.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import time
 from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import clock, hours
 from .access import may_work_window
-from .models import Device, Division, Hall, Role, ServiceItem, Staff, Window, window_clerks
+from .models import (
+    Device, Division, Hall, OpeningHours, Role, ServiceItem, Staff, Window, window_clerks,
+)
 from .staff import hash_password, new_staff
 
 
@@ -505,6 +508,14 @@ def _demo_accounts() -> tuple[DemoAccount, ...]:
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = _demo_accounts()
 
 
+# Opening hours (开放时间), Monday to Friday; holidays and make-up days follow the calendar.
+# The provincial hall breaks for lunch, the city hall does not (中午不休息).
+DEMO_HOURS = {
+    "HQ": ((time(8, 30), time(12)), (time(13, 30), time(17))),
+    "HRB": ((time(8, 30), time(17)),),
+}
+
+
 # == Seeding ===================================================================================
 
 @dataclass
@@ -557,6 +568,7 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
                 new_items.add(service_spec.code)
         for window_spec in spec.windows:
             _window(session, hall, window_spec, items, new_items, report)
+        _opening_hours(session, hall)
     known = _assignable(session)
     _staff(session, password, halls, divisions, report)
     _devices(session, halls, report)
@@ -712,3 +724,15 @@ def _assign_demo_windows(session: Session, halls: dict[str, Hall],
             if not may_work_window(session, window, staff.id):
                 session.execute(window_clerks.insert().values(window_id=window.id,
                                                               staff_id=staff.id))
+
+
+def _opening_hours(session: Session, hall: Hall) -> None:
+    """The demo hall's weekday hours, unless the hall has hours of its own already."""
+    spans = DEMO_HOURS.get(hall.code)
+    if not spans or session.scalar(select(OpeningHours.id)
+                                   .where(OpeningHours.hall_id == hall.id).limit(1)):
+        return
+    session.add_all(OpeningHours(hall_id=hall.id, weekday=weekday, opens=opens, closes=closes)
+                    for weekday in range(5) for opens, closes in spans)
+    session.flush()
+    hours.changed_in(session)

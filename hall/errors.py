@@ -5,6 +5,8 @@ Messages are gettext message ids with ``%(name)s`` parameters; the web layer tra
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 
 def N_(message: str) -> str:
     """Mark a message for translation without translating it here (the domain has no locale)."""
@@ -14,6 +16,16 @@ def N_(message: str) -> str:
 class Term(str):
     """A parameter that is itself a message id (a status, a move): translated before it is
     put into the sentence, so a Chinese sentence never carries an English word."""
+
+
+class Moment(str):
+    """A parameter that is an instant in a hall's zone: put into the sentence in the
+    reader's words ("tomorrow (Tuesday) at 09:00"); as a plain string, ISO 8601."""
+
+    def __new__(cls, at: datetime, tz: str) -> "Moment":
+        moment = super().__new__(cls, at.isoformat())
+        moment.at, moment.tz = at, tz
+        return moment
 
 
 class HallError(Exception):
@@ -26,6 +38,10 @@ class HallError(Exception):
             self.message = message
         self.params = params
         super().__init__(self.message % params if params else self.message)
+
+    def problem_fields(self) -> dict[str, object]:
+        """Members the API's problem body carries besides code and title (RFC 9457)."""
+        return {}
 
 
 # -- not found ------------------------------------------------------------------------------
@@ -683,3 +699,42 @@ class ConfirmationRequired(HallError):
     status = 422
     code = "confirmation-required"
     message = N_("Please confirm: this cannot be undone.")
+# -- opening hours and the end of the day (hall.hours, hall.endofday) ------------------------
+
+class HallClosed(HallError):
+    """Outside the hall's opening hours (or in the last minutes before a closing, when no
+    ticket is taken any more): nothing is issued. Carries the next opening time."""
+
+    status = 409
+    code = "hall-closed"
+    message = N_("The hall is closed for tickets now. It opens again %(when)s.")
+    NO_OPENING = N_("The hall is closed for tickets now, and no opening time is set.")
+
+    def __init__(self, next_opening: datetime | None, tz: str) -> None:
+        self.next_opening = next_opening
+        if next_opening is None:
+            super().__init__(self.NO_OPENING)
+        else:
+            super().__init__(when=Moment(next_opening, tz))
+
+    def problem_fields(self) -> dict[str, object]:
+        return {"next_opening": self.next_opening.isoformat() if self.next_opening else None}
+
+
+class WindowsClosed(HallClosed):
+    """A window opened on a day the hall does not open, or after its day has ended."""
+
+    message = N_("The hall is closed now: windows can be opened from %(when)s.")
+    NO_OPENING = N_("The hall is closed now, and no opening time is set.")
+
+
+class DayNotOver(HallError):
+    status = 409
+    code = "day-not-over"
+    message = N_("The day %(day)s of hall %(hall)s is not over yet: it ends %(when)s.")
+
+
+class NotHallManager(HallError):
+    status = 403
+    code = "not-a-manager"
+    message = N_("Only a manager of this hall can re-run its daily reports.")

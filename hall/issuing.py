@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import board, clock, numbers
+from . import board, clock, hours, numbers
 from .db import in_write_transaction, operation
 from .devices import DevicePass
 from .errors import (
@@ -79,6 +79,11 @@ class IssuedTicket:
     @property
     def is_priority(self) -> bool:
         return self.priority_reason is not None
+
+    @property
+    def no_window_open(self) -> bool:
+        """Waiting while no open window serves the service: no wait can be promised."""
+        return self.status == TicketStatus.WAITING.value and self.wait_minutes is None
 
 
 _HALL_COLUMNS = (H.c.id.label("hall_id"), H.c.code.label("hall_code"), H.c.node_no,
@@ -211,6 +216,8 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
                                                  "service": service_code}).first()
     if found is None:
         raise UnknownService(hall=hall_code, service=service_code)
+    # Outside opening hours nothing is written (SPEC §7); the hours are cached per process.
+    hours.require_tickets(session, identity.id, identity.timezone, now)
     if not (found.active and found.offered):
         raise ServiceNotOffered(service=found.service_name_zh)
     hall, service = _hall_ref(found), _service_ref(found)

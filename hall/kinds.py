@@ -182,6 +182,10 @@ FIELDS: dict[str, Field] = {
     "forced": Field(N_("Closed by a supervisor"), "yes_no"),
     "returned": Field(N_("Back in line"), "list"),
     "failures": Field(N_("Wrong passwords"), "number"),
+    # opening hours and the day's report (issue 10)
+    "closed": Field(N_("Closed all day"), "yes_no"),
+    "spans": Field(N_("Hours")),
+    "version": Field(N_("Version"), "number"),
     "wait_seconds": Field(N_("Wait (seconds)"), "number"),
 }
 
@@ -314,6 +318,13 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("staff.token_issued", N_("API token issued"), None),
     Kind("staff.token_revoked", N_("API token revoked"), None),
     Kind("day.closed", N_("Day closed"), None),
+    Kind("day.report_rerun", N_("Daily report made again"), None,
+         fields={"previous": Field(N_("Before"), "hidden")}),
+    Kind("hours.week_set", N_("Opening hours changed"), None),
+    Kind("hours.exception_set", N_("Opening exception set"), None,
+         fields={"before": Field(N_("Before"))}),
+    Kind("hours.exception_removed", N_("Opening exception removed"), None,
+         fields={"before": Field(N_("Before"))}),
     # -- devices (SPEC §7) -------------------------------------------------------------------
     Kind("device.registered", N_("Device registered"), None),
     Kind("device.enrolment_opened", N_("Device enrolment link made"), None),
@@ -329,7 +340,8 @@ KINDS: dict[str, Kind] = _kinds(
 FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
             "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
-            "day.": N_("End of day"), "device.": N_("Devices")}
+            "day.": N_("End of day"), "device.": N_("Devices"),
+            "hours.": N_("Opening hours")}
 
 
 def get(code: str) -> Kind:

@@ -232,7 +232,7 @@ def _centred(text: str, font: str, size: float, max_lines: int | None = None, *,
 
 
 def ticket_pdf(ticket: Ticket, *, ahead: int, wait_minutes: int | None, track_url: str,
-               locale: str = "zh_CN") -> bytes:
+               locale: str = "zh_CN", no_window_open: bool = False) -> bytes:
     """The 80 mm receipt for ``ticket`` as PDF bytes, exactly as tall as its content.
 
     ``locale`` only chooses which language leads the service name and the document title:
@@ -264,6 +264,10 @@ def ticket_pdf(ticket: Ticket, *, ahead: int, wait_minutes: int | None, track_ur
                 [("约 ", CJK, LABEL_SIZE), (str(wait_minutes), BOLD, VALUE_SIZE + 2),
                  (" 分钟", CJK, LABEL_SIZE)])
         blocks += _row("预计等候", "Est. wait, min" if wait_minutes > 0 else "Est. wait", wait)
+    elif no_window_open:
+        # No open window serves the item: a time would be a guess (hall.board).
+        blocks += _row("预计等候", "Est. wait", [("暂无窗口办理", CJK, LABEL_SIZE),
+                                              (" No window open yet", BOLD, LABEL_EN_SIZE)])
     blocks += _row("服务编号", "Service no.", [(grouped(ticket.service_no), BOLD, VALUE_SIZE)])
     blocks += _row("查询码", "Access code", [(ticket.access_code, BOLD, VALUE_SIZE + 1)])
     blocks += [_rule(), _qr(track_url),

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from . import access, clock
+from . import access, clock, hours
 from .db import operation
 from .errors import (
     ClerkAtOtherWindow, HoldReasonRequired, IllegalMove, InvalidTransfer, NoCurrentTicket,
@@ -132,6 +132,7 @@ def open_window(session: Session, hall_code: str, window_no: int, *, actor: Acto
         return window
     if not access.may_work_window(session, window, actor.staff_id):
         raise WindowNotAssigned(window=window.no)
+    hours.require_windows(session, hall, clock.now())  # not on a closed day, nor after it
     elsewhere = session.scalar(select(Window).where(
         Window.clerk_id == actor.staff_id, Window.id != window.id,
         Window.state != WindowState.CLOSED.value,

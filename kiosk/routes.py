@@ -1,12 +1,15 @@
 """Kiosk pages. They work without JavaScript; the script only refreshes counts and prints."""
 from __future__ import annotations
 
+import math
 import uuid
+from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request, url_for
+from flask_babel import force_locale
 
-from hall import board, issuing, printing, queue
-from hall.errors import HallError, N_, UnknownHall
+from hall import board, clock, hours, issuing, printing, queue
+from hall.errors import HallClosed, HallError, N_, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
 from hall.web import devices
@@ -18,6 +21,17 @@ from hall.web.problems import translate
 from . import bp
 
 PRIORITY_CHOICES = [r.value for r in PriorityReason]
+
+
+@bp.context_processor
+def _hall_clock():
+    """The clock in the kiosk's bar shows the hall's time (HALL_CLOCK, zone), not the
+    browser's: the page carries it, the script runs it on."""
+    def kiosk_clock(hall) -> dict:
+        local = clock.now().astimezone(ZoneInfo(hall.timezone if hall else "Asia/Shanghai"))
+        return {"ms": int(local.timestamp() * 1000), "text": local.strftime("%Y-%m-%d %H:%M"),
+                "offset": int(local.utcoffset().total_seconds() // 60)}
+    return {"kiosk_clock": kiosk_clock}
 
 
 def _kiosk_lang() -> str | None:
@@ -41,18 +55,47 @@ def _refused(error: HallError):
     if isinstance(error, UnknownHall):
         hall_code = None  # no start screen to go back to
     html = render_template("kiosk/refused.html", message=translate(error), hall_code=hall_code,
-                           status=error.status, **_screen())
+                           status=error.status,
+                           also=_in_both_languages(error)[1:] if isinstance(error, HallClosed)
+                           else [], **_screen())
     return html, error.status
+
+
+def _in_both_languages(error: HallError) -> list[tuple[str, str]]:
+    """The refusal in the kiosk's language first, then in the other one: a closed hall
+    must be understood by whoever stands in front of it."""
+    order = ("en", "zh_CN") if _kiosk_lang() == "en" else ("zh_CN", "en")
+    said = []
+    for locale in order:
+        with force_locale(locale):
+            said.append(("en" if locale == "en" else "zh-CN", translate(error)))
+    return said
+
+
+def _closed(found) -> tuple[HallClosed | None, int | None]:
+    """Why no ticket can be taken now, if none can (opening hours, SPEC §7); else in how
+    many seconds the last ticket of the span goes, when the start screen must show it."""
+    now = clock.now()
+    opening = hours.of(db.session, found)
+    until = opening.tickets_until(now)
+    if until is None:
+        return HallClosed(opening.next_opening(now), found.timezone), None
+    return None, math.ceil((until - now).total_seconds())
 
 
 @bp.get("/<hall>")
 def home(hall: str):
-    """The service buttons, each with the number of people waiting."""
+    """The service buttons, each with the number of people waiting; outside opening hours,
+    when the hall opens again instead, and nothing to press."""
     devices.require("kiosk", hall)  # a screen that is no kiosk of this hall says so at once
-    snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
+    found = queue.get_hall(db.session, hall)
+    closed, closing_in = _closed(found)
+    snapshot = board.queue_snapshot(db.session, found)
     response = make_response(render_template(
         "kiosk/home.html", snapshot=snapshot, hall=snapshot.hall,
-        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES, **_screen(),
+        request_key=uuid.uuid4().hex, priorities=PRIORITY_CHOICES, closed=closed,
+        closed_words=_in_both_languages(closed) if closed else [], closing_in=closing_in,
+        **_screen(),
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

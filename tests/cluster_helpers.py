@@ -2,8 +2,9 @@
 
 Each server is started exactly as a user starts one (``python run.py`` with PORT, DATABASE_URL,
 REDIS_URL and SECRET_KEY in its environment), through bench/_server.py, in a schema of its own
-that the hall's own commands migrate and seed (``flask db upgrade``, ``flask calendar
-import-official``, ``flask seed-demo``).
+that the hall's own commands migrate and seed (``flask db upgrade``, which brings the
+official calendar, and ``flask seed-demo``). Every command and server runs on the test's hall
+clock (HALL_CLOCK), never the real time.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import signal
 import sys
 import time
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -22,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/ is not a package)
 from config import LOAD_TEST_LIMITS  # noqa: E402
-from conftest import wipe_the_day  # noqa: E402
+from conftest import hall_clock_env, wipe_the_day  # noqa: E402
+from hall import clock  # noqa: E402
 from wire import Clerk, Display  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
 
 READY = "/api/v1/halls/HQ/queue"
@@ -54,22 +57,31 @@ def drop_schema(base_url: str, schema: str) -> None:
         engine.dispose()
 
 
-def cluster_env(url: str, redis_url: str, tmp: Path, channel: str, **extra: str) -> dict:
+def cluster_env(url: str, redis_url: str, tmp: Path, channel: str, *,
+                at: datetime | None = None, **extra: str) -> dict:
     """The environment of every command and server of one test cluster. Its own Socket.IO
-    channel, so that other tests sharing the Redis are not heard."""
+    channel, so that other tests sharing the Redis are not heard; one hall clock from ``at``
+    (default: the hall's time now), so that every process keeps the same hall time."""
     env = dict(os.environ)
     env.update(DATABASE_URL=url, REDIS_URL=redis_url, SECRET_KEY=SECRET, ACCESS_LOG="0",
                INSTANCE_PATH=str(tmp), FLASK_APP="hall.web:create_app", HOST="127.0.0.1",
-               SOCKETIO_CHANNEL=channel, SCHEDULER_ENABLED="0", **LOAD_TEST_LIMITS)
+               SOCKETIO_CHANNEL=channel, SCHEDULER_ENABLED="0", **LOAD_TEST_LIMITS,
+               **hall_clock_env(at))
     env.update(extra)
     return env
+
+
+def hall_now(env: dict) -> datetime:
+    """The cluster's hall time now, as its processes keep it (HALL_CLOCK run on since
+    HALL_CLOCK_STARTED): compare the times they write with this, not the database's now()."""
+    return (clock.parse_setting(env["HALL_CLOCK"])
+            + timedelta(seconds=time.time() - float(env["HALL_CLOCK_STARTED"])))
 
 
 def prepare(env: dict, log: Path) -> None:
     """Migrate and seed the schema with the hall's own commands, as an operator does."""
     flask = str(_server.BIN / "flask")
     _server.run_checked([flask, "db", "upgrade"], env, log)
-    _server.run_checked([flask, "calendar", "import-official"], env, log)
     _server.run_checked([flask, "seed-demo"], env, log)
 
 

@@ -7,8 +7,10 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,9 +18,9 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from config import TestConfig
-from hall import calendar, demo
+from hall import clock, demo, hours
 from hall.events import Actor
-from hall.models import Staff
+from hall.models import Hall, Staff
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
 from hall.web.serving import RequestHandler
@@ -51,13 +53,104 @@ def require_or_skip(what: str, error: Exception) -> None:
 
 
 def migrate_and_seed(app) -> None:
-    with app.app_context():
+    """``flask db upgrade`` (which brings the official calendar) and the demo halls."""
+    with app.app_context(), clock.running_from(SUITE_CLOCK):
         upgrade()
         demo.seed_demo(db.session, password="demo")
-        calendar.import_official(db.session)
         db.session.remove()
         db.engine.dispose()
     shutdown(app)
+
+
+# -- the hall's clock -----------------------------------------------------------------------
+# No test depends on the real time of day. Every test runs on a hall clock that starts at a
+# known instant and runs on: SUITE_CLOCK, which TEST_HALL_CLOCK (or HALL_CLOCK) sets for a
+# whole run, e.g. ``TEST_HALL_CLOCK=2026-12-07T23:30:00+08:00 make test``; MONDAY_0930 when
+# unset. A test that needs the hall to take tickets says so (``pytest.mark.hall_open``) and
+# runs from the first moment at or after SUITE_CLOCK when both demo halls take tickets for an
+# hour at least; a test may also start its own (``pytest.mark.hall_clock("2026-10-01T10:00
+# +08:00")``) or freeze the clock inside (``clock.frozen``). Every process a test starts gets
+# the test's hall time (``hall_clock_env``).
+
+def _suite_clock() -> datetime:
+    setting = os.environ.get("TEST_HALL_CLOCK") or os.environ.get("HALL_CLOCK")
+    return clock.parse_setting(setting) if setting else MONDAY_0930
+
+
+SUITE_CLOCK = _suite_clock()
+OPEN_FOR = timedelta(hours=1)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "hall_open: the test takes tickets; its clock starts when the demo halls "
+                   "take them, at or after the suite's hall time")
+    config.addinivalue_line(
+        "markers", "hall_clock(instant): the test's hall clock starts at this ISO 8601 "
+                   "instant (with its zone)")
+    config.addinivalue_line(
+        "markers", "slow: a test of many requests (every route × every person, hostile input "
+                   "everywhere); deselect with -m 'not slow' for a quick loop")
+
+
+def pytest_report_header(config):
+    return f"hall clock: {SUITE_CLOCK.isoformat()} (TEST_HALL_CLOCK)"
+
+
+@pytest.fixture(scope="session")
+def open_instant(sqlite_template, tmp_path_factory) -> datetime:
+    """The first moment at or after SUITE_CLOCK when every demo hall takes tickets, and
+    will for the next hour (read from the seeded hours and calendar)."""
+    path = tmp_path_factory.mktemp("hours") / "hall.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(make_config(f"sqlite:///{path}"))
+    try:
+        with app.app_context(), clock.running_from(SUITE_CLOCK):
+            halls = [hours.of(db.session, h) for h in db.session.scalars(sa.select(Hall))]
+            at = SUITE_CLOCK
+            for _ in range(100):
+                late = [h for h in halls if not all(
+                    h.takes_tickets(at + timedelta(minutes=m))
+                    for m in range(0, int(OPEN_FOR.total_seconds() // 60) + 1, 5))]
+                if not late:
+                    return at.astimezone(ZoneInfo("Asia/Shanghai"))
+                at = max(h.next_opening(at) for h in late)
+            raise RuntimeError(f"the demo halls do not open together after {SUITE_CLOCK}")
+    finally:
+        shutdown(app)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def hall_clock(request):
+    """The test's hall time: its own, the hall's opening, or the suite's (running on)."""
+    own = request.node.get_closest_marker("hall_clock")
+    if own is not None:
+        start = own.args[0]
+        start = clock.parse_setting(start) if isinstance(start, str) else start
+    elif request.node.get_closest_marker("hall_open") is not None:
+        start = request.getfixturevalue("open_instant")
+    else:
+        start = SUITE_CLOCK
+    with clock.running_from(start) as running:
+        yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock():
+    """Outside any test (session and module fixtures) the hall's time is the suite's too."""
+    with clock.running_from(SUITE_CLOCK) as running:
+        yield running
+
+
+def hall_clock_env(at: datetime | None = None) -> dict[str, str]:
+    """HALL_CLOCK for a process a test starts: ``at``, by default the test's hall time now,
+    with the moment it stands for (HALL_CLOCK_STARTED), so that the process and the test
+    agree to the millisecond however long the process takes to start."""
+    at = at or clock.now()
+    return {"HALL_CLOCK": at.astimezone(ZoneInfo("Asia/Shanghai")).isoformat(),
+            "HALL_CLOCK_STARTED": repr(time.time())}
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -184,9 +277,5 @@ def live_server(app):
     thread.join(5)
 
 
-# -- markers (issue 11) ---------------------------------------------------------------------
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "slow: a test of many requests (every route × every person, hostile input "
-                   "everywhere); deselect with -m 'not slow' for a quick loop")
+

@@ -115,6 +115,7 @@ def states(hall) -> list[State]:
         State("admin staff member", "admin.staff", "/admin/staff/clerk03", who="admin"),
         State("admin windows", "admin.windows", "/admin/halls/HQ/windows", who="admin"),
         State("admin window", "admin.window", "/admin/halls/HQ/windows/3", who="admin"),
+        State("admin opening hours", "admin.hours_page", "/admin/halls/HQ/hours", who="admin"),
         State("admin devices", "admin.devices_page", "/admin/devices", who="admin"),
         State("admin device", "admin.device_page", f"/admin/devices/{hall.ids['device']}",
               who="admin"),

@@ -140,6 +140,7 @@ def test_a_window_is_given_other_items_and_taken_out_of_service(admin_client, ap
                      "admin.window_disabled"]
 
 
+@pytest.mark.hall_open
 def test_an_open_window_cannot_be_taken_out_of_service(admin_client, app):
     with app.app_context():
         queue.open_window(db.session, "HQ", 5, actor=actor(app, "clerk05"))
@@ -245,6 +246,7 @@ def test_a_new_item_is_created_with_its_guide(admin_client, app):
 
 # -- divisions and staff ---------------------------------------------------------------------
 
+@pytest.mark.hall_open
 def test_an_administrator_adds_a_division_and_a_clerk_who_works_a_window(admin_client, app):
     r = post(admin_client, "/admin/halls/HQ/divisions",
              {"code": "audit", "name_zh": "审计处", "name_en": "Audit Division"})

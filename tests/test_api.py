@@ -10,6 +10,8 @@ from hall.numbers import service_number
 from hall.web.api.openapi import document
 from hall.web.extensions import db
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 SCHEMAS = document()["components"]["schemas"]
 
 

@@ -6,6 +6,8 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from hall.web.cli_backup import backup_file
 
 
@@ -23,6 +25,7 @@ def _integrity(path) -> list[str]:
     return rows
 
 
+@pytest.mark.hall_open
 def test_backup_while_tickets_are_issued(app, tmp_path):
     committed: list[str] = []
     failures: list[str] = []

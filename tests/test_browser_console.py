@@ -15,6 +15,8 @@ from playwright.sync_api import expect
 
 from browser import shot
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 CLERK_SCREEN = {"width": 1366, "height": 768}
 WIDE_SCREEN = {"width": 1920, "height": 1080}
 CONSOLE = "/hall/HQ/windows/3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from playwright.sync_api import expect
 
 from browser import shot
@@ -11,6 +12,8 @@ from conftest import actor
 from hall import calendar, cases, deadlines, queue
 from hall.web.extensions import db
 from test_browser_console import issue, sign_in
+
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
 
 def test_the_dashboard_follows_the_hall_live(app, live_server, browser_page):

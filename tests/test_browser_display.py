@@ -24,6 +24,8 @@ from hall import floor, queue
 from hall.db import consistent_read
 from hall.web.extensions import db
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 
 def text(app, msgid: str, lang: str = "zh", **values) -> str:
     """A text of the page as the app translates it (the translations may lag the code)."""

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from playwright.sync_api import expect
 
 from browser import shot
+
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
 CLERK_SCREEN = {"width": 1366, "height": 768}
 ANNOUNCEMENT = "请 A001 号 到 3 号窗口办理"

@@ -18,6 +18,8 @@ from playwright.sync_api import expect
 
 from browser import PORTRAIT, shot
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 EXAM = 'button[value="EXAM"]'
 SERVICE_NO = re.compile(r"^\d{6}-\d{3}-\d{5}-[0-9A-Z]$")
 ACCESS_CODE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$")

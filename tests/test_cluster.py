@@ -12,14 +12,17 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 import sqlalchemy as sa
 
 from cluster_helpers import (Clerk, Display, Server, cluster_env, create_schema, drop_schema,
-                             prepare, reset_day, start_all, take, wait_until)
+                             hall_now, prepare, reset_day, start_all, take, wait_until)
 from conftest import PG_URL, REDIS_URL, actor, make_config, require_or_skip
+
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
 SERVICES = ("EXAM", "TITLE", "TRANSFER", "AGENCY", "INSURE", "CONSULT", "CERT", "WAGE")
 
@@ -45,14 +48,16 @@ def _services_reachable() -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster_db(tmp_path_factory):
+def cluster_db(tmp_path_factory, open_instant):
     """A schema of this module's own, migrated and seeded by the hall's commands; dropped at
-    the end. (url, env for servers, temp dir)."""
+    the end. (url, env for servers, temp dir). The processes keep one hall clock, started
+    when the demo halls take tickets."""
     _services_reachable()
     tmp = tmp_path_factory.mktemp("cluster")
     schema, url = create_schema(PG_URL)
     try:
-        env = cluster_env(url, REDIS_URL, tmp, channel=f"hall-test-{uuid.uuid4().hex[:8]}")
+        env = cluster_env(url, REDIS_URL, tmp, channel=f"hall-test-{uuid.uuid4().hex[:8]}",
+                          at=open_instant)
         prepare(env, tmp / "setup.log")
         yield url, env, tmp
     finally:
@@ -252,25 +257,32 @@ def marks(url: str) -> Counter:
                                 "WHERE kind IN ('case.yellow', 'case.red')"))
 
 
-def make_due(url: str, ids: list[int], warning: str) -> None:
-    """Move the cases' lines into the past: past the warning line, or past the deadline."""
+def _stored(at: datetime) -> datetime:
+    """As the hall stores instants: naive UTC."""
+    return at.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def make_due(url: str, ids: list[int], warning: str, now: datetime) -> None:
+    """Move the cases' lines into the past of the cluster's hall clock (``now``): past the
+    warning line, or past the deadline."""
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
             if warning == "yellow":
-                conn.execute(sa.text("UPDATE cases SET yellow_at = now() - interval '1 hour' "
-                                     "WHERE id = ANY(:ids)"), {"ids": ids})
+                conn.execute(sa.text("UPDATE cases SET yellow_at = :yellow WHERE id = ANY(:ids)"),
+                             {"ids": ids, "yellow": _stored(now - timedelta(hours=1))})
             else:
-                conn.execute(sa.text("UPDATE cases SET yellow_at = now() - interval '2 hours',"
-                                     " due_at = now() - interval '1 hour' WHERE id = ANY(:ids)"),
-                             {"ids": ids})
+                conn.execute(sa.text("UPDATE cases SET yellow_at = :yellow, due_at = :due "
+                                     "WHERE id = ANY(:ids)"),
+                             {"ids": ids, "yellow": _stored(now - timedelta(hours=2)),
+                              "due": _stored(now - timedelta(hours=1))})
     finally:
         engine.dispose()
 
 
-def lease_holder(url: str) -> str | None:
+def lease_holder(url: str, now: datetime) -> str | None:
     rows = db_rows(url, "SELECT holder FROM job_leases WHERE name = 'deadlines' "
-                        "AND expires_at > now()")
+                        "AND expires_at > :now", now=_stored(now))
     return rows[0][0] if rows else None
 
 
@@ -279,8 +291,8 @@ def test_three_schedulers_mark_each_transition_once_and_hand_over(cluster_db):
     reset_day(url)
     ids = open_cases(url, CASES)
     yellow, red, later = ids[:3], ids[3:6], ids[6:]
-    make_due(url, yellow, "yellow")
-    make_due(url, red, "red")
+    make_due(url, yellow, "yellow", hall_now(env))
+    make_due(url, red, "red", hall_now(env))
     ticking = {**env, "SCHEDULER_ENABLED": "1", "SCHEDULER_INTERVAL": "1"}
     servers = [Server(f"s{k}", ticking, tmp) for k in range(3)]
     try:
@@ -291,13 +303,13 @@ def test_three_schedulers_mark_each_transition_once_and_hand_over(cluster_db):
         assert dict(marks(url)) == expected
 
         holders = {s.holder: s for s in servers}
-        holder = wait_until(lambda: lease_holder(url), timeout=5)
+        holder = wait_until(lambda: lease_holder(url, hall_now(env)), timeout=5)
         assert holder in holders, (holder, list(holders))
         holders[holder].kill9()
         killed_at = time.monotonic()
         (dead_until,), = db_rows(url, "SELECT expires_at FROM job_leases "
                                       "WHERE name = 'deadlines' AND holder = :h", h=holder)
-        make_due(url, later, "red")
+        make_due(url, later, "red", hall_now(env))
         wait_until(lambda: all(marks(url)[("case.red", i)] for i in later), timeout=15)
         took = time.monotonic() - killed_at
         expected |= {("case.red", i): 1 for i in later}
@@ -310,7 +322,7 @@ def test_three_schedulers_mark_each_transition_once_and_hand_over(cluster_db):
             f"the lease did not keep the other processes idle")
         # ...and a survivor took over at its first tick after the lease (3 intervals) expired.
         assert took <= 3 * 1 + 2.5, f"took over after {took:.1f} s"
-        new_holder = lease_holder(url)
+        new_holder = lease_holder(url, hall_now(env))
         assert new_holder in holders and new_holder != holder
     finally:
         for server in servers:

@@ -9,6 +9,7 @@ import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -17,6 +18,8 @@ from hall.models import Event, Ticket
 from hall.web.extensions import db
 
 from conftest import actor
+
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
 KIOSKS = 64
 TICKETS_PER_KIOSK = 4

@@ -7,6 +7,8 @@ import pytest
 
 from test_auth import csrf_token, sign_in
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 
 @pytest.fixture
 def clerk(client):

@@ -6,6 +6,7 @@ import queue as queues
 import time
 from datetime import datetime, timezone
 
+import pytest
 import requests
 import socketio
 
@@ -45,6 +46,7 @@ class Watcher:
                 return snap
 
 
+@pytest.mark.hall_open
 def test_a_manager_sees_a_new_ticket_and_a_red_case_within_a_second(app, live_server):
     watcher = Watcher(live_server, "manager")
     try:
@@ -82,6 +84,7 @@ def test_a_manager_sees_a_new_ticket_and_a_red_case_within_a_second(app, live_se
         watcher.client.disconnect()
 
 
+@pytest.mark.hall_open
 def test_a_burst_of_events_yields_a_few_snapshots(app, live_server):
     watcher = Watcher(live_server, "manager")
     try:

@@ -151,6 +151,7 @@ def test_second_run_keeps_an_administrators_changes(session):
     assert len(session.get(Window, general.id).services) == 1
 
 
+@pytest.mark.hall_open
 def test_first_exam_ticket_is_A001(session):
     issued = issuing.issue_ticket(session, "HQ", exam_item(session).code)
     assert issued.number == "A001"

@@ -16,6 +16,8 @@ from hall.web.extensions import db
 
 from wire import Clerk, Display
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 
 def take(base: str, service: str = "EXAM", hall: str = "HQ") -> str:
     return requests.post(f"{base}/api/v1/tickets", json={"hall": hall, "service": service},

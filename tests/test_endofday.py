@@ -6,15 +6,19 @@ import csv
 import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from conftest import actor
-from hall import clock, endofday, issuing, queue, reports
+from conftest import actor, make_config
+from hall import clock, endofday, hours, hours_admin, issuing, queue, reports
+from hall.errors import DayNotOver, HallClosed
 from hall.models import DailyReport, Event, Hall, Ticket, Window
+from hall.web import create_app, shutdown
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 NINE = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)   # Monday 09:00 in the hall
 CLOSING = NINE + timedelta(hours=9, minutes=1)              # 18:01
@@ -131,7 +135,6 @@ def test_due_days_wait_for_closing_time_and_catch_up_missed_days(app):
     with app.app_context():
         s = db.session
         hq = s.scalar(sa.select(Hall).where(Hall.code == "HQ"))
-        endofday.settings.end_of_day = time(18)
         assert endofday.due_days(s, hq, NINE + timedelta(hours=8)) == []        # 17:00
         assert endofday.due_days(s, hq, CLOSING) == [DAY]
         # The server was down on Monday evening: Tuesday morning closes Monday.
@@ -167,3 +170,149 @@ def test_two_scheduler_processes_close_each_day_once(any_app):
         assert s.scalar(sa.select(sa.func.count()).select_from(DailyReport)) == 2
         assert s.scalar(sa.select(sa.func.count()).select_from(Event)
                         .where(Event.kind == "ticket.unserved")) == 2
+
+
+# -- never a running day; reports made again; no ticket of a past day left open -----------------
+
+def test_the_job_never_closes_a_running_day(app):
+    busy_day(app)
+    with app.app_context():
+        s = db.session
+        hq = s.scalar(sa.select(Hall).where(Hall.code == "HQ"))
+        for minutes in (0, 9 * 60 - 1):                                   # 09:00 … 17:59
+            assert endofday.due_days(s, hq, NINE + timedelta(minutes=minutes)) == []
+        with clock.frozen(NINE + timedelta(hours=8, minutes=59)):
+            assert endofday.close_due(s) == []
+            with pytest.raises(DayNotOver):
+                endofday.close_day(s, "HQ")
+        # An evening opening moves the end of the day: at 18:30 the hall still serves.
+        with clock.frozen(NINE + timedelta(hours=5)):
+            hours_admin.set_exception(s, "HQ", DAY, hours.parse_spans("08:30-12:00 13:30-20:00"),
+                                "延时服务", actor=actor(app, "admin"))
+        assert endofday.due_days(s, hq, NINE + timedelta(hours=9, minutes=30)) == []
+        assert endofday.due_days(s, hq, NINE + timedelta(hours=11)) == [DAY]   # 20:00
+        assert s.scalar(sa.select(sa.func.count()).select_from(DailyReport)) == 0
+    runner = app.test_cli_runner()
+    with clock.frozen(NINE + timedelta(hours=10)):                        # 19:00
+        early = runner.invoke(args=["end-of-day", "--hall", "HQ", "--day", "2026-11-23"])
+        nothing = runner.invoke(args=["end-of-day", "--hall", "HQ"])
+    assert early.exit_code != 0 and "not over yet" in early.output
+    assert "No day to close" in nothing.output
+    assert statuses(app)["A005"] == "waiting"
+
+
+def test_a_scheduler_started_after_closing_closes_the_day_and_nothing_joins_it(app):
+    """#10.3: started at 18:05 the job closes the day at once; the kiosk issues nothing more
+    for it, so the kept report and the tickets table agree."""
+    busy_day(app)
+    with app.app_context(), clock.frozen(NINE + timedelta(hours=9, minutes=5)) as frozen:
+        s = db.session
+        (done,) = [d for d in endofday.close_due(s) if d.hall == "HQ"]
+        assert (done.day, done.totals["tickets"]) == (DAY, 6)
+        frozen.advance(minutes=1)
+        with pytest.raises(HallClosed):
+            issuing.issue_ticket(s, "HQ", "EXAM")
+        frozen.at = NINE + timedelta(hours=1)  # the clock set back to 10:00 the same day
+        with pytest.raises(HallClosed):        # a closed day takes no ticket at all
+            issuing.issue_ticket(s, "HQ", "EXAM")
+        table = s.scalar(sa.select(sa.func.count()).select_from(Ticket)
+                         .where(Ticket.day == DAY))
+        assert endofday.kept_report(s, s.get(Hall, 1), DAY).totals["tickets"] == table == 6
+
+
+def test_a_ticket_slipped_into_a_closed_day_is_closed_and_the_report_made_again(any_app):
+    """#11.10: a second process still believes the evening opening an administrator has just
+    shortened (its hours are cached for a minute) and issues a ticket after the day was
+    closed. The job closes that ticket and keeps a new version of the report, so that no
+    ticket of a past day stays waiting and the newest report agrees with the table."""
+    admin = actor(any_app, "admin")
+    other = create_app(make_config(any_app.config["SQLALCHEMY_DATABASE_URI"]))
+    try:
+        with clock.frozen(NINE) as frozen:
+            with any_app.app_context():
+                hours_admin.set_exception(db.session, "HQ", DAY,
+                                    hours.parse_spans("08:30-20:00"), "延时服务", actor=admin)
+                issuing.issue_ticket(db.session, "HQ", "EXAM")                     # A001
+            frozen.at = NINE + timedelta(hours=9, minutes=10)                      # 18:10
+            with other.app_context():
+                issuing.issue_ticket(db.session, "HQ", "EXAM")          # A002, caching hours
+            with any_app.app_context():
+                hours_admin.set_exception(db.session, "HQ", DAY, hours.parse_spans("08:30-17:00"),
+                                    "", actor=admin)
+                (closed,) = [d for d in endofday.close_due(db.session) if d.hall == "HQ"]
+                assert closed.totals["tickets"] == 2 and closed.version == 1
+            frozen.advance(minutes=1)
+            with other.app_context():
+                late = issuing.issue_ticket(db.session, "HQ", "EXAM")   # the stale minute
+                assert late.number == "A003" and late.day == DAY
+            frozen.advance(minutes=1)
+            with any_app.app_context():
+                (again,) = endofday.close_due(db.session)
+                assert (again.day, again.version, again.unserved) == (DAY, 2, 1)
+                s = db.session
+                assert s.scalar(sa.select(sa.func.count()).select_from(Ticket).where(
+                    Ticket.day == DAY, Ticket.status.in_(endofday.OPEN))) == 0
+                hq = s.get(Hall, 1)
+                assert endofday.kept_report(s, hq, DAY).totals["tickets"] == 3
+                assert endofday.kept_report(s, hq, DAY, 1).totals["tickets"] == 2
+                rerun = s.scalar(sa.select(Event).where(Event.kind == "day.report_rerun"))
+                assert (rerun.actor, rerun.data["version"], rerun.data["reason"]) == (
+                    "system", 2, endofday.STRAY_TICKETS)
+                assert endofday.close_due(db.session) == []  # done once
+    finally:
+        shutdown(other)
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_a_manager_makes_a_report_again_as_a_new_version_and_the_old_stays(app, client):
+    busy_day(app)
+    with app.app_context(), clock.frozen(CLOSING):
+        endofday.close_day(db.session, "HQ")
+    with app.app_context():  # a ticket the report never saw (e.g. restored from a backup)
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO tickets (hall_id, day, prefix, seq, number, service_no, "
+                "access_code, service_id, status, is_priority, queued_at, issued_at, source, "
+                "call_count) SELECT 1, '2026-11-23', 'A', 6, 'A006', '261123001000070', "
+                "'ABCDEFGH', service_id, 'finished', 0, queued_at, issued_at, 'kiosk', 1 "
+                "FROM tickets WHERE number = 'A001'"))
+    sign_in(client, "manager")
+    page = "/hall/HQ/reports"
+    token = csrf_token(client, page)
+    with clock.frozen(CLOSING + timedelta(days=1)):
+        made = client.post(f"{page}/2026-11-23/rerun",
+                           data={"csrf_token": token, "reason": "补录一张号"})
+    assert made.status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert 'data-day="2026-11-23" data-version="2"' in html
+    assert "补录一张号" in html and f"{page}/2026-11-23/v1.pdf" in html
+    latest = client.get(f"{page}/2026-11-23.csv").data.decode("utf-8-sig")
+    first = client.get(f"{page}/2026-11-23/v1.csv")
+    assert first.status_code == 200
+    assert first.headers["Content-Disposition"] == 'attachment; filename="HQ-2026-11-23.csv"'
+    assert latest.splitlines()[-1].split(",")[3] == "7"      # agrees with the table
+    assert first.data.decode("utf-8-sig").splitlines()[-1].split(",")[3] == "6"
+    assert client.get(f"{page}/2026-11-23/v2.pdf").headers["Content-Disposition"] == (
+        'attachment; filename="HQ-2026-11-23-v2.pdf"')
+    assert client.get(f"{page}/2026-11-23/v3.pdf").status_code == 404
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.kind == "day.report_rerun"))
+        assert (event.actor, event.data["reason"], event.data["totals"]["tickets"],
+                event.data["previous"]["totals"]["tickets"]) == ("manager", "补录一张号", 7, 6)
+
+    clerk = app.test_client()
+    sign_in(clerk, "clerk03")
+    assert clerk.post(f"{page}/2026-11-23/rerun",
+                      data={"csrf_token": csrf_token(clerk)}).status_code == 403
+    runner = app.test_cli_runner()
+    with clock.frozen(CLOSING + timedelta(days=1)):
+        by_cli = runner.invoke(args=["end-of-day", "--hall", "HQ", "--day", "2026-11-23",
+                                     "--rerun", "--by", "manager", "--reason", "核对"])
+        refused = runner.invoke(args=["end-of-day", "--hall", "HQ", "--day", "2026-11-23",
+                                      "--rerun", "--by", "clerk03"])
+        today = runner.invoke(args=["end-of-day", "--hall", "HQ", "--day", "2026-11-25",
+                                    "--rerun", "--by", "manager"])
+    assert by_cli.exit_code == 0 and "report made again (version 3)" in by_cli.output
+    assert refused.exit_code != 0 and "manager" in refused.output
+    assert today.exit_code != 0 and "not over yet" in today.output

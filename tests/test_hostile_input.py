@@ -93,6 +93,7 @@ def test_overlong_sign_in_fields_are_named(client, body, field):
     assert field in {e["field"] for e in problem["errors"]}
 
 
+@pytest.mark.hall_open
 def test_an_overlong_move_reason_changes_nothing(client):
     token = client.post("/api/v1/auth/token",
                         json={"username": "clerk03", "password": "demo"}).get_json()["token"]
@@ -148,6 +149,7 @@ def test_overlong_tracking_form_fields(client):
     assert_page(r, 400, 404)
 
 
+@pytest.mark.hall_open
 def test_an_oversized_rating_is_refused_and_not_stored(client, app):
     ticket = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"}).get_json()
     path = f"/track/{ticket['service_no']}"

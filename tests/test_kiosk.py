@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from hall.models import ServiceItem, Ticket
 from hall.web.extensions import db
+
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
 
 def form_fields(html: str) -> dict:

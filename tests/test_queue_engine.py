@@ -1,13 +1,13 @@
 """The queue engine as the hall lives it: numbers, calling order, transfers, refusals."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
-from hall import clock, issuing, queue
+from hall import clock, hours, hours_admin, issuing, queue
 from hall.errors import (
     ClerkAtOtherWindow, IllegalMove, NoCurrentTicket, NotAClerk, NotCurrentTicket,
     NotServedHere, NotYourWindow, PauseReasonRequired, ServiceNotOffered, TicketNotFound,
@@ -78,6 +78,11 @@ def test_numbers_count_from_one_per_prefix_and_per_hall(hall):
 
 
 def test_numbering_restarts_each_day_in_the_halls_time_zone(hall):
+    # A night opening, tickets to the last minute (opening hours: hall.hours).
+    admin = actor(hall.app, "admin")
+    hours_admin.set_week(hall.session, "HQ", {}, actor=admin, last_ticket_minutes=0)
+    for day, spans in ((date(2026, 11, 23), "09:00-24:00"), (date(2026, 11, 24), "00:00-17:00")):
+        hours_admin.set_exception(hall.session, "HQ", day, hours.parse_spans(spans), actor=admin)
     # 23:58 Monday in Harbin is 15:58 UTC; two minutes later it is Tuesday there.
     hall.clock.at = datetime(2026, 11, 23, 15, 57, tzinfo=timezone.utc)
     monday = [hall.take().number for _ in range(2)]
@@ -99,6 +104,7 @@ def test_yesterdays_waiting_tickets_are_never_called_today(hall):
 
 
 def test_a_ticket_knows_its_place_and_a_rough_wait(hall):
+    hall.open(3)  # a window serves exams: there is a pace to count with
     first = issuing.issue_ticket(hall.session, "HQ", "EXAM")
     second = issuing.issue_ticket(hall.session, "HQ", "EXAM")
     assert (first.ahead, first.wait_minutes) == (0, 0)

@@ -88,6 +88,7 @@ def test_same_case_same_bytes(pdf):
 
 # -- served to staff only -----------------------------------------------------------------------
 
+@pytest.mark.hall_open
 def test_the_receipt_is_served_to_the_halls_staff_only(app):
     from test_division_console import accept, as_user, at_window
 

@@ -51,6 +51,7 @@ def test_no_template_has_inline_script_handlers_or_styles():
     assert offenders == []
 
 
+@pytest.mark.hall_open
 def test_the_ticket_pdf_may_be_framed_by_the_kiosk_only(client):
     issued = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"}).get_json()
     response = client.get(issued["pdf_url"])

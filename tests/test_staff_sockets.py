@@ -47,6 +47,7 @@ def test_strangers_cannot_listen(live_server):
         staff_client(live_server, None)
 
 
+@pytest.mark.hall_open
 def test_staff_hear_their_halls_case_events_live(app, live_server):
     hq, hq_events = staff_client(live_server, signed_in(live_server, "division01"))
     city, city_events = staff_client(live_server, signed_in(live_server, "hrb-clerk01"))

@@ -12,6 +12,8 @@ from hall.web.extensions import db
 
 from conftest import actor
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 
 @pytest.fixture
 def ticket(client):

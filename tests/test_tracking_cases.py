@@ -164,6 +164,7 @@ def strict_app(sqlite_template, tmp_path):
     shutdown(app)
 
 
+@pytest.mark.hall_open
 def test_lookups_are_rate_limited_per_address(strict_app):
     client = strict_app.test_client()
     number = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"}).get_json()["service_no"]

@@ -9,6 +9,8 @@ from hall.models import Event, Ticket
 from hall.web.api.openapi import document
 from hall.web.extensions import db
 
+pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
+
 SCHEMAS = document()["components"]["schemas"]
 
 

@@ -15,9 +15,12 @@
   var RECENT = 8;
   var SPEECH_TIMEOUT = 8000;   // `end` may never come (no voice, a stuck engine)
   var SOUND_KEY = "hall-display-sound";
-  // The hall's clock, whatever the TV's own time zone says.
+  // The hall's clock, whatever the TV's own time zone says, and whatever its own time: the
+  // page carries the hall's now (HALL_CLOCK in a demo or a training room), the TV runs it on.
   var zone = body.dataset.timezone || undefined;
   try { new Intl.DateTimeFormat("en", { timeZone: zone }); } catch (e) { zone = undefined; }
+  var skew = body.dataset.hallNow ? Number(body.dataset.hallNow) - Date.now() : 0;
+  function hallNow() { return new Date(Date.now() + skew); }
   var locale = english ? "en-GB" : "zh-CN";
 
   function $(selector) { return document.querySelector(selector); }
@@ -423,13 +426,13 @@
 
   function setConnection(state) {
     if (state === "connected") lostAt = null;
-    else if (state !== "connecting" && lostAt === null) lostAt = new Date();
+    else if (state !== "connecting" && lostAt === null) lostAt = hallNow();
     var offline = state !== "connected" && state !== "connecting" &&
-      (navigator.onLine === false || (lostAt && Date.now() - lostAt.getTime() > 15000));
+      (navigator.onLine === false || (lostAt && hallNow() - lostAt.getTime() > 15000));
     var shown = offline ? "offline" : state;
     statusEl.dataset.connection = shown;
     statusText.textContent = shown === "offline"
-      ? fill(TEXT.offline, { time: clock(lostAt || new Date()) }) : TEXT[shown];
+      ? fill(TEXT.offline, { time: clock(lostAt || hallNow()) }) : TEXT[shown];
   }
 
   var socket = io("/display", {
@@ -497,7 +500,7 @@
   var askedForDay = null;
 
   function tick() {
-    var now = new Date();
+    var now = hallNow();
     dateEl.textContent = dateFormat.format(now) + (weekdayFormat ? " " + weekdayFormat.format(now) : "");
     timeEl.textContent = clock(now);
     var seconds = document.createElement("small");

@@ -7,6 +7,7 @@ from .cases import (
 from .catalogue import ServiceItem
 from .devices import Device, DeviceKind
 from .events import Event
+from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
 from .org import (
     ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
@@ -24,4 +25,5 @@ __all__ = [
     "DailyReport",
     "Device", "DeviceKind",
     "window_clerks",
+    "OpeningHours", "OpeningException",
 ]

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_socketio import SocketIO
 
 from config import INSTANCE, Config
-from hall import deadlines
+from hall import clock, deadlines, hours
 from hall.db import configure_engine
 
 from .extensions import babel, csrf, db, limiter, migrate
@@ -21,6 +21,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     app = Flask(__name__, instance_path=str(INSTANCE))
     app.config.from_object(config)
+    _start_hall_clock(app)
     app.json.ensure_ascii = False  # Chinese as Chinese, not \uXXXX, for people reading JSON
     INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
@@ -32,6 +33,7 @@ def create_app(config: Config | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
     deadlines.settings.close_of_business = time.fromisoformat(app.config["CLOSE_OF_BUSINESS"])
+    hours.settings.end_of_day = time.fromisoformat(app.config["END_OF_DAY"])
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 
@@ -60,6 +62,9 @@ def create_app(config: Config | None = None) -> Flask:
     health.register(app)
     security.register(app)
     templating.register(app)
+    from . import when
+
+    when.register(app)
     cli.register(app)
 
     @app.teardown_appcontext
@@ -67,6 +72,14 @@ def create_app(config: Config | None = None) -> Flask:
         db.session.remove()
 
     return app
+
+
+def _start_hall_clock(app: Flask) -> None:
+    """HALL_CLOCK runs this process's hall time from its instant (SPEC §7); a value that
+    is not an instant with a zone stops the process at once, before it serves anyone."""
+    setting = app.config.get("HALL_CLOCK")
+    if setting:
+        clock.start(clock.parse_setting(setting), since=app.config.get("HALL_CLOCK_STARTED"))
 
 
 def _root():

@@ -209,3 +209,4 @@ def remove_local_day():
 # The other sections' routes register on ``bp`` when their modules load.
 from . import admin_audit, admin_catalogue, admin_org, admin_staff  # noqa: E402,F401
 from . import admin_assignments  # noqa: E402,F401  (who may work which window)
+from . import admin_hours  # noqa: E402,F401

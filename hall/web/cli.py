@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from .cli_backup import backup_command
     from .cli_calendar import calendar_group
     from .cli_devices import device_group
+    from .cli_hours import hours_group
     from .cli_reports import end_of_day_command
 
     app.cli.add_command(seed_demo_command)
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(end_of_day_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(device_group)
+    app.cli.add_command(hours_group)
 
 
 @click.command("seed-demo")

@@ -1,7 +1,9 @@
 """Liveness and readiness for a process manager or a load balancer.
 
 ``/healthz`` says the process answers (no I/O: a slow database must not get a live process
-restarted); ``/readyz`` says it can serve: the database answers ``SELECT 1`` and, when
+restarted), and, when HALL_CLOCK is set, the hall's clock: where it started and where it is
+now, so that nobody mistakes a demo's or a training room's time for the real one;
+``/readyz`` says it can serve: the database answers ``SELECT 1`` and, when
 ``REDIS_URL`` is set, Redis answers ``PING``. Neither needs a sign-in, neither is
 rate-limited, neither is cached; a failed check is named, its error only by kind (the
 answer is public).
@@ -13,6 +15,8 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
+from hall import clock
+
 from .extensions import db, limiter
 
 bp = Blueprint("health", __name__)
@@ -23,7 +27,13 @@ CHECK_TIMEOUT = 2.0  # seconds a check may take; a balancer probes again soon an
 
 @bp.get("/healthz")
 def healthz():
-    return _answer({"status": "ok"}, 200)
+    body: dict = {"status": "ok"}
+    if current_app.config.get("HALL_CLOCK"):
+        started = clock.started_at()
+        body["hall_clock"] = {"started_at": started.isoformat() if started else None,
+                              "now": clock.now().astimezone(started.tzinfo if started else None)
+                              .isoformat(timespec="seconds")}
+    return _answer(body, 200)
 
 
 @bp.get("/readyz")

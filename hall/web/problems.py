@@ -12,7 +12,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from hall.errors import HallError, N_, Term
+from hall.errors import HallError, Moment, N_, Term
+
+from .when import when
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,8 @@ def refusal(status: int, code: str, title: str, detail: str | None = None,
 
 
 def translate(error: HallError) -> str:
-    params = {k: gettext(v) if isinstance(v, Term) else v for k, v in error.params.items()}
+    params = {k: gettext(v) if isinstance(v, Term) else
+              when(v.at, v.tz) if isinstance(v, Moment) else v for k, v in error.params.items()}
     return gettext(error.message, **params)
 
 
@@ -73,7 +76,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
-        response = refusal(error.status, error.code, translate(error))
+        response = refusal(error.status, error.code, translate(error), **error.problem_fields())
         if getattr(error, "retry_after", None):  # e.g. a device issuing too fast (429)
             response.headers["Retry-After"] = str(error.retry_after)
         return response

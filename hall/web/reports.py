@@ -1,15 +1,20 @@
-"""Daily reports for managers: the kept days of a hall, each as PDF and CSV, and the month's
-case figures (on time, overdue by division and person)."""
+"""Daily reports for managers: the kept days of a hall, each as PDF and CSV in every version
+made (a manager may re-run a closed day's report; each run is audited), and the month's case
+figures (on time, overdue by division and person)."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from hall import clock, endofday, reports, stats
+from hall.errors import HallError
 
 from .auth import roles_required, visible_hall
 from .extensions import db
+from .problems import translate
 
 bp = Blueprint("reports", __name__, url_prefix="/hall")
 
@@ -45,16 +50,24 @@ def index(hall: str):
         overdue=stats.overdue(db.session, period))
 
 
-def _kept(hall: str, day: str):
-    found = visible_hall(hall)
+def _day(text: str) -> date:
     try:
-        wanted = date.fromisoformat(day)
+        return date.fromisoformat(text)
     except ValueError:
         abort(404)
-    kept = endofday.kept_report(db.session, found, wanted)
+
+
+def _kept(hall: str, day: str, version: int | None = None):
+    found = visible_hall(hall)
+    kept = endofday.kept_report(db.session, found, _day(day), version)
     if kept is None:
         abort(404)
     return found, kept
+
+
+def _name(hall, kept, ext: str) -> str:
+    suffix = f"-v{kept.version}" if kept.version > 1 else ""
+    return f"{hall.code}-{kept.day.isoformat()}{suffix}.{ext}"
 
 
 def _attachment(body: bytes, mimetype: str, name: str) -> Response:
@@ -64,18 +77,40 @@ def _attachment(body: bytes, mimetype: str, name: str) -> Response:
 
 
 @bp.get("/<hall>/reports/<day>.pdf")
+@bp.get("/<hall>/reports/<day>/v<int:version>.pdf")
 @roles_required("manager")
-def pdf(hall: str, day: str):
-    found, kept = _kept(hall, day)
-    return _attachment(kept.pdf, "application/pdf", f"{found.code}-{kept.day.isoformat()}.pdf")
+def pdf(hall: str, day: str, version: int | None = None):
+    """The day's newest report, or an earlier version."""
+    found, kept = _kept(hall, day, version)
+    return _attachment(kept.pdf, "application/pdf", _name(found, kept, "pdf"))
 
 
 @bp.get("/<hall>/reports/<day>.csv")
+@bp.get("/<hall>/reports/<day>/v<int:version>.csv")
 @roles_required("manager")
-def csv(hall: str, day: str):
-    found, kept = _kept(hall, day)
+def csv(hall: str, day: str, version: int | None = None):
+    found, kept = _kept(hall, day, version)
     return _attachment(reports.csv_bytes(kept.csv), "text/csv; charset=utf-8",
-                       f"{found.code}-{kept.day.isoformat()}.csv")
+                       _name(found, kept, "csv"))
+
+
+@bp.post("/<hall>/reports/<day>/rerun")
+@roles_required("manager")
+def rerun(hall: str, day: str):
+    """Make a closed day's report again from the tickets as they are now; the new version
+    is kept beside the earlier ones."""
+    found = visible_hall(hall)
+    wanted = _day(day)
+    try:
+        done = endofday.rerun_day(db.session, found.code, wanted, actor=current_user.actor,
+                                  reason=(request.form.get("reason") or "")[:200])
+    except HallError as error:
+        flash(translate(error), "refused")
+    else:
+        flash(_("The report of %(day)s was made again: version %(version)s, %(tickets)s "
+                "tickets.", day=wanted.isoformat(), version=done.version,
+                tickets=done.totals.get("tickets", 0)), "ok")
+    return redirect(url_for("reports.index", hall=found.code, _anchor=f"day-{wanted}"))
 
 
 @bp.get("/<hall>/statistics")

@@ -1,5 +1,6 @@
 """The scheduled jobs of a serving process: the deadline marks, every minute by default, and
-the end of day, which closes each hall's day once its closing time (END_OF_DAY) has passed.
+the end of day, which closes each hall's day once its business has ended (its last closing
+time, or END_OF_DAY when later: ``hall.hours``), on the hall's clock (HALL_CLOCK).
 
 Started by ``run.py`` (and later the production server), never by ``flask`` commands or the
 tests. Every process may run a scheduler; each job's lease (``hall.deadlines``, and
@@ -11,7 +12,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -34,7 +35,6 @@ def start(app: Flask) -> BackgroundScheduler | None:
     interval = int(app.config["SCHEDULER_INTERVAL"])
     holder = deadlines.holder_name()
     ttl = timedelta(seconds=interval * 3)  # a holder that missed two ticks has died
-    endofday.settings.end_of_day = time.fromisoformat(app.config["END_OF_DAY"])
 
     def mark_deadlines() -> None:
         with app.app_context():
@@ -50,13 +50,15 @@ def start(app: Flask) -> BackgroundScheduler | None:
                 db.session.remove()
 
     def close_days() -> None:
-        """Checked every interval, acting once a hall's closing time has passed: the day is
-        closed once (its kept report says so), whichever process gets there."""
+        """Checked every interval, acting once a hall's day has ended: the day is closed
+        once (its kept report says so), whichever process gets there; a closed day that
+        still has open tickets has them closed and its report made again."""
         with app.app_context():
             try:
                 for done in endofday.run(db.session, holder=holder, ttl=ttl) or ():
-                    log.info("end of day %s %s: %d not served, %d windows closed",
-                             done.hall, done.day, done.unserved, done.windows_closed)
+                    log.info("end of day %s %s (report version %d): %d not served, "
+                             "%d windows closed", done.hall, done.day, done.version,
+                             done.unserved, done.windows_closed)
             except Exception:
                 log.exception("the end-of-day job failed")
             finally:

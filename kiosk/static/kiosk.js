@@ -5,12 +5,15 @@
   var body = document.body;
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
+  // The hall's time, as the page was served (HALL_CLOCK, in the hall's zone), run on here.
+  var clockEl = document.querySelector("[data-clock]");
+  var skew = clockEl && clockEl.dataset.hallNow ? Number(clockEl.dataset.hallNow) - Date.now() : 0;
+  var zone = clockEl && clockEl.dataset.utcOffset ? Number(clockEl.dataset.utcOffset) : 0;
   function tick() {
-    var el = document.querySelector("[data-clock]");
-    if (!el) return;
-    var d = new Date();
-    el.textContent = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) +
-      " " + two(d.getHours()) + ":" + two(d.getMinutes());
+    if (!clockEl) return;
+    var d = new Date(Date.now() + skew + zone * 60000);  // read in UTC: the hall's wall time
+    clockEl.textContent = d.getUTCFullYear() + "-" + two(d.getUTCMonth() + 1) + "-" +
+      two(d.getUTCDate()) + " " + two(d.getUTCHours()) + ":" + two(d.getUTCMinutes());
   }
   tick();
   setInterval(tick, 10000);
@@ -122,6 +125,14 @@
       frame.setAttribute("src", link.href);
     });
   });
+  // The start screen follows the opening hours (hall/hours.py): a closed hall looks again
+  // every minute, an open one shows the closing once its last ticket has gone. A script, not
+  // a meta refresh: a page that reloads itself is a trap for screen readers (WCAG 2.2.1).
+  var reloadAfter = parseInt(body.dataset.reloadAfter || "0", 10);
+  if (reloadAfter > 0) {
+    setTimeout(function () { location.reload(); }, reloadAfter * 1000);
+  }
+
   if (body.hasAttribute("data-autoprint")) {
     var frame = document.querySelector("iframe.ticket-pdf");
     if (frame) frame.addEventListener("load", function () { printFrame(frame); }, { once: true });

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import hall.models.base  # noqa: F401  (the hall's column types, e.g. UTCDateTime)
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -37,6 +37,9 @@ PROBLEM = {
                       "properties": {"field": {"type": "string"},
                                      "message": {"type": "string"}}},
         },
+        "next_opening": {"type": ["string", "null"], "format": "date-time",
+                         "description": "hall-closed: when tickets are taken again "
+                                        "(ISO 8601 with the hall's zone); null if never set."},
     },
 }
 
@@ -62,7 +65,11 @@ TICKET = {
         "issued_at": {"type": "string", "format": "date-time"},
         "ahead": {"type": "integer", "minimum": 0,
                   "description": "People of the same queue to be called first."},
-        "wait_minutes": {"type": ["integer", "null"], "minimum": 0},
+        "wait_minutes": {"type": ["integer", "null"], "minimum": 0,
+                         "description": "null while no open window serves the service."},
+        "no_window_open": {"type": "boolean",
+                           "description": "Waiting, and no open window serves the service "
+                                          "yet: no wait is estimated."},
     },
 }
 
@@ -224,7 +231,9 @@ def document() -> dict:
                     **_body_problems(),
                     "400": _problem_response("Malformed JSON or Idempotency-Key"),
                     "404": _problem_response("Unknown hall or service"),
-                    "409": _problem_response("Service not offered now, or numbers exhausted"),
+                    "409": _problem_response("hall-closed outside opening hours (with "
+                                             "next_opening), service not offered now, or "
+                                             "numbers exhausted; nothing is written"),
                 },
             }},
             "/api/v1/tickets/{service_no}/ticket.pdf": {"get": {

@@ -48,6 +48,8 @@ def ticket_json(t: issuing.IssuedTicket) -> dict:
         "issued_at": t.issued_at.isoformat(),
         "ahead": t.ahead,
         "wait_minutes": t.wait_minutes,
+        # wait_minutes is null while no open window serves the service (no guess is made).
+        "no_window_open": t.no_window_open,
     }
 
 
@@ -91,7 +93,8 @@ def ticket_pdf(service_no: str):
         # The same answer for an unknown number and a wrong code: a guess learns nothing.
         return problem(404, "ticket-not-found", _("No ticket matches this service number and access code."))
     ahead, wait = board.ticket_position(db.session, ticket)
-    pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=track_url(ticket))
+    pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=track_url(ticket),
+                              no_window_open=ticket.status == "waiting" and wait is None)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
     response.headers["Cache-Control"] = "no-store"
