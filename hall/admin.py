@@ -26,6 +26,7 @@ from .errors import (
     UsernameTaken, WeakPassword, WindowInUse, WindowNumberTaken,
 )
 from .events import Actor, record
+from .lookup import find_hall, get_division, get_hall, get_service, get_staff, window_of
 from .models import (
     ApiToken, Division, Hall, Role, ServiceItem, Staff, StaffRole, Window, WindowState,
 )
@@ -175,48 +176,6 @@ def _administrator(session: Session, actor: Actor, hall: Hall | None) -> Staff:
     return staff
 
 
-def _hall(session: Session, code: str, *, lock: bool = False) -> Hall:
-    query = select(Hall).where(Hall.code == (code or "").strip().upper())
-    hall = session.scalar(query.with_for_update() if lock else query)
-    if hall is None:
-        raise UnknownHall(hall=code)
-    return hall
-
-
-def _division(session: Session, hall: Hall, code: str | None) -> Division | None:
-    if not (code or "").strip():
-        return None
-    division = session.scalar(select(Division).where(
-        Division.hall_id == hall.id, Division.code == code.strip().upper()))
-    if division is None:
-        raise UnknownDivision(hall=hall.code, division=code)
-    return division
-
-
-def _window(session: Session, hall: Hall, no: int) -> Window:
-    window = session.scalar(select(Window).where(Window.hall_id == hall.id, Window.no == no)
-                            .with_for_update())
-    if window is None:
-        raise UnknownWindow(hall=hall.code, window=no)
-    return window
-
-
-def _service(session: Session, hall: Hall, code: str) -> ServiceItem:
-    item = session.scalar(select(ServiceItem).where(
-        ServiceItem.hall_id == hall.id, ServiceItem.code == (code or "").strip().upper()))
-    if item is None:
-        raise UnknownService(hall=hall.code, service=code)
-    return item
-
-
-def _staff(session: Session, username: str) -> Staff:
-    staff = session.scalar(select(Staff).where(Staff.username == (username or "").strip())
-                           .with_for_update())
-    if staff is None:
-        raise UnknownStaff(username=username)
-    return staff
-
-
 def _plain(value: Any) -> Any:
     if isinstance(value, (Hall, Division, ServiceItem)):
         return value.code
@@ -240,7 +199,7 @@ def _hall_details(session: Session, hall: Hall | None, *, name_zh, name_en, leve
                   address_zh=None, address_en=None, phone=None) -> dict[str, Any]:
     if level not in LEVELS:
         raise InvalidHallLevel()
-    parent_hall = _hall(session, parent) if (parent or "").strip() else None
+    parent_hall = get_hall(session, parent, typed=True) if (parent or "").strip() else None
     ancestor = parent_hall
     while ancestor is not None and hall is not None:
         if ancestor.id == hall.id:
@@ -267,7 +226,7 @@ def create_hall(session: Session, *, code: str, node_no: Any, timezone_name: str
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidTimezone(timezone=timezone_name) from None
-    if session.scalar(select(Hall.id).where(Hall.code == code)):
+    if find_hall(session, code):
         raise HallCodeTaken(hall=code)
     holder = session.scalar(select(Hall.code).where(Hall.node_no == node))
     if holder:
@@ -285,7 +244,7 @@ def create_hall(session: Session, *, code: str, node_no: Any, timezone_name: str
 @operation
 def edit_hall(session: Session, code: str, *, actor: Actor, **details: Any) -> Hall:
     """Change a hall's names, address, telephone, level or parent."""
-    hall = _hall(session, code, lock=True)
+    hall = get_hall(session, code, typed=True, lock=True)
     _administrator(session, actor, hall)
     changed = _apply(hall, _hall_details(session, hall, **details))
     if changed:
@@ -297,7 +256,7 @@ def edit_hall(session: Session, code: str, *, actor: Actor, **details: Any) -> H
 # -- windows -------------------------------------------------------------------------------------
 
 def _services(session: Session, hall: Hall, codes: Iterable[str]) -> list[ServiceItem]:
-    return [_service(session, hall, code) for code in dict.fromkeys(c for c in codes if c)]
+    return [get_service(session, hall, code, typed=True) for code in dict.fromkeys(c for c in codes if c)]
 
 
 @operation
@@ -305,7 +264,7 @@ def add_window(session: Session, hall_code: str, *, no: Any, name_zh: str | None
                name_en: str | None = None, services: Iterable[str] = (),
                actor: Actor) -> Window:
     """A new counter, closed, serving ``services`` (codes of the hall's items)."""
-    hall = _hall(session, hall_code, lock=True)
+    hall = get_hall(session, hall_code, typed=True, lock=True)
     _administrator(session, actor, hall)
     no = _int(no, 1, MAX_WINDOW_NO, InvalidWindowNumber())
     if session.scalar(select(Window.id).where(Window.hall_id == hall.id, Window.no == no)):
@@ -326,9 +285,9 @@ def edit_window(session: Session, hall_code: str, no: int, *, name_zh: str | Non
                 name_en: str | None, services: Iterable[str] | None = None,
                 actor: Actor) -> Window:
     """A window's names and (unless None) the items it serves, together or not at all."""
-    hall = _hall(session, hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
-    window = _window(session, hall, no)
+    window = window_of(session, hall, no)
     changed = _apply(window, {"name_zh": _text(name_zh, "name_zh", 80, required=False),
                               "name_en": _text(name_en, "name_en", 120, required=False)})
     if changed:
@@ -344,9 +303,9 @@ def set_window_services(session: Session, hall_code: str, no: int, services: Ite
                         actor: Actor) -> Window:
     """The items a window may serve. No item at all takes the window out of service
     (nobody can be called there), which waits until its clerk has closed it."""
-    hall = _hall(session, hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
-    window = _window(session, hall, no)
+    window = window_of(session, hall, no)
     items = _services(session, hall, services)
     before = [i.code for i in window.services]
     after = [i.code for i in items]
@@ -371,7 +330,7 @@ def in_service(window: Window) -> bool:
 @operation
 def create_division(session: Session, hall_code: str, *, code: str, name_zh: str, name_en: str,
                     phone: str | None = None, actor: Actor) -> Division:
-    hall = _hall(session, hall_code, lock=True)
+    hall = get_hall(session, hall_code, typed=True, lock=True)
     _administrator(session, actor, hall)
     code = _code(code)
     if session.scalar(select(Division.id).where(Division.hall_id == hall.id,
@@ -390,9 +349,9 @@ def create_division(session: Session, hall_code: str, *, code: str, name_zh: str
 @operation
 def edit_division(session: Session, hall_code: str, code: str, *, name_zh: str, name_en: str,
                   phone: str | None = None, actor: Actor) -> Division:
-    hall = _hall(session, hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
-    division = _division(session, hall, code)
+    division = get_division(session, hall, code)
     if division is None:
         raise UnknownDivision(hall=hall.code, division=code)
     changed = _apply(division, {"name_zh": _text(name_zh, "name_zh", 80),
@@ -415,7 +374,7 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
     legal = promised if legal_limit_days in (None, "") else _limit(legal_limit_days)
     if legal < promised:
         raise LegalLimitShorter(legal=legal, promised=promised)
-    handler = _division(session, hall, division)
+    handler = get_division(session, hall, division)
     if promised and handler is None:
         raise CaseItemNeedsDivision()
     return {
@@ -444,7 +403,7 @@ def _sort_order(value: Any) -> int:
 def create_service(session: Session, hall_code: str, *, code: str, actor: Actor,
                    **values: Any) -> ServiceItem:
     """A new catalogue item with its guide; no window serves it until one is given it."""
-    hall = _hall(session, hall_code, lock=True)
+    hall = get_hall(session, hall_code, typed=True, lock=True)
     _administrator(session, actor, hall)
     code = _code(code)
     if session.scalar(select(ServiceItem.id).where(ServiceItem.hall_id == hall.id,
@@ -475,9 +434,9 @@ def edit_service(session: Session, hall_code: str, code: str, *, actor: Actor,
                  **values: Any) -> ServiceItem:
     """Change an item and its guide (the fields given; the others stay). A new time limit applies to cases accepted from now
     on: each case keeps the limit recorded when it was accepted."""
-    hall = _hall(session, hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
-    item = _service(session, hall, code)
+    item = get_service(session, hall, code, typed=True)
     changed = _apply(item, _item_values(session, hall, **{**current_values(item), **values}))
     if changed:
         record(session, hall, "admin.service_edited", actor=actor, service=item.code,
@@ -508,7 +467,7 @@ def _revoke_tokens(session: Session, staff: Staff) -> int:
 def create_staff(session: Session, hall_code: str, *, username: str, name: str, password: str,
                  roles: Iterable[str], division: str | None = None, actor: Actor) -> Staff:
     """A new account that can sign in at once with ``password``."""
-    hall = _hall(session, hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
     username = (username or "").strip()
     if not username:
@@ -518,7 +477,7 @@ def create_staff(session: Session, hall_code: str, *, username: str, name: str, 
     if session.scalar(select(Staff.id).where(Staff.username == username)):
         raise UsernameTaken(username=username)
     wanted = _roles(roles)
-    handler = _division(session, hall, division)
+    handler = get_division(session, hall, division)
     if Role.DIVISION.value in wanted and handler is None:
         raise DivisionRoleNeedsDivision()
     staff = Staff(hall=hall, username=username, name=_text(name, "name", 40),
@@ -536,12 +495,12 @@ def create_staff(session: Session, hall_code: str, *, username: str, name: str, 
 def edit_staff(session: Session, username: str, *, name: str, roles: Iterable[str],
                division: str | None = None, actor: Actor) -> Staff:
     """Change a person's name, division and roles."""
-    staff = _staff(session, username)
+    staff = get_staff(session, username)
     _administrator(session, actor, staff.hall)
     wanted = _roles(roles)
     if staff.id == actor.staff_id and Role.ADMIN.value not in wanted:
         raise SelfLockout()
-    handler = _division(session, staff.hall, division)
+    handler = get_division(session, staff.hall, division)
     if Role.DIVISION.value in wanted and handler is None:
         raise DivisionRoleNeedsDivision()
     changed = _apply(staff, {"name": _text(name, "name", 40), "division": handler})
@@ -560,7 +519,7 @@ def edit_staff(session: Session, username: str, *, name: str, roles: Iterable[st
 @operation
 def set_staff_active(session: Session, username: str, *, active: bool, actor: Actor) -> Staff:
     """Deactivate (they can no longer sign in, their tokens end) or reactivate an account."""
-    staff = _staff(session, username)
+    staff = get_staff(session, username)
     _administrator(session, actor, staff.hall)
     if staff.id == actor.staff_id and not active:
         raise SelfLockout()
@@ -586,7 +545,7 @@ def set_staff_active(session: Session, username: str, *, active: bool, actor: Ac
 @operation
 def reset_password(session: Session, username: str, *, password: str, actor: Actor) -> Staff:
     """Give a person a new password; their API tokens end with the old one."""
-    staff = _staff(session, username)
+    staff = get_staff(session, username)
     _administrator(session, actor, staff.hall)
     staff.password_hash = hash_password(check_password(password, staff.username))
     staff.session_version += 1  # whoever is signed in with the old password is signed out

@@ -17,6 +17,7 @@ from .errors import (
     UnknownWindow,
 )
 from .events import Actor, record
+from .lookup import get_hall
 from .models import Hall, Role, Staff, Window
 
 
@@ -27,10 +28,7 @@ def _administrator(session: Session, actor: Actor, hall: Hall) -> None:
 
 
 def _hall(session: Session, code: str) -> Hall:
-    hall = session.scalar(select(Hall).where(Hall.code == (code or "").strip().upper()))
-    if hall is None:
-        raise UnknownHall(hall=code)
-    return hall
+    return get_hall(session, code, typed=True)
 
 
 def _window(session: Session, hall: Hall, no: Any) -> Window:

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session, scoped_session
 from . import clock
 from .db import operation
 from .errors import N_, HallError
-from .events import Actor, record
 from .models import CalendarDay, CalendarYear
 
 HOLIDAY, WORKDAY = "holiday", "workday"
@@ -171,7 +170,7 @@ def invalidate() -> None:
         _cache.clear()
 
 
-def _changed_in(session: Session) -> None:
+def changed_in(session: Session) -> None:
     """This transaction changed the calendar: its own loads read the rows afresh, and the
     cache is dropped once it ends (not before, or another thread could cache the old rows)."""
     session.info[_CHANGED] = True
@@ -343,15 +342,15 @@ def import_official(session: Session) -> list[int]:
     present = set(session.scalars(select(CalendarYear.year)))
     imported = sorted(set(by_year) - present)
     for year in imported:
-        _replace_national_days(session, year, by_year[year])
+        replace_national_days(session, year, by_year[year])
         session.add(CalendarYear(year=year, official=True, notice=notice))
     if imported:
         session.flush()
-        _changed_in(session)
+        changed_in(session)
     return imported
 
 
-def _replace_national_days(session: Session, year: int,
+def replace_national_days(session: Session, year: int,
                            days: Sequence[tuple[date, str, str]]) -> None:
     session.execute(delete(CalendarDay).where(
         CalendarDay.hall_id.is_(None),
@@ -411,84 +410,6 @@ def parse_notice_lines(text: str) -> list[tuple[date, str, str]]:
     if problems:
         raise InvalidCalendarNotice(problems, days=days)
     return days
-
-
-def enter_notice_text(session: Session, year: int, text: str, *, notice: str, actor: Actor,
-                      hall) -> None:
-    """``enter_notice`` from the lines an administrator typed or filed, reporting every
-    problem at once: the lines not understood, then what is wrong with the others."""
-    try:
-        days = parse_notice_lines(text)
-    except InvalidCalendarNotice as unreadable:
-        found = [p for p in check_notice(year, unreadable.days, notice)
-                 if not isinstance(p, NoDaysListed)]
-        raise InvalidCalendarNotice([*unreadable.problems, *found]) from None
-    enter_notice(session, year, days, notice=notice, actor=actor, hall=hall)
-
-
-@operation
-def enter_notice(session: Session, year: int, days: list[tuple[date, str, str]], *,
-                 notice: str, actor: Actor, hall) -> None:
-    """Enter the State Council's notice for ``year``: its holidays on weekdays and its
-    make-up working days replace the year's national days, and the year becomes official.
-    Refused as a whole (``InvalidCalendarNotice``) if anything in it is wrong."""
-    problems = check_notice(year, days, notice)
-    if problems:
-        raise InvalidCalendarNotice(problems)
-    notice = notice.strip()
-    days = sorted(days)
-    _replace_national_days(session, year, days)
-    row = session.get(CalendarYear, year, with_for_update=True)
-    previous = row.notice if row is not None and row.official else None
-    if row is None:
-        row = CalendarYear(year=year)
-        session.add(row)
-    row.official, row.notice = True, notice
-    row.entered_at, row.entered_by_id = clock.now(), actor.staff_id
-    session.flush()
-    _changed_in(session)
-    record(session, hall, "calendar.notice_entered", actor=actor, year=year, notice=notice,
-           previous_notice=previous,
-           holidays=[d.isoformat() for d, k, _n in days if k == HOLIDAY],
-           workdays=[d.isoformat() for d, k, _n in days if k == WORKDAY])
-    _recompute_deadlines(session, year, None)
-
-
-def _recompute_deadlines(session: Session, year: int, hall_id: int | None) -> None:
-    """The running cases whose deadline reaches into ``year`` (or was provisional) follow
-    the calendar just changed, in the same transaction."""
-    from . import deadlines  # deadlines is built on this module
-    deadlines.recompute(session, {year}, hall_id=hall_id)
-
-
-@operation
-def set_local_day(session: Session, hall, day: date, kind: str | None, name: str,
-                  actor: Actor) -> None:
-    """Make ``day`` a local holiday or working day of ``hall``, or (``kind`` None) remove
-    its local override. A local day must change something against the national calendar."""
-    row = session.scalar(select(CalendarDay).where(CalendarDay.hall_id == hall.id,
-                                                   CalendarDay.day == day).with_for_update())
-    previous = row.kind if row is not None else None
-    if kind is None:
-        if row is None:
-            raise NoLocalDay(day=day.isoformat())
-        session.delete(row)
-    else:
-        if kind not in KINDS:
-            raise InvalidLocalDay()
-        if load(session, None).is_working_day(day) == (kind == WORKDAY):
-            raise LocalDayChangesNothing(
-                None if kind == WORKDAY else LocalDayChangesNothing.DAY_OFF, day=day.isoformat())
-        if row is None:
-            row = CalendarDay(hall_id=hall.id, day=day)
-            session.add(row)
-        row.kind, row.name = kind, name.strip()[:60]
-    session.flush()
-    _changed_in(session)
-    # ``set_to`` None: the override was removed and the national calendar applies again.
-    record(session, hall, "calendar.local_day_set", actor=actor, day=day.isoformat(),
-           set_to=kind, name=name.strip()[:60] if kind else None, previous=previous)
-    _recompute_deadlines(session, day.year, hall.id)
 
 
 # -- what there is -------------------------------------------------------------------------------

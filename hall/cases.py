@@ -19,7 +19,8 @@ from .errors import (
 )
 from .events import Actor, record
 from .models import Case, CaseOutcome, CaseState, Division, Role, Staff, Ticket, TicketStatus
-from .queue import _current, _working_window, finish, get_hall
+from .lookup import get_hall
+from .queue import current_ticket, finish, working_window
 
 S = CaseState
 SPECIAL_KINDS = ("public_notice", "expert_review", "testing")
@@ -98,8 +99,8 @@ def accept(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     The calling clerk becomes its first-inquiry owner (首问负责); the case gets the item's time
     limit, its deadline in working days, and goes to the item's division."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+    window = working_window(session, hall, window_no, actor)
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
                       "accept")
     service = ticket.service
     if service.division_id is None or service.time_limit_days == 0:

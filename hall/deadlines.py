@@ -4,39 +4,27 @@ A case's deadline comes from its own events (the time limit in force when it was
 its pauses) and the hall's working-day calendar, plus any extension granted. ``tick`` marks
 what has turned yellow or red since the last tick. Each transition is one conditional UPDATE
 (``… WHERE warning <> 'red' …``), so however many processes tick at once, a transition is
-made, and recorded as an event, exactly once; the lease in ``run`` keeps the others idle.
+made, and recorded as an event, exactly once; the lease in ``run`` (``hall.lease``) keeps the
+others idle.
 """
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, func, literal, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import calendar, clock
+from . import calendar, clock, lease, settings
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
-from .models import RUNNING_STATES, Case, Event, Hall, JobLease, Rating, running_clause
+from .models import RUNNING_STATES, Case, Event, Hall, Rating, running_clause
 
 PAUSE_STARTS = ("case.documents_requested", "case.special_started")
 PAUSE_ENDS = ("case.documents_supplied", "case.special_ended")
 FOLLOWUP_DAYS = 15  # a poor rating's follow-up must be closed within this many working days
 BATCH = 1000
-
-
-@dataclass
-class Settings:
-    """What the web app configures (the domain reads no Flask config)."""
-
-    close_of_business: time = time(17)
-
-
-settings = Settings()
 
 
 # -- a case's deadline -------------------------------------------------------------------------
@@ -62,7 +50,7 @@ def compute(session: Session, case: Case) -> calendar.Deadline | None:
     return calendar.deadline(
         calendar.load(session, case.hall_id), accepted_at=case.accepted_at, limit_days=limit,
         extension_days=case.extension_days, pauses=pauses,
-        close_of_business=settings.close_of_business, tz=case.hall.timezone)
+        close_of_business=settings.of(session).close_of_business, tz=case.hall.timezone)
 
 
 def refresh(session: Session, case: Case, now: datetime, *, actor: Actor = SYSTEM,
@@ -120,7 +108,7 @@ def recompute(session: Session, years: set[int], *, hall_id: int | None = None) 
 def followup_deadline(session: Session, hall: Hall, opened_at: datetime) -> calendar.Deadline:
     return calendar.deadline(calendar.load(session, hall.id), accepted_at=opened_at,
                              limit_days=FOLLOWUP_DAYS,
-                             close_of_business=settings.close_of_business, tz=hall.timezone)
+                             close_of_business=settings.of(session).close_of_business, tz=hall.timezone)
 
 
 # -- the tick ------------------------------------------------------------------------------------
@@ -236,42 +224,13 @@ def _halls(session: Session) -> dict[int, SimpleNamespace]:
 JOB = "deadlines"
 
 
-def holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def acquire(session: Session, *, holder: str, ttl: timedelta, name: str = JOB) -> bool:
-    """Hold the job's lease for ``ttl``: renew it if ours, take it if it has expired."""
-    with write_transaction(session):
-        now = clock.now()
-        L = JobLease.__table__
-        taken = session.execute(
-            update(L).where(L.c.name == name, (L.c.holder == holder) | (L.c.expires_at < now))
-            .values(holder=holder, expires_at=now + ttl, runs=L.c.runs + 1)
-        ).rowcount
-        if taken:
-            return True
-        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
-                  else sqlite.insert)
-        # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING
-        # whether or not it inserted, which made every process think it held the lease.
-        created = session.execute(
-            insert(L).values(name=name, holder=holder, expires_at=now + ttl, runs=1)
-            .on_conflict_do_nothing(index_elements=[L.c.name]).returning(L.c.name)
-        ).first()
-        return created is not None
-
-
-def release(session: Session, *, holder: str, name: str = JOB) -> None:
-    """Give the lease up (on shutdown), so another process can take over at once."""
-    with write_transaction(session):
-        L = JobLease.__table__
-        session.execute(update(L).where(L.c.name == name, L.c.holder == holder)
-                        .values(expires_at=clock.now() - timedelta(seconds=1)))
-
-
 def run(session: Session, *, holder: str, ttl: timedelta) -> TickResult | None:
     """One scheduled run: tick if this process holds the lease, else do nothing."""
-    if not acquire(session, holder=holder, ttl=ttl):
+    if not lease.acquire(session, holder=holder, ttl=ttl, name=JOB):
         return None
     return tick(session)
+
+
+def release(session: Session, *, holder: str) -> None:
+    """Give the deadline job's lease up (on shutdown), so another process takes over at once."""
+    lease.release(session, holder=holder, name=JOB)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from . import clock, hours
 from .access import may_work_window
+from .lookup import find_hall
 from .models import (
     Device, Division, Hall, OpeningHours, Role, ServiceItem, Staff, Window, window_clerks,
 )
@@ -587,7 +588,7 @@ def _created(session: Session, row, report: DemoReport, kind: str):
 
 def _hall(session: Session, spec: HallSpec, halls: dict[str, Hall], report: DemoReport) -> Hall:
     """The hall with this code, created if missing."""
-    hall = session.scalar(select(Hall).where(Hall.code == spec.code))
+    hall = find_hall(session, spec.code)
     if hall is not None:
         return hall
     return _created(session, Hall(

@@ -36,6 +36,7 @@ from .errors import (
     EnrolmentInvalid, InvalidDevice, NotAnAdministrator, UnknownDevice, UnknownHall,
 )
 from .events import SYSTEM, Actor, record
+from .lookup import find_hall, get_hall
 from .models import Device, DeviceKind, Hall, Staff, Window
 from .staff import token_hash as secret_hash
 
@@ -244,9 +245,7 @@ def register(session: Session, hall_code: str, *, kind: str, name: str,
              hours: str | None = None, window_no: int | None = None,
              actor: Actor) -> tuple[Device, str]:
     """A new device of ``hall``, and its token (returned once, stored only as a hash)."""
-    hall = session.scalar(select(Hall).where(Hall.code == (hall_code or "").strip().upper()))
-    if hall is None:
-        raise UnknownHall(hall=hall_code)
+    hall = get_hall(session, hall_code, typed=True)
     _manager(session, actor, hall)
     if kind not in KINDS:
         raise InvalidDevice("kind")
@@ -356,7 +355,7 @@ def report_fast(session: Session, device: DevicePass, hall_code: str, *, tickets
                 seconds: int) -> None:
     """Tell the hall's managers (an event their dashboard shows) that a device asks for
     tickets unusually fast: more than ``tickets`` within ``seconds``."""
-    hall = session.scalar(select(Hall).where(Hall.code == hall_code))
+    hall = find_hall(session, hall_code)
     if hall is not None:
         record(session, hall, "device.issuing_fast", actor=SYSTEM, name=device.name,
                tickets=tickets, seconds=seconds, **device.event_data())

@@ -32,10 +32,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import clock, deadlines, hours, reports, stats
+from . import clock, hours, lease, reports, stats
 from .db import write_transaction
 from .errors import N_, DayNotOver, Moment, NotHallManager, UnknownHall
 from .events import SYSTEM, Actor, record
+from .lookup import get_hall
 from .models import DailyReport, Hall, Role, Staff, Ticket, TicketStatus, Window, WindowState
 
 JOB = "end-of-day"
@@ -67,11 +68,7 @@ class DayClosed:
 def _locked_hall(session: Session, code: str) -> Hall:
     # The hall's row, locked: two processes closing the same hall take turns, and the
     # second finds the report of the first.
-    hall = session.scalar(select(Hall).where(Hall.code == code).with_for_update()
-                          .execution_options(populate_existing=True))
-    if hall is None:
-        raise UnknownHall(hall=code)
-    return hall
+    return get_hall(session, code, lock=True)
 
 
 def _require_over(session: Session, hall: Hall, day: date) -> None:
@@ -270,13 +267,13 @@ def close_due(session: Session, now: datetime | None = None, *,
 
 def run(session: Session, *, holder: str, ttl: timedelta) -> list[DayClosed] | None:
     """One scheduled run: close what is due if this process holds the lease."""
-    if not deadlines.acquire(session, holder=holder, ttl=ttl, name=JOB):
+    if not lease.acquire(session, holder=holder, ttl=ttl, name=JOB):
         return None
     return close_due(session)
 
 
 def release(session: Session, *, holder: str) -> None:
-    deadlines.release(session, holder=holder, name=JOB)
+    lease.release(session, holder=holder, name=JOB)
 
 
 # -- the kept reports ------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
-from . import calendar, clock
+from . import calendar, clock, settings
 from .errors import N_, HallClosed, HallError, WindowsClosed
 from .models import DailyReport, Hall, OpeningException, OpeningHours
 
@@ -50,16 +50,6 @@ KEPT_DAYS = 31             # exceptions and closed days read back this far
 
 WORKING, WEEKEND, HOLIDAY, MAKEUP, SPECIAL, CLOSED = (
     "working", "weekend", "holiday", "makeup", "special", "closed")
-
-
-@dataclass
-class Settings:
-    """What the web app configures (the domain reads no Flask config)."""
-
-    end_of_day: time = time(18)
-
-
-settings = Settings()
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -293,7 +283,7 @@ def for_hall(session: Session, hall_id: int, tz: str) -> HallHours:
     if isinstance(session, scoped_session):
         session = session()
     working = calendar.load(session, hall_id)
-    return HallHours(tz, _rules(session, hall_id, tz), working, settings.end_of_day)
+    return HallHours(tz, _rules(session, hall_id, tz), working, settings.of(session).end_of_day)
 
 
 def of(session: Session, hall: Hall) -> HallHours:

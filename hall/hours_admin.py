@@ -23,6 +23,7 @@ from .hours import (
     CLOSED, DEFAULT_WEEK, MAX_LAST_TICKET, SPECIAL, WEEKDAYS, DayHours, InvalidHours, Span,
     Spans, changed_in, check_spans, spans_text,
 )
+from .lookup import get_hall
 from .models import DailyReport, Hall, OpeningException, OpeningHours, Staff
 
 
@@ -56,10 +57,7 @@ class NoOpeningException(HallError):
 
 
 def _hall(session: Session, code: str, actor: Actor) -> Hall:
-    hall = session.scalar(select(Hall).where(Hall.code == (code or "").strip().upper())
-                          .with_for_update())
-    if hall is None:
-        raise UnknownHall(hall=code)
+    hall = get_hall(session, code, typed=True, lock=True)
     staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
     if not administers(staff, hall):
         raise NotAnAdministrator()

@@ -22,6 +22,7 @@ from .errors import (
     WindowHasHeldTickets, WindowNotAssigned, WindowNotOpen, WindowTaken,
 )
 from .events import Actor, record
+from .lookup import get_hall, get_service, get_window, window_for_move, window_of
 from .models import (
     Event, Hall, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
     WindowState, window_services,
@@ -43,44 +44,7 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
-# -- looking things up ------------------------------------------------------------------------
-
-def get_hall(session: Session, code: str) -> Hall:
-    hall = session.scalar(select(Hall).where(Hall.code == code))
-    if hall is None:
-        raise UnknownHall(hall=code)
-    return hall
-
-
-def get_service(session: Session, hall: Hall, code: str) -> ServiceItem:
-    service = session.scalar(
-        select(ServiceItem).where(ServiceItem.hall_id == hall.id, ServiceItem.code == code)
-    )
-    if service is None:
-        raise UnknownService(hall=hall.code, service=code)
-    return service
-
-
-def _window(session: Session, hall: Hall, no: int, *, lock: bool = True) -> Window:
-    query = select(Window).where(Window.hall_id == hall.id, Window.no == no)
-    if lock:
-        # read afresh under the lock, not from what this session saw before
-        query = query.with_for_update().execution_options(populate_existing=True)
-    window = session.scalar(query)
-    if window is None:
-        raise UnknownWindow(hall=hall.code, window=no)
-    return window
-
-
-def get_window(session: Session, hall_code: str, no: int) -> Window:
-    """A window to look at (not to change: moves lock it themselves)."""
-    return _window(session, get_hall(session, hall_code), no, lock=False)
-
-
-def window_for_move(session: Session, hall: Hall, no: int) -> Window:
-    """The window, locked and read afresh, for a move on it (``hall.supervision``)."""
-    return _window(session, hall, no)
-
+# -- looking things up (hall.lookup; get_hall, get_window… stay importable from here) -------
 
 def today(hall: Hall) -> date:
     return clock.local_date(clock.now(), hall.timezone)
@@ -124,7 +88,7 @@ def open_window(session: Session, hall_code: str, window_no: int, *, actor: Acto
     _require_clerk(actor)
     hall = get_hall(session, hall_code)
     access.require_own_hall(actor, hall)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     if window.state != WindowState.CLOSED.value and window.clerk_id != actor.staff_id:
         clerk = session.get(Staff, window.clerk_id)
         raise WindowTaken(window=window.no, clerk=clerk.name if clerk else "?")
@@ -154,7 +118,7 @@ def pause_window(session: Session, hall_code: str, window_no: int, *, actor: Act
                  reason: str) -> Window:
     """Stop calling for a while (a break, a system fault); the clerk stays bound."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
     if not (reason or "").strip():
         raise PauseReasonRequired()
@@ -172,7 +136,7 @@ def pause_window(session: Session, hall_code: str, window_no: int, *, actor: Act
 def close_window(session: Session, hall_code: str, window_no: int, *, actor: Actor) -> Window:
     """Close a window and release its clerk; nobody may be left called or held there."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
     _require_idle(session, window)
     held = list(session.scalars(select(Ticket.number).where(
@@ -194,9 +158,9 @@ def _require_idle(session: Session, window: Window) -> None:
         raise WindowBusy(window=window.no, number=current.number)
 
 
-def _working_window(session: Session, hall: Hall, window_no: int, actor: Actor) -> Window:
+def working_window(session: Session, hall: Hall, window_no: int, actor: Actor) -> Window:
     """The window, locked, checked to be open and worked by this clerk."""
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
     if window.state != WindowState.OPEN.value:
         raise WindowNotOpen(window=window.no)
@@ -213,7 +177,7 @@ def call_next(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     Priority visitors first, but never more than ``policy.priority_max_streak`` in a row
     while ordinary visitors wait; then first come, first served (by place in line)."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
+    window = working_window(session, hall, window_no, actor)
     _require_idle(session, window)
     ordinary_first = window.priority_streak >= policy.priority_max_streak
     query = (
@@ -252,7 +216,7 @@ def call_ticket(session: Session, hall_code: str, window_no: int, number: str, *
     """Call one particular number: a visitor who missed the call and came back, or one a
     colleague asked for."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
+    window = working_window(session, hall, window_no, actor)
     _require_idle(session, window)
     ticket = _today_ticket(session, hall, number, lock=True)
     if ticket.status not in (TicketStatus.WAITING.value, TicketStatus.NO_SHOW.value):
@@ -295,7 +259,7 @@ def _call(session: Session, hall: Hall, window: Window, ticket: Ticket, actor: A
 
 # -- moves on the ticket at the window -------------------------------------------------------
 
-def _current(session: Session, window: Window, expected: str | None,
+def current_ticket(session: Session, window: Window, expected: str | None,
              allowed: tuple[TicketStatus, ...], move: str) -> Ticket:
     """The ticket at the window, checked against the number the clerk's screen showed."""
     if window.current_ticket_id is None:
@@ -321,8 +285,8 @@ def recall(session: Session, hall_code: str, window_no: int, *, actor: Actor,
            number: str | None = None) -> Ticket:
     """Call the same visitor again (the displays repeat the call)."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "recall")
+    window = working_window(session, hall, window_no, actor)
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED,), "recall")
     ticket.call_count += 1
     record(session, hall, "ticket.recalled", actor=actor, ticket=ticket, window=window,
            number=ticket.number, window_no=window.no, service=ticket.service.code,
@@ -335,9 +299,9 @@ def mark_no_show(session: Session, hall_code: str, window_no: int, *, actor: Act
                  number: str | None = None) -> Ticket:
     """The called visitor did not come (过号); they can be called by number if they return."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "no_show")
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED,), "no_show")
     ticket.status = TicketStatus.NO_SHOW.value
     _release(window)
     record(session, hall, "ticket.no_show", actor=actor, ticket=ticket, window=window,
@@ -352,7 +316,7 @@ def undo_no_show(session: Session, hall_code: str, window_no: int, number: str, 
     before, without a new call on the displays. Only by the window's clerk, within ``within``
     of the no-show, and only if it is still the last thing that happened at the window."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
+    window = working_window(session, hall, window_no, actor)
     ticket = _today_ticket(session, hall, number, lock=True)
     if ticket.status != TicketStatus.NO_SHOW.value or ticket.window_id != window.id:
         raise NothingToUndo(number=ticket.number, why="not_no_show")
@@ -380,9 +344,9 @@ def start_serving(session: Session, hall_code: str, window_no: int, *, actor: Ac
                   number: str | None = None) -> Ticket:
     """The visitor has arrived at the window."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED,), "start")
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED,), "start")
     ticket.status = TicketStatus.SERVING.value
     ticket.serving_at = clock.now()
     record(session, hall, "ticket.serving", actor=actor, ticket=ticket, window=window,
@@ -395,9 +359,9 @@ def finish(session: Session, hall_code: str, window_no: int, *, actor: Actor,
            number: str | None = None) -> Ticket:
     """Done at the window (办结). Works from "called" too, for a visitor served at once."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
                       "finish")
     now = clock.now()
     ticket.status = TicketStatus.FINISHED.value
@@ -417,9 +381,9 @@ def hold(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     The reason is required: the held list shows it, with how long the visitor has waited, so
     that nobody is parked and forgotten."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
                       "hold")
     why = (reason or "").strip()[:200]
     if not why:
@@ -436,7 +400,7 @@ def resume(session: Session, hall_code: str, window_no: int, number: str, *,
            actor: Actor) -> Ticket:
     """Bring back a visitor held at this window; the displays call them again."""
     hall = get_hall(session, hall_code)
-    window = _working_window(session, hall, window_no, actor)
+    window = working_window(session, hall, window_no, actor)
     _require_idle(session, window)
     ticket = _today_ticket(session, hall, number, lock=True)
     if ticket.status != TicketStatus.HELD.value or ticket.window_id != window.id:
@@ -454,9 +418,9 @@ def transfer(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     The ticket keeps its number and its time of arrival, so in the new queue it stands where
     it would have stood had the visitor joined it in the first place."""
     hall = get_hall(session, hall_code)
-    window = _window(session, hall, window_no)
+    window = window_of(session, hall, window_no)
     _require_own_window(window, actor)
-    ticket = _current(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
+    ticket = current_ticket(session, window, number, (TicketStatus.CALLED, TicketStatus.SERVING),
                       "transfer")
     if to_service is None and to_window is None:
         raise InvalidTransfer()
@@ -470,7 +434,7 @@ def transfer(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     if to_window is not None:
         if to_window == window.no:
             raise InvalidTransfer()
-        target = _window(session, hall, to_window, lock=False)
+        target = window_of(session, hall, to_window, lock=False)
         if target.state == WindowState.CLOSED.value:
             raise WindowNotOpen(window=target.no)
         if service.id not in _served_ids(session, target):

@@ -22,7 +22,7 @@ from .errors import (
 )
 from .events import Actor, record
 from .models import Case, CaseState, Event, Rating, Role, Staff, Ticket, TicketStatus
-from .queue import get_window
+from .lookup import get_window
 
 LEVELS = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fair"),
           2: N_("Dissatisfied"), 1: N_("Very dissatisfied")}

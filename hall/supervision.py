@@ -21,7 +21,7 @@ from .errors import (
 )
 from .events import Actor, record
 from .models import Hall, Role, Staff, Ticket, TicketStatus, Window, WindowState
-from .queue import get_hall, window_for_move
+from .lookup import get_hall, window_for_move
 
 REASON_LIMIT = 200
 _AT_WINDOW = (TicketStatus.CALLED.value, TicketStatus.SERVING.value, TicketStatus.HELD.value)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
-from hall import board, clock, hours, issuing, printing, queue
+from hall import board, clock, hours, issuing, lookup, printing
 from hall.errors import HallClosed, HallError, N_, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
@@ -88,7 +88,7 @@ def home(hall: str):
     """The service buttons, each with the number of people waiting; outside opening hours,
     when the hall opens again instead, and nothing to press."""
     devices.require("kiosk", hall)  # a screen that is no kiosk of this hall says so at once
-    found = queue.get_hall(db.session, hall)
+    found = lookup.get_hall(db.session, hall)
     closed, closing_in = _closed(found)
     snapshot = board.queue_snapshot(db.session, found)
     response = make_response(render_template(

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import MONDAY_0930, actor
-from hall import calendar
+from hall import calendar, calendar_admin
 from hall.db import write_transaction
 from hall.models import CalendarDay, CalendarYear, Event, Hall
 from hall.web.extensions import db
@@ -202,7 +202,7 @@ def test_a_deadline_in_2027_is_provisional_until_its_notice_is_entered(app, sess
     assert not calendar.deadline(calendar.load(session, None), accepted_at=accepted,
                                  limit_days=5).provisional
 
-    calendar.enter_notice(session, 2027, NOTICE_2027, notice="国办发明电〔2026〕X号（测试）",
+    calendar_admin.enter_notice(session, 2027, NOTICE_2027, notice="国办发明电〔2026〕X号（测试）",
                           actor=actor(app, "admin"), hall=hall(session, "HQ"))
 
     after = calendar.deadline(calendar.load(session, None), accepted_at=accepted, limit_days=20)
@@ -221,8 +221,8 @@ def test_a_deadline_in_2027_is_provisional_until_its_notice_is_entered(app, sess
 
 def test_a_notice_entered_again_replaces_the_year_s_days(app, session):
     admin, hq = actor(app, "admin"), hall(session, "HQ")
-    calendar.enter_notice(session, 2027, NOTICE_2027, notice="first", actor=admin, hall=hq)
-    calendar.enter_notice(session, 2027, [(date(2027, 1, 1), "holiday", "元旦")],
+    calendar_admin.enter_notice(session, 2027, NOTICE_2027, notice="first", actor=admin, hall=hq)
+    calendar_admin.enter_notice(session, 2027, [(date(2027, 1, 1), "holiday", "元旦")],
                           notice="corrected", actor=admin, hall=hq)
     assert [(d.day, d.kind) for d in calendar.national_days(session, 2027)] == \
         [(date(2027, 1, 1), "holiday")]
@@ -249,7 +249,7 @@ BAD_NOTICES = [
 def test_a_wrong_notice_is_refused_whole(app, session, days, problem):
     before = session.scalar(sa.select(sa.func.count()).select_from(CalendarDay))
     with pytest.raises(calendar.InvalidCalendarNotice) as refused:
-        calendar.enter_notice(session, 2027, days, notice="ref", actor=actor(app, "admin"),
+        calendar_admin.enter_notice(session, 2027, days, notice="ref", actor=actor(app, "admin"),
                               hall=hall(session, "HQ"))
     assert [type(p) for p in refused.value.problems] == [problem]
     assert refused.value.status == 422 and refused.value.code == "invalid-calendar-notice"
@@ -259,7 +259,7 @@ def test_a_wrong_notice_is_refused_whole(app, session, days, problem):
 
 def test_every_problem_is_reported_at_once(app, session):
     with pytest.raises(calendar.InvalidCalendarNotice) as refused:
-        calendar.enter_notice(session, 2027, [(date(2027, 1, 1), "holiday", "元旦"),
+        calendar_admin.enter_notice(session, 2027, [(date(2027, 1, 1), "holiday", "元旦"),
                                               (date(2027, 1, 2), "holiday", ""),
                                               (date(2026, 1, 4), "workday", "")],
                               notice=" ", actor=actor(app, "admin"), hall=hall(session, "HQ"))
@@ -285,11 +285,11 @@ def test_notice_lines_are_read_with_comments_and_short_kinds():
 
 def test_typed_notices_report_unreadable_lines_and_wrong_days_together(app, session):
     with pytest.raises(calendar.InvalidCalendarNotice) as refused:
-        calendar.enter_notice_text(session, 2027, "2027-01-02 holiday\nfoo\n", notice="ref",
+        calendar_admin.enter_notice_text(session, 2027, "2027-01-02 holiday\nfoo\n", notice="ref",
                                    actor=actor(app, "admin"), hall=hall(session, "HQ"))
     assert [type(p) for p in refused.value.problems] == [calendar.LineNotUnderstood,
                                                          calendar.HolidayOnWeekend]
-    calendar.enter_notice_text(session, 2027, "2027-01-01 休 元旦", notice="ref",
+    calendar_admin.enter_notice_text(session, 2027, "2027-01-01 休 元旦", notice="ref",
                                actor=actor(app, "admin"), hall=hall(session, "HQ"))
     assert calendar.load(session, None).is_official(2027)
 
@@ -307,7 +307,7 @@ def test_import_official_is_idempotent_and_never_overwrites_a_notice(app, sessio
     assert {r.name for r in calendar.national_days(session, 2026)} == {
         "元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"}
 
-    calendar.enter_notice(session, 2025, [(date(2025, 1, 1), "holiday", "元旦")],
+    calendar_admin.enter_notice(session, 2025, [(date(2025, 1, 1), "holiday", "元旦")],
                           notice="entered by hand", actor=actor(app, "admin"),
                           hall=hall(session, "HQ"))
     with write_transaction(session):  # a year the package has and the database lost
@@ -326,17 +326,17 @@ def test_a_local_holiday_moves_deadlines_of_that_hall_only(app, session):
     hq, hrb, admin = hall(session, "HQ"), hall(session, "HRB"), actor(app, "admin")
     monday = date(2026, 11, 23)
     assert calendar.due_date(session, hq.id, monday, 1) == (date(2026, 11, 24), False)
-    calendar.set_local_day(session, hq, date(2026, 11, 24), "holiday", "地方节日", admin)
+    calendar_admin.set_local_day(session, hq, date(2026, 11, 24), "holiday", "地方节日", admin)
     assert calendar.due_date(session, hq.id, monday, 1) == (date(2026, 11, 25), False)
     assert calendar.due_date(session, hrb.id, monday, 1) == (date(2026, 11, 24), False)
     assert calendar.due_date(session, None, monday, 1) == (date(2026, 11, 24), False)
     # A local working Saturday.
-    calendar.set_local_day(session, hq, date(2026, 11, 28), "workday", "", admin)
+    calendar_admin.set_local_day(session, hq, date(2026, 11, 28), "workday", "", admin)
     assert calendar.due_date(session, hq.id, date(2026, 11, 27), 1)[0] == date(2026, 11, 28)
     assert [(d.day, d.kind, d.name) for d in calendar.local_days(session, hq.id)] == [
         (date(2026, 11, 24), "holiday", "地方节日"), (date(2026, 11, 28), "workday", "")]
     # Removed: the national calendar applies again.
-    calendar.set_local_day(session, hq, date(2026, 11, 24), None, "", admin)
+    calendar_admin.set_local_day(session, hq, date(2026, 11, 24), None, "", admin)
     assert calendar.due_date(session, hq.id, monday, 1) == (date(2026, 11, 24), False)
     logged = session.scalars(sa.select(Event).where(Event.kind == "calendar.local_day_set")
                              .order_by(Event.id)).all()
@@ -348,15 +348,15 @@ def test_a_local_holiday_moves_deadlines_of_that_hall_only(app, session):
 def test_a_local_day_must_change_something(app, session):
     hq, admin = hall(session, "HQ"), actor(app, "admin")
     with pytest.raises(calendar.LocalDayChangesNothing, match="day off"):
-        calendar.set_local_day(session, hq, date(2026, 10, 1), "holiday", "", admin)
+        calendar_admin.set_local_day(session, hq, date(2026, 10, 1), "holiday", "", admin)
     with pytest.raises(calendar.LocalDayChangesNothing, match="working day"):
-        calendar.set_local_day(session, hq, date(2026, 10, 10), "workday", "", admin)
+        calendar_admin.set_local_day(session, hq, date(2026, 10, 10), "workday", "", admin)
     with pytest.raises(calendar.InvalidLocalDay):
-        calendar.set_local_day(session, hq, date(2026, 11, 24), "vacation", "", admin)
+        calendar_admin.set_local_day(session, hq, date(2026, 11, 24), "vacation", "", admin)
     with pytest.raises(calendar.NoLocalDay):
-        calendar.set_local_day(session, hq, date(2026, 11, 24), None, "", admin)
+        calendar_admin.set_local_day(session, hq, date(2026, 11, 24), None, "", admin)
     # The hall may open on a national holiday.
-    calendar.set_local_day(session, hq, date(2026, 10, 5), "workday", "", admin)
+    calendar_admin.set_local_day(session, hq, date(2026, 10, 5), "workday", "", admin)
     assert calendar.load(session, hq.id).is_working_day(date(2026, 10, 5))
 
 
@@ -366,7 +366,7 @@ def test_the_calendar_is_cached_and_a_change_is_seen_at_once(app, session):
     hq = hall(session, "HQ")
     first = calendar.load(session, hq.id)
     assert calendar.load(session, hq.id) is first
-    calendar.set_local_day(session, hq, date(2026, 11, 24), "holiday", "", actor(app, "admin"))
+    calendar_admin.set_local_day(session, hq, date(2026, 11, 24), "holiday", "", actor(app, "admin"))
     assert calendar.load(session, hq.id) is not first
     assert not calendar.load(session, hq.id).is_working_day(date(2026, 11, 24))
 
@@ -374,7 +374,7 @@ def test_the_calendar_is_cached_and_a_change_is_seen_at_once(app, session):
 def test_a_change_rolled_back_is_not_cached(app, session):
     hq = hall(session, "HQ")
     with pytest.raises(RuntimeError), write_transaction(session):
-        calendar.set_local_day(session, hq, date(2026, 11, 24), "holiday", "",
+        calendar_admin.set_local_day(session, hq, date(2026, 11, 24), "holiday", "",
                                actor(app, "admin"))
         # Inside the transaction its own reads see the change (a recomputation needs it)…
         assert not calendar.load(session, hq.id).is_working_day(date(2026, 11, 24))

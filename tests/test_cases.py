@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from stdnum.iso7064 import mod_11_2
 
-from hall import calendar, cases, clock, deadlines, issuing, queue
+from hall import calendar, calendar_admin, cases, clock, deadlines, issuing, lease, queue
 from hall.errors import (
     CaseFieldRequired, CaseNotNeeded, IllegalCaseMove, InvalidIdNumber, NoExtensionPending,
     NotAManager, NotCaseDivision, UnknownDivision,
@@ -200,14 +200,14 @@ def test_an_extension_after_red_lowers_the_warning_but_red_is_kept(hall):
 
 def test_the_lease_lets_one_process_run_the_job(hall):
     ttl = timedelta(minutes=2)
-    assert deadlines.acquire(hall.session, holder="a", ttl=ttl)
-    assert not deadlines.acquire(hall.session, holder="b", ttl=ttl)
+    assert lease.acquire(hall.session, holder="a", ttl=ttl, name=deadlines.JOB)
+    assert not lease.acquire(hall.session, holder="b", ttl=ttl, name=deadlines.JOB)
     assert deadlines.run(hall.session, holder="b", ttl=ttl) is None
-    assert deadlines.acquire(hall.session, holder="a", ttl=ttl)  # renewed
+    assert lease.acquire(hall.session, holder="a", ttl=ttl, name=deadlines.JOB)  # renewed
     hall.clock.advance(minutes=3)  # a died: its lease ran out
-    assert deadlines.acquire(hall.session, holder="b", ttl=ttl)
-    deadlines.release(hall.session, holder="b")
-    assert deadlines.acquire(hall.session, holder="a", ttl=ttl)
+    assert lease.acquire(hall.session, holder="b", ttl=ttl, name=deadlines.JOB)
+    lease.release(hall.session, holder="b", name=deadlines.JOB)
+    assert lease.acquire(hall.session, holder="a", ttl=ttl, name=deadlines.JOB)
 
 
 def test_a_provisional_2027_deadline_moves_when_the_2027_notice_is_entered(hall):
@@ -216,7 +216,7 @@ def test_a_provisional_2027_deadline_moves_when_the_2027_notice_is_entered(hall)
     case = hall.accept()
     # Plain weekdays: 29, 30, 31 December, then 1 and 4 January 2027.
     assert (case.due_at, case.due_provisional) == (local("2027-01-04"), True)
-    calendar.enter_notice(hall.session, 2027, NOTICE_2027, notice="国办发明电〔2026〕X号（测试）",
+    calendar_admin.enter_notice(hall.session, 2027, NOTICE_2027, notice="国办发明电〔2026〕X号（测试）",
                           actor=actor(hall.app, "admin"), hall=case.hall)
     hall.session.refresh(case)
     # New Year's Day is a holiday now: the fifth working day is 5 January.
@@ -229,7 +229,7 @@ def test_a_provisional_2027_deadline_moves_when_the_2027_notice_is_entered(hall)
 def test_a_local_holiday_moves_the_deadline_of_that_hall_s_open_cases(hall):
     case = hall.accept()
     assert case.due_at == local("2026-11-30")
-    calendar.set_local_day(hall.session, case.hall, datetime(2026, 11, 26).date(), "holiday",
+    calendar_admin.set_local_day(hall.session, case.hall, datetime(2026, 11, 26).date(), "holiday",
                            "地方节日", actor(hall.app, "admin"))
     hall.session.refresh(case)
     assert case.due_at == local("2026-12-01")

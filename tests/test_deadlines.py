@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from hall import calendar, cases, clock, deadlines, issuing, queue
+from hall import calendar, cases, clock, deadlines, issuing, lease, queue
 from hall.models import Event
 from hall.web.extensions import db
 
@@ -77,7 +77,7 @@ def test_only_one_holder_gets_a_fresh_lease_on_either_database(any_app):
     with any_app.app_context():
         with db.engine.begin() as connection:
             connection.execute(sa.text("DELETE FROM job_leases"))
-        granted = [deadlines.acquire(db.session, holder=h, ttl=ttl, name="probe")
+        granted = [lease.acquire(db.session, holder=h, ttl=ttl, name="probe")
                    for h in ("a", "b", "c")]
         assert granted == [True, False, False]
-        assert deadlines.acquire(db.session, holder="a", ttl=ttl, name="probe")  # renewed
+        assert lease.acquire(db.session, holder="a", ttl=ttl, name="probe")  # renewed

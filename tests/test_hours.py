@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor
-from hall import calendar, clock, hours, hours_admin, issuing, queue
+from hall import calendar, calendar_admin, clock, hours, hours_admin, issuing, queue
 from hall.errors import HallClosed, NotAnAdministrator, WindowsClosed
 from hall.models import Event, OpeningException, Ticket
 from hall.web.extensions import db
@@ -83,7 +83,7 @@ def test_exceptions_and_local_holidays_win_over_the_week(app, hq):
         hours_admin.set_exception(db.session, "HQ", date(2026, 11, 24), (), "内部培训", actor=admin)
         hours_admin.set_exception(db.session, "HQ", date(2026, 11, 25),
                             hours.parse_spans("09:00-11:00"), "", actor=admin)
-        calendar.set_local_day(db.session, queue.get_hall(db.session, "HQ"),
+        calendar_admin.set_local_day(db.session, queue.get_hall(db.session, "HQ"),
                                date(2026, 11, 26), "holiday", "地方假日", admin)
     read = hq(at("2026-11-23", "17:00"))
     assert [read.day(date(2026, 11, d)).kind for d in (24, 25, 26, 27)] == [

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from hall import clock, ratings
 from hall.errors import AlreadyRated, HallError, NotRateableHere
 from hall.events import Actor
-from hall.queue import get_window
+from hall.lookup import get_window
 from hall.web import devices
 from hall.web.extensions import db
 from hall.web.problems import translate

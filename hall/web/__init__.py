@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_socketio import SocketIO
 
 from config import INSTANCE, Config
-from hall import clock, deadlines, hours
+from hall import clock, settings
 from hall.db import configure_engine
 
 from .extensions import babel, csrf, db, limiter, migrate
@@ -32,8 +32,10 @@ def create_app(config: Config | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
-    deadlines.settings.close_of_business = time.fromisoformat(app.config["CLOSE_OF_BUSINESS"])
-    hours.settings.end_of_day = time.fromisoformat(app.config["END_OF_DAY"])
+        # The domain's settings travel with this app's engine, never in module globals.
+        settings.bind(db.engine, settings.HallSettings(
+            close_of_business=time.fromisoformat(app.config["CLOSE_OF_BUSINESS"]),
+            end_of_day=time.fromisoformat(app.config["END_OF_DAY"])))
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 

@@ -23,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from hall import admin, calendar, clock, queue
+from hall import admin, calendar, calendar_admin, clock, lookup
 from hall.errors import HallError
 from hall.models import Hall
 
@@ -36,7 +36,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def managed_hall(code: str) -> Hall:
     """The hall of the address, if the signed-in administrator runs it (else 403/404)."""
-    hall = queue.get_hall(db.session, code)
+    hall = lookup.get_hall(db.session, code)
     if not admin.administers(current_user.staff, hall):
         abort(403)
     return hall
@@ -157,7 +157,7 @@ def enter_notice():
         problems = [e for field in form for e in field.errors]
         return _page(notice_form=form, notice_problems=problems, status=422)
     try:
-        calendar.enter_notice_text(db.session, form.year.data, form.lines.data,
+        calendar_admin.enter_notice_text(db.session, form.year.data, form.lines.data,
                                    notice=form.notice.data, actor=current_user.actor,
                                    hall=current_user.hall)
     except calendar.InvalidCalendarNotice as error:
@@ -175,7 +175,7 @@ def set_local_day():
     form = LocalDayForm()
     if form.validate_on_submit():
         try:
-            calendar.set_local_day(db.session, current_user.hall, form.day.data, form.kind.data,
+            calendar_admin.set_local_day(db.session, current_user.hall, form.day.data, form.kind.data,
                                    form.name.data or "", current_user.actor)
         except HallError as error:
             form.day.errors = [*form.day.errors, translate(error)]
@@ -198,7 +198,7 @@ def remove_local_day():
         flash(_("Choose a local day to remove."), "refused")
         return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
     try:
-        calendar.set_local_day(db.session, current_user.hall, day, None, "", current_user.actor)
+        calendar_admin.set_local_day(db.session, current_user.hall, day, None, "", current_user.actor)
     except HallError as error:
         flash(translate(error), "refused")
     else:

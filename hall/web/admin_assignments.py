@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import access, admin, assignments, queue
+from hall import access, admin, assignments, lookup
 from hall.errors import HallError
 from hall.models import Role, Staff, StaffRole
 
@@ -42,7 +42,7 @@ def staff_context(person) -> dict:
 @roles_required("admin")
 def set_window_clerks(hall: str, no: int):
     found = managed_hall(hall)
-    queue.get_window(db.session, found.code, no)  # unknown: 404
+    lookup.get_window(db.session, found.code, no)  # unknown: 404
     try:
         assignments.set_window_clerks(db.session, found.code, no, request.form.getlist("clerks"),
                                       actor=current_user.actor)

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import clock, hours, hours_admin
+from hall import clock, hours, hours_admin, settings
 from hall.errors import N_, HallError
 
 from .admin import bp, managed_hall
@@ -36,7 +36,7 @@ def _page(hall, *, week_values: dict | None = None, exception_values: dict | Non
         week_problem=week_problem, exception_problem=exception_problem,
         exceptions=hours_admin.exceptions_ahead(db.session, hall),
         coming=[(d, opening.ticket_spans(d.day)) for d in opening.days(today, SHOWN_DAYS)],
-        end_of_day=hours.settings.end_of_day, today=today)
+        end_of_day=settings.of(db.session).end_of_day, today=today)
     return html, status
 
 

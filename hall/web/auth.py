@@ -23,7 +23,7 @@ from hall import staff as accounts
 from hall.access import sees_hall  # the rule lives in the domain; pages use it from here
 from hall.events import Actor
 from hall.models import Hall, Role, Staff
-from hall.queue import get_hall
+from hall.lookup import get_hall
 
 from . import sign_in_guard
 from .extensions import db, login_manager

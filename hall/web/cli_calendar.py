@@ -13,7 +13,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hall import calendar
+from hall import calendar, calendar_admin
+from hall.lookup import find_hall
 from hall.errors import HallError
 from hall.events import Actor
 from hall.models import Hall, Staff
@@ -28,7 +29,7 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 def _hall(code: str | None) -> Hall | None:
     if code is None:
         return None
-    hall = db.session.scalar(select(Hall).where(Hall.code == code))
+    hall = find_hall(db.session, code)
     if hall is None:
         raise click.BadParameter(f"there is no hall {code}", param_hint="--hall")
     return hall
@@ -117,7 +118,7 @@ def enter_command(year: int, file, notice: str, username: str) -> None:
     if staff is None or not staff.active or not staff.has_role("admin"):
         raise click.BadParameter(f"{username} is not an active administrator", param_hint="--by")
     try:
-        calendar.enter_notice_text(db.session, year, file.read(), notice=notice,
+        calendar_admin.enter_notice_text(db.session, year, file.read(), notice=notice,
                                    actor=Actor.of(staff), hall=staff.hall)
     except HallError as error:
         _fail(error)

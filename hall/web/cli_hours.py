@@ -14,7 +14,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hall import clock, hours, hours_admin, queue
+from hall import clock, hours, hours_admin, lookup
 from hall.errors import HallError
 from hall.events import Actor
 from hall.models import Staff
@@ -62,7 +62,7 @@ def _do(action) -> None:
 @click.option("--days", default=14, type=click.IntRange(1, 366), help="Days ahead to show.")
 def show_command(hall_code: str, days: int) -> None:
     """The week, the last-ticket minutes and the coming days as the kiosk keeps them."""
-    hall = queue.get_hall(db.session, hall_code.upper())
+    hall = lookup.get_hall(db.session, hall_code.upper())
     opening = hours.of(db.session, hall)
     rules = opening.rules
     click.echo(f"{hall.code}: {'own hours' if rules.own_week else 'default hours'}; last "

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from hall import access, board, casefile, cases, clock, floor, numbers, queue, supervision
+from hall import access, board, casefile, cases, clock, floor, lookup, numbers, queue, supervision
 from hall.errors import N_, HallError
 from hall.models import Case, Ticket, Window
 
@@ -55,7 +55,7 @@ def windows(hall: str):
 def window(hall: str, no: int):
     """The console of one window; its moves are offered to the clerk who works it."""
     visible_hall(hall)
-    window = queue.get_window(db.session, hall, no)
+    window = lookup.get_window(db.session, hall, no)
     view = floor.window_view(db.session, window)
     day = queue.today(window.hall)
     return render_template("console/window.html", hall=window.hall, window=window, view=view,
@@ -108,7 +108,7 @@ def reassign(hall: str, no: int):
 
 def _supervised(hall: str, no: int, message: str):
     if _wants_json():
-        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        view = floor.window_view(db.session, lookup.get_window(db.session, hall, no))
         return jsonify({"window": view, "message": message})
     flash(message, "ok")
     return redirect(url_for("console.window", hall=hall, no=no))
@@ -125,7 +125,7 @@ def _may_accept(window: Window) -> bool:
 def window_state(hall: str, no: int):
     """The console's data, for its script to refresh after a live event."""
     visible_hall(hall)
-    return jsonify(floor.window_view(db.session, queue.get_window(db.session, hall, no)))
+    return jsonify(floor.window_view(db.session, lookup.get_window(db.session, hall, no)))
 
 
 @bp.post("/<hall>/windows/<int:no>/accept")
@@ -146,7 +146,7 @@ def accept(hall: str, no: int):
     message = accepted_message(case)
     warnings = [_(w) for w in cases.id_warnings(case)]
     if _wants_json():
-        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        view = floor.window_view(db.session, lookup.get_window(db.session, hall, no))
         return jsonify({"window": view, "message": " ".join([message, *warnings]), "case": {
             "id": case.id, "case_no": case.case_no, "warnings": warnings,
             "due_at": case.due_at.isoformat() if case.due_at else None,
@@ -186,7 +186,7 @@ def move(hall: str, no: int, move: str):
         return _refused(hall, no, error.status, error.code, translate(error))
     message = _done_message(chosen.name, result)
     if _wants_json():
-        view = floor.window_view(db.session, queue.get_window(db.session, hall, no))
+        view = floor.window_view(db.session, lookup.get_window(db.session, hall, no))
         body = {"window": view, "message": message}
         if isinstance(result, Ticket):
             body["ticket"] = floor.ticket_card(result)

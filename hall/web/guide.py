@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from hall import guide as guides
-from hall import queue
+from hall import lookup
 
 from . import devices
 from .extensions import db
@@ -17,7 +17,7 @@ bp = Blueprint("guide", __name__, url_prefix="/guide")
 @bp.get("/<hall>")
 @devices.public_read
 def page(hall: str):
-    found = queue.get_hall(db.session, hall)
+    found = lookup.get_hall(db.session, hall)
     response = render_template("guide/page.html", hall=found,
                                entries=guides.guide(db.session, found))
     # Public and the same for everyone: a short cache is fine, an administrator's change

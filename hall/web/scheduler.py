@@ -3,8 +3,8 @@ the end of day, which closes each hall's day once its business has ended (its la
 time, or END_OF_DAY when later: ``hall.hours``), on the hall's clock (HALL_CLOCK).
 
 Started by ``run.py`` (and later the production server), never by ``flask`` commands or the
-tests. Every process may run a scheduler; each job's lease (``hall.deadlines``, and
-"end-of-day" for ``hall.endofday``) lets one act at a time, and another takes over within the
+tests. Every process may run a scheduler; each job's lease (``hall.lease``: "deadlines" and
+"end-of-day") lets one act at a time, and another takes over within the
 lease's time if that one dies.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import deadlines, endofday
+from hall import deadlines, endofday, lease
 
 from .extensions import db
 
@@ -33,7 +33,7 @@ def start(app: Flask) -> BackgroundScheduler | None:
     if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return None
     interval = int(app.config["SCHEDULER_INTERVAL"])
-    holder = deadlines.holder_name()
+    holder = lease.holder_name()
     ttl = timedelta(seconds=interval * 3)  # a holder that missed two ticks has died
 
     def mark_deadlines() -> None:

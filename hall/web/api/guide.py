@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from hall import guide as guides
-from hall import queue
+from hall import lookup
 
 from .. import devices
 from ..extensions import db
@@ -48,7 +48,7 @@ GUIDE = {
 @devices.public_read
 def hall_guide(hall: str):
     """Every item the hall offers, with its guide: public, the same for every reader."""
-    found = queue.get_hall(db.session, hall)
+    found = lookup.get_hall(db.session, hall)
     response = jsonify({"hall": found.code, "name": found.name_zh, "name_en": found.name_en,
                         "items": [guides.entry_json(e) for e in guides.guide(db.session, found)]})
     response.headers["Cache-Control"] = "public, max-age=60"

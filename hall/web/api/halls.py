@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from hall import board, queue
+from hall import board, lookup
 
 from .. import devices
 from ..extensions import db
@@ -32,7 +32,7 @@ def snapshot_json(snapshot: board.QueueSnapshot) -> dict:
 @bp.get("/halls/<hall>/queue")
 @devices.public_read
 def hall_queue(hall: str):
-    snapshot = board.queue_snapshot(db.session, queue.get_hall(db.session, hall))
+    snapshot = board.queue_snapshot(db.session, lookup.get_hall(db.session, hall))
     response = jsonify(snapshot_json(snapshot))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,7 +9,7 @@ from flask import abort, jsonify, request
 
 from pydantic import BaseModel, Field
 
-from hall import floor, queue, supervision
+from hall import floor, lookup, supervision
 from hall.events import Actor
 from hall.models import Ticket
 
@@ -27,7 +27,7 @@ def _move_request() -> MoveRequest:
 
 
 def _view(hall: str, no: int) -> dict:
-    return floor.window_view(db.session, queue.get_window(db.session, hall, no))
+    return floor.window_view(db.session, lookup.get_window(db.session, hall, no))
 
 
 def make_move_view(move: Move):
@@ -84,7 +84,7 @@ def window_reassign(hall: str, no: int):
 def window_state(hall: str, no: int):
     """The window as its console shows it, for staff who may see its hall."""
     staff = api_staff()
-    window = queue.get_window(db.session, hall, no)
+    window = lookup.get_window(db.session, hall, no)
     if not sees_hall(staff, window.hall):
         abort(403)
     return jsonify(floor.window_view(db.session, window))

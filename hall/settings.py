@@ -1,0 +1,39 @@
+"""What the domain is configured with, carried by the database engine it works on.
+
+The domain reads no Flask config and keeps no settings in module globals: the app that owns
+an engine hands it a ``HallSettings`` (``bind``), and every move reads them back from the
+session it was given (``of``). Two apps in one process (tests, a cluster test's workers) have
+two engines, so each sees its own values; a session on an engine nobody configured (a script,
+a migration) gets the defaults, which are the hall's rules as written in SPEC §7.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
+
+_OPTION = "hall_settings"
+
+
+@dataclass(frozen=True)
+class HallSettings:
+    # Acceptance after this time counts from the next working day (CLOSE_OF_BUSINESS).
+    close_of_business: time = time(17)
+    # A day's business ends at its last closing time, or at this time when later (END_OF_DAY).
+    end_of_day: time = time(18)
+
+
+DEFAULT = HallSettings()
+
+
+def bind(engine: Engine, settings: HallSettings) -> None:
+    """Every session on ``engine`` works with ``settings`` from now on."""
+    engine.update_execution_options(**{_OPTION: settings})
+
+
+def of(session: Session | scoped_session) -> HallSettings:
+    """The settings of the engine ``session`` works on (the defaults if none were bound)."""
+    bind_ = session.get_bind()
+    return bind_.get_execution_options().get(_OPTION, DEFAULT)
