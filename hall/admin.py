@@ -17,13 +17,9 @@ from sqlalchemy.orm import Session
 from . import clock, supervision
 from .db import operation
 from .errors import (
-    AdminFieldRequired, AdminFieldTooLong, CaseItemNeedsDivision, DivisionCodeTaken,
-    DivisionRoleNeedsDivision, HallCodeTaken, InvalidCode, InvalidGuideLine, InvalidHallCode,
-    InvalidHallLevel, InvalidNodeNumber, InvalidParentHall, InvalidPrefix, InvalidStandardMinutes,
-    InvalidTimeLimit, InvalidTimezone, InvalidUsername, InvalidWindowNumber, LegalLimitShorter,
-    N_, NodeNumberTaken, NotAnAdministrator, RoleRequired, SelfLockout, ServiceCodeTaken, Term,
-    UnknownDivision, UnknownHall, UnknownRole, UnknownService, UnknownStaff, UnknownWindow,
-    UsernameTaken, WeakPassword, WindowInUse, WindowNumberTaken,
+    N_, DivisionCodeTaken, HallCodeTaken, InvalidInput, NodeNumberTaken, NotAnAdministrator,
+    SelfLockout, ServiceCodeTaken, Term, UnknownDivision, UsernameTaken, WindowInUse,
+    WindowNumberTaken,
 )
 from .events import Actor, record
 from .lookup import find_hall, get_division, get_hall, get_service, get_staff, window_of
@@ -70,24 +66,24 @@ def _text(value: str | None, field: str, limit: int, *, required: bool = True) -
     text = " ".join(clean_text(value).split())
     if not text:
         if required:
-            raise AdminFieldRequired(field=Term(FIELDS[field]))
+            raise InvalidInput("admin-field-required", on=field, field=Term(FIELDS[field]))
         return None
     if len(text) > limit:
-        raise AdminFieldTooLong(field=Term(FIELDS[field]), max=limit)
+        raise InvalidInput("admin-field-too-long", on=field, field=Term(FIELDS[field]), max=limit)
     return text
 
 
 def _long_text(value: str | None, field: str, limit: int = 2000) -> str | None:
     text = clean_text(value, multiline=True)
     if len(text) > limit:
-        raise AdminFieldTooLong(field=Term(FIELDS[field]), max=limit)
+        raise InvalidInput("admin-field-too-long", on=field, field=Term(FIELDS[field]), max=limit)
     return text or None
 
 
 def _code(value: str | None) -> str:
     code = (value or "").strip().upper()
     if not _CODE.match(code):
-        raise InvalidCode()
+        raise InvalidInput("invalid-code", on="code")
     return code
 
 
@@ -102,13 +98,13 @@ def _int(value: Any, low: int, high: int, error) -> int:
 
 
 def _limit(value: Any) -> int:
-    return _int(value, 0, MAX_LIMIT_DAYS, InvalidTimeLimit(max=MAX_LIMIT_DAYS))
+    return _int(value, 0, MAX_LIMIT_DAYS, InvalidInput("invalid-time-limit", on="time_limit_days", max=MAX_LIMIT_DAYS))
 
 
 def _prefix(value: str | None) -> str:
     prefix = (value or "").strip().upper()
     if len(prefix) != 1 or prefix not in PREFIXES:
-        raise InvalidPrefix()
+        raise InvalidInput("invalid-prefix", on="prefix")
     return prefix
 
 
@@ -132,11 +128,12 @@ def _guide(lines: list[dict] | None, field: str) -> list[dict]:
     lines = [{"zh": " ".join(clean_text(str(line.get("zh", ""))).split()),
               "en": " ".join(clean_text(str(line.get("en", ""))).split())} for line in lines or []]
     if len(lines) > MAX_GUIDE_LINES:
-        raise InvalidGuideLine(field=Term(FIELDS[field]), line=MAX_GUIDE_LINES + 1,
-                               max=MAX_GUIDE_LINES)
+        raise InvalidInput("invalid-guide-line", on=field, field=Term(FIELDS[field]),
+                           line=MAX_GUIDE_LINES + 1, max=MAX_GUIDE_LINES)
     for no, line in enumerate(lines, 1):
         if not line["zh"] or len(line["zh"]) > MAX_GUIDE_LINE or len(line["en"]) > MAX_GUIDE_LINE:
-            raise InvalidGuideLine(field=Term(FIELDS[field]), line=no, max=MAX_GUIDE_LINES)
+            raise InvalidInput("invalid-guide-line", on=field, field=Term(FIELDS[field]),
+                               line=no, max=MAX_GUIDE_LINES)
     return lines
 
 
@@ -145,15 +142,15 @@ def check_password(password: str | None, username: str) -> str:
     username, not among the first a guesser tries."""
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        raise WeakPassword("short")
+        raise InvalidInput.weak_password("short")
     if len(password) > 200:
-        raise WeakPassword("long")
+        raise InvalidInput.weak_password("long")
     if not (re.search(r"[^\W\d_]", password) and re.search(r"\d", password)):
-        raise WeakPassword("mix")
+        raise InvalidInput.weak_password("mix")
     if username and username.lower() in password.lower():
-        raise WeakPassword("username")
+        raise InvalidInput.weak_password("username")
     if password.lower() in _COMMON:
-        raise WeakPassword("common")
+        raise InvalidInput.weak_password("common")
     return password
 
 
@@ -198,12 +195,12 @@ def _apply(row, values: dict[str, Any]) -> dict[str, dict]:
 def _hall_details(session: Session, hall: Hall | None, *, name_zh, name_en, level, parent,
                   address_zh=None, address_en=None, phone=None) -> dict[str, Any]:
     if level not in LEVELS:
-        raise InvalidHallLevel()
+        raise InvalidInput("invalid-hall-level", on="level")
     parent_hall = get_hall(session, parent, typed=True) if (parent or "").strip() else None
     ancestor = parent_hall
     while ancestor is not None and hall is not None:
         if ancestor.id == hall.id:
-            raise InvalidParentHall()
+            raise InvalidInput("invalid-parent-hall", on="parent")
         ancestor = ancestor.parent
     return {"name_zh": _text(name_zh, "name_zh", 120), "name_en": _text(name_en, "name_en", 160),
             "level": level, "parent": parent_hall,
@@ -220,12 +217,12 @@ def create_hall(session: Session, *, code: str, node_no: Any, timezone_name: str
     _administrator(session, actor, None)
     code = (code or "").strip().upper()
     if not _HALL_CODE.match(code):
-        raise InvalidHallCode()
-    node = _int(node_no, 1, 999, InvalidNodeNumber())
+        raise InvalidInput("invalid-hall-code", on="code")
+    node = _int(node_no, 1, 999, InvalidInput("invalid-node-number", on="node_no"))
     try:
         ZoneInfo(timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidTimezone(timezone=timezone_name) from None
+        raise InvalidInput("invalid-timezone", on="timezone", timezone=timezone_name) from None
     if find_hall(session, code):
         raise HallCodeTaken(hall=code)
     holder = session.scalar(select(Hall.code).where(Hall.node_no == node))
@@ -266,7 +263,7 @@ def add_window(session: Session, hall_code: str, *, no: Any, name_zh: str | None
     """A new counter, closed, serving ``services`` (codes of the hall's items)."""
     hall = get_hall(session, hall_code, typed=True, lock=True)
     _administrator(session, actor, hall)
-    no = _int(no, 1, MAX_WINDOW_NO, InvalidWindowNumber())
+    no = _int(no, 1, MAX_WINDOW_NO, InvalidInput("invalid-window-number", on="no"))
     if session.scalar(select(Window.id).where(Window.hall_id == hall.id, Window.no == no)):
         raise WindowNumberTaken(hall=hall.code, window=no)
     items = _services(session, hall, services)
@@ -373,16 +370,18 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
     promised = _limit(time_limit_days)
     legal = promised if legal_limit_days in (None, "") else _limit(legal_limit_days)
     if legal < promised:
-        raise LegalLimitShorter(legal=legal, promised=promised)
+        raise InvalidInput("legal-limit-shorter", on="legal_limit_days", legal=legal,
+                           promised=promised)
     handler = get_division(session, hall, division)
     if promised and handler is None:
-        raise CaseItemNeedsDivision()
+        raise InvalidInput("case-item-needs-division", on="division")
     return {
         "prefix": _prefix(prefix), "name_zh": _text(name_zh, "name_zh", 80),
         "name_en": _text(name_en, "name_en", 160), "division": handler,
         "time_limit_days": promised, "legal_limit_days": legal,
         "standard_minutes": _int(standard_minutes, 1, MAX_STANDARD_MINUTES,
-                                 InvalidStandardMinutes(max=MAX_STANDARD_MINUTES)),
+                                 InvalidInput("invalid-standard-minutes", on="standard_minutes",
+                                              max=MAX_STANDARD_MINUTES)),
         "documents": _guide(documents, "documents"), "procedure": _guide(procedure, "procedure"),
         "fees_zh": _text(fees_zh, "fees_zh", 200, required=False) or "不收费",
         "fees_en": _text(fees_en, "fees_en", 240, required=False) or "Free of charge",
@@ -449,10 +448,10 @@ def edit_service(session: Session, hall_code: str, code: str, *, actor: Actor,
 def _roles(roles: Iterable[str]) -> set[str]:
     wanted = {str(r).strip().lower() for r in roles if str(r).strip()}
     if not wanted:
-        raise RoleRequired()
+        raise InvalidInput("role-required", on="roles")
     for role in wanted:
         if role not in {r.value for r in Role}:
-            raise UnknownRole(role=role)
+            raise InvalidInput("unknown-role", on="roles", role=role)
     return wanted
 
 
@@ -471,15 +470,15 @@ def create_staff(session: Session, hall_code: str, *, username: str, name: str, 
     _administrator(session, actor, hall)
     username = (username or "").strip()
     if not username:
-        raise AdminFieldRequired(field=Term(FIELDS["username"]))
+        raise InvalidInput("admin-field-required", on="username", field=Term(FIELDS["username"]))
     if not _USERNAME.match(username):
-        raise InvalidUsername()
+        raise InvalidInput("invalid-username", on="username")
     if session.scalar(select(Staff.id).where(Staff.username == username)):
         raise UsernameTaken(username=username)
     wanted = _roles(roles)
     handler = get_division(session, hall, division)
     if Role.DIVISION.value in wanted and handler is None:
-        raise DivisionRoleNeedsDivision()
+        raise InvalidInput("division-role-needs-division", on="division")
     staff = Staff(hall=hall, username=username, name=_text(name, "name", 40),
                   password_hash=hash_password(check_password(password, username)),
                   division=handler, active=True,
@@ -502,7 +501,7 @@ def edit_staff(session: Session, username: str, *, name: str, roles: Iterable[st
         raise SelfLockout()
     handler = get_division(session, staff.hall, division)
     if Role.DIVISION.value in wanted and handler is None:
-        raise DivisionRoleNeedsDivision()
+        raise InvalidInput("division-role-needs-division", on="division")
     changed = _apply(staff, {"name": _text(name, "name", 40), "division": handler})
     before = sorted(staff.roles)
     if before != sorted(wanted):

@@ -13,7 +13,7 @@ from . import access
 from .admin import administers
 from .db import operation
 from .errors import (
-    InvalidWindowNumber, NotAClerkOfHall, NotAnAdministrator, UnknownHall, UnknownStaff,
+    InvalidInput, NotAClerkOfHall, NotAnAdministrator, UnknownStaff,
     UnknownWindow,
 )
 from .events import Actor, record
@@ -35,7 +35,7 @@ def _window(session: Session, hall: Hall, no: Any) -> Window:
     try:
         number = int(no)
     except (TypeError, ValueError):
-        raise InvalidWindowNumber() from None
+        raise InvalidInput("invalid-window-number", on="no") from None
     window = session.scalar(select(Window).where(Window.hall_id == hall.id, Window.no == number)
                             .with_for_update())
     if window is None:

@@ -6,6 +6,7 @@ Messages are gettext message ids with ``%(name)s`` parameters; the web layer tra
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 
 def N_(message: str) -> str:
@@ -42,6 +43,78 @@ class HallError(Exception):
     def problem_fields(self) -> dict[str, object]:
         """Members the API's problem body carries besides code and title (RFC 9457)."""
         return {}
+
+
+# -- form validation: one error, carrying what is wrong with each field --------------------------
+
+class FieldProblem(NamedTuple):
+    """What is wrong with one field of a form: a stable code and its message (a message id
+    with ``%(name)s`` parameters, as every HallError's)."""
+
+    field: str | None
+    code: str
+    message: str
+    params: dict[str, object]
+
+
+class InvalidInput(HallError):
+    """What a person typed into a form is refused: one error type for every check of input
+    (administration's forms, the CLI), each check with its stable code and message in
+    ``CHECKS``. Its ``code`` and ``message`` are the first problem's, so a page or the API
+    says it as it always did; ``problems`` holds every field's, for a form that shows them
+    beside their fields."""
+
+    status = 422
+    code = "invalid-input"
+    message = N_("Please correct the form.")
+
+    CHECKS = {
+    "admin-field-required": N_("Please fill in: %(field)s."),
+    "admin-field-too-long": N_("%(field)s is too long: at most %(max)s characters."),
+    "invalid-hall-code": N_("A hall code has 2 to 16 capital letters or digits and starts with a letter."),
+    "invalid-node-number": N_("The node number is a whole number from 1 to 999."),
+    "invalid-hall-level": N_("A hall is a provincial, city or county hall."),
+    "invalid-timezone": N_("%(timezone)s is not a time zone (for example Asia/Shanghai)."),
+    "invalid-parent-hall": N_("A hall cannot be placed under itself or under a hall below it."),
+    "invalid-window-number": N_("A window number is a whole number from 1 to 999."),
+    "invalid-code": N_("A code has 1 to 16 capital letters, digits, - or _."),
+    "invalid-prefix": N_("The number prefix is one capital letter other than I and O, which read as "
+        "1 and 0 on a ticket."),
+    "invalid-time-limit": N_("A time limit is a whole number of working days from 0 to %(max)s."),
+    "legal-limit-shorter": N_("The legal time limit (%(legal)s working days) cannot be shorter than the "
+        "promised one (%(promised)s)."),
+    "invalid-standard-minutes": N_("The usual minutes at the window are a whole number from 1 to %(max)s."),
+    "case-item-needs-division": N_("An item with a time limit becomes a case: choose the division that "
+        "handles it."),
+    "invalid-guide-line": N_("%(field)s, line %(line)s: write the Chinese text, then | and the English; at "
+        "most %(max)s lines of 300 characters."),
+    "invalid-username": N_("A username has 3 to 40 letters, digits, dots, hyphens or underscores."),
+    "weak-password": N_("This password is too weak: %(why)s."),
+    "role-required": N_("Give the account at least one role."),
+    "unknown-role": N_("%(role)s is not a role: admin, manager, clerk or division."),
+    "division-role-needs-division": N_("Division staff work the cases of a division: choose it."),
+    }
+    # Why a password is refused (``weak-password``'s %(why)s).
+    WEAK_PASSWORD = {"short": N_("use at least 8 characters"),
+                     "long": N_("use at most 200 characters"),
+                     "mix": N_("mix letters and digits"),
+                     "username": N_("it must not contain the username"),
+                     "common": N_("it is one of the passwords guessed first")}
+
+    def __init__(self, code: str, *, on: str | None = None, **params: object) -> None:
+        """The check ``code`` failed on the form field ``on``; ``params`` fill its message."""
+        self.problems = [FieldProblem(on, code, self.CHECKS[code], params)]
+        self.code = code
+        super().__init__(self.CHECKS[code], **params)
+
+    @classmethod
+    def weak_password(cls, why: str) -> "InvalidInput":
+        return cls("weak-password", on="password", why=Term(cls.WEAK_PASSWORD[why]))
+
+    @property
+    def fields(self) -> dict[str, FieldProblem]:
+        """The problems by the field they are about."""
+        return {p.field: p for p in self.problems if p.field}
 
 
 # -- not found ------------------------------------------------------------------------------
@@ -324,34 +397,10 @@ class UnknownStaff(HallError):
     message = N_("There is no member of staff with the username %(username)s.")
 
 
-class AdminFieldRequired(HallError):
-    status = 422
-    code = "admin-field-required"
-    message = N_("Please fill in: %(field)s.")
-
-
-class AdminFieldTooLong(HallError):
-    status = 422
-    code = "admin-field-too-long"
-    message = N_("%(field)s is too long: at most %(max)s characters.")
-
-
-class InvalidHallCode(HallError):
-    status = 422
-    code = "invalid-hall-code"
-    message = N_("A hall code has 2 to 16 capital letters or digits and starts with a letter.")
-
-
 class HallCodeTaken(HallError):
     status = 409
     code = "hall-code-taken"
     message = N_("There is already a hall with the code %(hall)s.")
-
-
-class InvalidNodeNumber(HallError):
-    status = 422
-    code = "invalid-node-number"
-    message = N_("The node number is a whole number from 1 to 999.")
 
 
 class NodeNumberTaken(HallError):
@@ -359,30 +408,6 @@ class NodeNumberTaken(HallError):
     code = "node-number-taken"
     message = N_("Node number %(node)s belongs to hall %(hall)s: it is printed in service "
                  "numbers and can never be shared.")
-
-
-class InvalidHallLevel(HallError):
-    status = 422
-    code = "invalid-hall-level"
-    message = N_("A hall is a provincial, city or county hall.")
-
-
-class InvalidTimezone(HallError):
-    status = 422
-    code = "invalid-timezone"
-    message = N_("%(timezone)s is not a time zone (for example Asia/Shanghai).")
-
-
-class InvalidParentHall(HallError):
-    status = 422
-    code = "invalid-parent-hall"
-    message = N_("A hall cannot be placed under itself or under a hall below it.")
-
-
-class InvalidWindowNumber(HallError):
-    status = 422
-    code = "invalid-window-number"
-    message = N_("A window number is a whole number from 1 to 999.")
 
 
 class WindowNumberTaken(HallError):
@@ -398,12 +423,6 @@ class WindowInUse(HallError):
                  "has closed it.")
 
 
-class InvalidCode(HallError):
-    status = 422
-    code = "invalid-code"
-    message = N_("A code has 1 to 16 capital letters, digits, - or _.")
-
-
 class DivisionCodeTaken(HallError):
     status = 409
     code = "division-code-taken"
@@ -416,89 +435,10 @@ class ServiceCodeTaken(HallError):
     message = N_("Hall %(hall)s already has a service with the code %(service)s.")
 
 
-class InvalidPrefix(HallError):
-    status = 422
-    code = "invalid-prefix"
-    message = N_("The number prefix is one capital letter other than I and O, which read as "
-                 "1 and 0 on a ticket.")
-
-
-class InvalidTimeLimit(HallError):
-    status = 422
-    code = "invalid-time-limit"
-    message = N_("A time limit is a whole number of working days from 0 to %(max)s.")
-
-
-class LegalLimitShorter(HallError):
-    status = 422
-    code = "legal-limit-shorter"
-    message = N_("The legal time limit (%(legal)s working days) cannot be shorter than the "
-                 "promised one (%(promised)s).")
-
-
-class InvalidStandardMinutes(HallError):
-    status = 422
-    code = "invalid-standard-minutes"
-    message = N_("The usual minutes at the window are a whole number from 1 to %(max)s.")
-
-
-class CaseItemNeedsDivision(HallError):
-    status = 422
-    code = "case-item-needs-division"
-    message = N_("An item with a time limit becomes a case: choose the division that "
-                 "handles it.")
-
-
-class InvalidGuideLine(HallError):
-    status = 422
-    code = "invalid-guide-line"
-    message = N_("%(field)s, line %(line)s: write the Chinese text, then | and the English; at "
-                 "most %(max)s lines of 300 characters.")
-
-
-class InvalidUsername(HallError):
-    status = 422
-    code = "invalid-username"
-    message = N_("A username has 3 to 40 letters, digits, dots, hyphens or underscores.")
-
-
 class UsernameTaken(HallError):
     status = 409
     code = "username-taken"
     message = N_("The username %(username)s is already taken.")
-
-
-class WeakPassword(HallError):
-    status = 422
-    code = "weak-password"
-    message = N_("This password is too weak: %(why)s.")
-
-    WHY = {"short": N_("use at least 8 characters"),
-           "long": N_("use at most 200 characters"),
-           "mix": N_("mix letters and digits"),
-           "username": N_("it must not contain the username"),
-           "common": N_("it is one of the passwords guessed first")}
-
-    def __init__(self, why: str) -> None:
-        super().__init__(why=Term(self.WHY[why]))
-
-
-class RoleRequired(HallError):
-    status = 422
-    code = "role-required"
-    message = N_("Give the account at least one role.")
-
-
-class UnknownRole(HallError):
-    status = 422
-    code = "unknown-role"
-    message = N_("%(role)s is not a role: admin, manager, clerk or division.")
-
-
-class DivisionRoleNeedsDivision(HallError):
-    status = 422
-    code = "division-role-needs-division"
-    message = N_("Division staff work the cases of a division: choose it.")
 
 
 class SelfLockout(HallError):

@@ -29,7 +29,8 @@ PASSWORD = "demo"
 # GET routes that are not pages a person reads, and why.
 NOT_PAGES = {
     "static": "files", "kiosk.static": "files", "display.static": "files",
-    "tracking.static": "files",
+    "tracking.static": "files", "console.static": "files", "division.static": "files",
+    "dashboard.static": "files",
     "health.healthz": "JSON", "health.readyz": "JSON",
     "i18n.choose": "a redirect back after choosing the language",
     "console.home": "a redirect to the signed-in person's page",

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hall.web.cli_backup import backup_file
+from hall.web.cli.backup import backup_file
 
 
 def _tickets(path) -> set[str]:

@@ -91,7 +91,8 @@ ROUTES = {
     "tracking.lookup": "public", "tracking.lookup_submit": "public", "tracking.ticket": "public",
     "tracking.ticket_private": "public", "tracking.rate": "public",
 }
-STATIC = {"static", "display.static", "kiosk.static", "tracking.static"}
+STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
+          "division.static", "dashboard.static"}
 # Moves that end what the matrix signs in with: made last.
 LAST = {"auth.logout", "api.revoke_token"}
 

@@ -10,7 +10,8 @@ import pytest
 from hall.web.security import DEFAULT_CSP
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = [ROOT / "hall/web/templates", ROOT / "kiosk/templates",
+# The shared templates and each screen's own (hall/web/<screen>/templates).
+TEMPLATES = [*sorted((ROOT / "hall/web").glob("**/templates")), ROOT / "kiosk/templates",
              ROOT / "display/templates", ROOT / "tracking/templates"]
 
 

@@ -96,11 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
 
-    from . import admin, api, auth, console, division, followups, guide, i18n
-    from . import dashboard
-    from . import reports
-    from . import admin_devices, device_enrolment  # noqa: F401  (admin_devices: on admin.bp)
-    from . import extension_requests
+    from . import admin, api, auth, console, device_enrolment, division, guide, i18n, manager
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API takes no cookies; staff calls carry a bearer token
@@ -108,11 +104,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(console.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(division.bp)
-    app.register_blueprint(followups.bp)
+    app.register_blueprint(manager.followups_bp)
     app.register_blueprint(guide.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(reports.bp)
-    app.register_blueprint(extension_requests.bp)
+    app.register_blueprint(manager.dashboard_bp)
+    app.register_blueprint(manager.reports_bp)
+    app.register_blueprint(manager.extension_requests_bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)

@@ -12,7 +12,7 @@ from .. import sign_in_guard
 from ..auth import api_staff, token_hours, waiting_text
 from ..extensions import db
 from ..problems import problem
-from . import bp, parse_body
+from .common import bp, parse_body
 
 
 class TokenRequest(BaseModel):

@@ -8,7 +8,7 @@ from hall import lookup
 
 from .. import devices
 from ..extensions import db
-from . import bp
+from .common import bp
 
 LINE = {"type": "object", "required": ["zh", "en"],
         "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}

@@ -7,7 +7,7 @@ from hall import board, lookup
 
 from .. import devices
 from ..extensions import db
-from . import bp
+from .common import bp
 
 
 def snapshot_json(snapshot: board.QueueSnapshot) -> dict:

@@ -10,7 +10,7 @@ from flask import jsonify
 from hall.numbers import ACCESS_CODE_LENGTH
 
 from ..moves import MOVES, MoveRequest
-from . import bp
+from .common import bp
 from .auth import TokenRequest
 from .guide import GUIDE
 from .schemas import TicketRequest

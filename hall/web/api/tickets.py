@@ -12,7 +12,7 @@ from hall.events import KIOSK
 from .. import access_codes, devices
 from ..extensions import db
 from ..problems import problem
-from . import bp, parse_body
+from .common import bp, parse_body
 from .schemas import TicketRequest
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")

@@ -28,7 +28,7 @@ from tracking.words import say, step_text
 
 from ..extensions import db
 from ..problems import problem
-from . import bp
+from .common import bp
 
 NOT_FOUND_INSTANCE = "/api/v1/track"  # not the number asked for: both refusals read the same
 OPENED, CLOSED = ("ticket.issued",), ("case.closed", "case.withdrawn", "ticket.finished")

@@ -16,7 +16,7 @@ from hall.models import Ticket
 from ..auth import api_staff, sees_hall
 from ..extensions import db
 from ..moves import MOVES, Move, MoveRequest, perform
-from . import bp, parse_body
+from .common import bp, parse_body
 
 
 def _move_request() -> MoveRequest:

@@ -1,0 +1,115 @@
+"""Administration of the catalogue: each service item, its guide (documents, procedure, fees,
+legal basis) and its time limits. A new time limit applies to cases accepted from then on."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from hall import admin
+from hall.errors import HallError
+from hall.models import Division, ServiceItem
+
+from .common import bp, managed_hall
+from .. import refusals
+from ..auth import roles_required
+from ..extensions import db
+from ..problems import translate
+
+TEXT_FIELDS = ("prefix", "name_zh", "name_en", "division", "time_limit_days",
+               "legal_limit_days", "standard_minutes", "documents", "procedure", "fees_zh",
+               "fees_en", "legal_basis_zh", "legal_basis_en", "sort_order")
+
+
+def _values(item: ServiceItem) -> dict:
+    """The item as its form shows it: guide lines as ``中文 | English`` text."""
+    return {"code": item.code, "prefix": item.prefix, "name_zh": item.name_zh,
+            "name_en": item.name_en, "division": item.division.code if item.division else "",
+            "time_limit_days": item.time_limit_days, "legal_limit_days": item.legal_limit_days,
+            "standard_minutes": item.standard_minutes,
+            "documents": admin.guide_text(item.documents),
+            "procedure": admin.guide_text(item.procedure), "fees_zh": item.fees_zh,
+            "fees_en": item.fees_en, "legal_basis_zh": item.legal_basis_zh or "",
+            "legal_basis_en": item.legal_basis_en or "", "sort_order": item.sort_order,
+            "active": item.active}
+
+
+def _submitted() -> tuple[dict, dict]:
+    """What was typed (to show again) and the same as the domain takes it."""
+    values = {f: request.form.get(f, "") for f in ("code", *TEXT_FIELDS)}
+    values["active"] = request.form.get("active") == "on"
+    fields = {f: values[f] for f in TEXT_FIELDS}
+    fields.update(active=values["active"], documents=admin.guide_lines(values["documents"]),
+                  procedure=admin.guide_lines(values["procedure"]))
+    return values, fields
+
+
+def _page(hall, item: ServiceItem | None, values: dict, problem: str | None = None,
+          status: int = 200):
+    divisions = list(db.session.scalars(select(Division).where(Division.hall_id == hall.id)
+                                        .order_by(Division.code)))
+    return render_template("admin/service.html", hall=hall, item=item, values=values,
+                           divisions=divisions, prefixes=admin.PREFIXES, problem=problem,
+                           max_limit=admin.MAX_LIMIT_DAYS), status
+
+
+def _item_or_404(hall, code: str) -> ServiceItem:
+    item = db.session.scalar(select(ServiceItem).where(ServiceItem.hall_id == hall.id,
+                                                       ServiceItem.code == code))
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/halls/<hall>/services")
+@roles_required("admin")
+def services(hall: str):
+    found = managed_hall(hall)
+    items = list(db.session.scalars(select(ServiceItem).where(ServiceItem.hall_id == found.id)
+                                    .order_by(ServiceItem.sort_order, ServiceItem.code)))
+    return render_template("admin/services.html", hall=found, items=items)
+
+
+@bp.get("/halls/<hall>/services/new")
+@roles_required("admin")
+def new_service(hall: str):
+    return _page(managed_hall(hall), None, {"time_limit_days": 0, "standard_minutes": 10,
+                                           "active": True, "fees_zh": "不收费",
+                                           "fees_en": "Free of charge"})
+
+
+@bp.post("/halls/<hall>/services/new")
+@roles_required("admin")
+def create_service(hall: str):
+    found = managed_hall(hall)
+    values, fields = _submitted()
+    with refusals.form_again(lambda problem: _page(found, None, values, problem)):
+        item = admin.create_service(db.session, found.code, code=values["code"],
+                                    actor=current_user.actor, **fields)
+    flash(_("Service item %(service)s created. Give it a window to be served.",
+            service=item.code), "ok")
+    return redirect(url_for("admin.service", hall=found.code, code=item.code))
+
+
+@bp.get("/halls/<hall>/services/<code>")
+@roles_required("admin")
+def service(hall: str, code: str):
+    found = managed_hall(hall)
+    item = _item_or_404(found, code)
+    return _page(found, item, _values(item))
+
+
+@bp.post("/halls/<hall>/services/<code>")
+@roles_required("admin")
+def save_service(hall: str, code: str):
+    """Save the item and its guide; cases already accepted keep their time limit."""
+    found = managed_hall(hall)
+    _item_or_404(found, code)
+    values, fields = _submitted()
+    values["code"] = code
+    with refusals.form_again(lambda problem: _page(found, _item_or_404(found, code), values,
+                                                  problem)):
+        admin.edit_service(db.session, found.code, code, actor=current_user.actor, **fields)
+    flash(_("Service item %(service)s saved.", service=code), "ok")
+    return redirect(url_for("admin.service", hall=found.code, code=code))

@@ -1,0 +1,44 @@
+"""Command-line tasks for operators: ``flask seed-demo`` and friends."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from hall import demo
+from hall.models import Hall
+
+from ..extensions import db
+
+
+def register(app: Flask) -> None:
+    from .admin import admin_group
+    from .backup import backup_command
+    from .calendar import calendar_group
+    from .devices import device_group
+    from .hours import hours_group
+    from .reports import end_of_day_command
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(calendar_group)
+    app.cli.add_command(admin_group)
+    app.cli.add_command(end_of_day_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(device_group)
+    app.cli.add_command(hours_group)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing when the database already holds a hall (used by `make run`).")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo halls, catalogue, divisions and accounts (safe to run twice)."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(Hall)):
+        click.echo("Database already has halls; demo data not loaded.")
+        return
+    report = demo.seed_demo(db.session, password=current_app.config["DEMO_PASSWORD"])
+    click.echo(f"Demo data: {report}")
+    click.echo("Demo accounts (password: the DEMO_PASSWORD setting, 'demo' by default):")
+    for account in demo.DEMO_ACCOUNTS:
+        click.echo(f"  {account.username:<14} {account.hall:<4} {','.join(account.roles):<9} "
+                   f"{account.duty}")

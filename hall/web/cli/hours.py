@@ -1,0 +1,143 @@
+"""``flask hours …``: a hall's opening hours from the command line, audited like the page.
+
+    flask hours show HQ                                   → the week and the coming 14 days
+    flask hours set HQ mon-fri "08:30-12:00 13:30-17:00" --by admin
+    flask hours set HQ sat "" --by admin                  → closed on Saturdays
+    flask hours last-ticket HQ 30 --by admin
+    flask hours close HQ 2026-12-31 --note "年终盘点" --by admin
+    flask hours special HQ 2026-12-30 "09:00-12:00" --by admin
+    flask hours clear HQ 2026-12-31 --by admin            → the usual hours again
+"""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from hall import clock, hours, hours_admin, lookup
+from hall.errors import HallError
+from hall.events import Actor
+from hall.models import Staff
+
+from ..extensions import db
+from .common import refusal_said
+
+hours_group = AppGroup("hours", help="Opening hours of a hall, and their exceptions.")
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+BY = click.option("--by", "username", required=True, help="The administrator (audited).")
+
+
+def _actor(username: str) -> Actor:
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None or not staff.active:
+        raise click.BadParameter(f"{username} is not an active member of staff",
+                                 param_hint="--by")
+    return Actor.of(staff)
+
+
+def _weekdays(text: str) -> list[int]:
+    """``mon``, ``mon-fri``, ``sat,sun``."""
+    days: list[int] = []
+    try:
+        for part in text.lower().split(","):
+            first, _sep, last = part.strip().partition("-")
+            a = hours.WEEKDAYS.index(first)
+            b = hours.WEEKDAYS.index(last) if last else a
+            days += range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: write weekdays like mon-fri or sat,sun",
+                                 param_hint="WEEKDAYS") from None
+    return days
+
+
+def _do(action) -> None:
+    with refusal_said():
+        action()
+
+
+@hours_group.command("show")
+@click.argument("hall_code")
+@click.option("--days", default=14, type=click.IntRange(1, 366), help="Days ahead to show.")
+def show_command(hall_code: str, days: int) -> None:
+    """The week, the last-ticket minutes and the coming days as the kiosk keeps them."""
+    hall = lookup.get_hall(db.session, hall_code.upper())
+    opening = hours.of(db.session, hall)
+    rules = opening.rules
+    click.echo(f"{hall.code}: {'own hours' if rules.own_week else 'default hours'}; last "
+               f"ticket {rules.last_ticket_minutes} minutes before each closing")
+    for index, name in enumerate(hours.WEEKDAYS):
+        click.echo(f"  {name}  {hours.spans_text(rules.week.get(index, ())) or 'closed'}")
+    today = clock.local_date(clock.now(), hall.timezone)
+    for day in opening.days(today, days):
+        tickets = hours.spans_text(opening.ticket_spans(day.day))
+        click.echo(f"  {day.day.isoformat()} {day.day:%a} {day.kind:<8} "
+                   f"{hours.spans_text(day.spans) or '-':<24} tickets "
+                   f"{tickets or '-'} {day.note}".rstrip())
+
+
+@hours_group.command("set")
+@click.argument("hall_code")
+@click.argument("weekdays")
+@click.argument("spans")
+@BY
+def set_command(hall_code: str, weekdays: str, spans: str, username: str) -> None:
+    """Open on WEEKDAYS (mon-fri, sat…) in SPANS ("08:30-12:00 13:30-17:00"; "" closes)."""
+    def action():
+        parsed = hours.parse_spans(spans)
+        week = {d: parsed for d in _weekdays(weekdays)}
+        changed = hours_admin.set_week(db.session, hall_code, week, actor=_actor(username))
+        click.echo("Saved." if changed else "Nothing changed.")
+    _do(action)
+
+
+@hours_group.command("last-ticket")
+@click.argument("hall_code")
+@click.argument("minutes", type=int)
+@BY
+def last_ticket_command(hall_code: str, minutes: int, username: str) -> None:
+    """Take the last ticket MINUTES before each closing."""
+    _do(lambda: click.echo("Saved." if hours_admin.set_week(
+        db.session, hall_code, {}, actor=_actor(username), last_ticket_minutes=minutes)
+        else "Nothing changed."))
+
+
+@hours_group.command("close")
+@click.argument("hall_code")
+@click.argument("day", type=DATE)
+@click.option("--note", default="", help="Why (shown to administrators).")
+@BY
+def close_command(hall_code: str, day, note: str, username: str) -> None:
+    """Close the hall all day on DAY."""
+    _do(lambda: hours_admin.set_exception(db.session, hall_code, day.date(), (), note,
+                                    actor=_actor(username)))
+    click.echo(f"{hall_code} closed on {day.date().isoformat()}.")
+
+
+@hours_group.command("special")
+@click.argument("hall_code")
+@click.argument("day", type=DATE)
+@click.argument("spans")
+@click.option("--note", default="", help="Why (shown to administrators).")
+@BY
+def special_command(hall_code: str, day, spans: str, note: str, username: str) -> None:
+    """Open the hall on DAY in SPANS only ("09:00-12:00")."""
+    def action():
+        parsed = hours.parse_spans(spans)
+        if not parsed:
+            raise hours.InvalidHours(text=spans)
+        hours_admin.set_exception(db.session, hall_code, day.date(), parsed, note,
+                            actor=_actor(username))
+    _do(action)
+    click.echo(f"{hall_code} on {day.date().isoformat()}: {spans}.")
+
+
+@hours_group.command("clear")
+@click.argument("hall_code")
+@click.argument("day", type=DATE)
+@BY
+def clear_command(hall_code: str, day, username: str) -> None:
+    """Remove DAY's exception: the week and the calendar apply again."""
+    _do(lambda: hours_admin.remove_exception(db.session, hall_code, day.date(),
+                                       actor=_actor(username)))
+    click.echo(f"{hall_code} on {day.date().isoformat()}: the usual hours.")
