@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import access, clock, deadlines, issuing, numbers, text
+from . import access, clock, deadlines, issuing, kinds, numbers, text
 from .db import operation
 from .errors import (
     N_, CaseFieldRequired, CaseNotFound, CaseNotNeeded, ExtensionState, IllegalCaseMove,
@@ -23,7 +23,7 @@ from .lookup import get_hall
 from .queue import current_ticket, finish, working_window
 
 S = CaseState
-SPECIAL_KINDS = ("public_notice", "expert_review", "testing")
+SPECIAL_KINDS = kinds.SPECIAL_PROCEDURES
 _PHONE = re.compile(r"^[0-9+\-\s]{5,20}$")
 
 

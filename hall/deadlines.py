@@ -16,13 +16,12 @@ from types import SimpleNamespace
 from sqlalchemy import and_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
-from . import calendar, clock, lease, settings
+from . import calendar, clock, kinds, lease, settings
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
 from .models import RUNNING_STATES, Case, Event, Hall, Rating, running_clause
 
-PAUSE_STARTS = ("case.documents_requested", "case.special_started")
-PAUSE_ENDS = ("case.documents_supplied", "case.special_ended")
+PAUSE_STARTS, PAUSE_ENDS = kinds.CLOCK_STOPS, kinds.CLOCK_STARTS
 FOLLOWUP_DAYS = 15  # a poor rating's follow-up must be closed within this many working days
 BATCH = 1000
 

@@ -8,25 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it here (the domain has no locale)."""
-    return message
-
-
-class Term(str):
-    """A parameter that is itself a message id (a status, a move): translated before it is
-    put into the sentence, so a Chinese sentence never carries an English word."""
-
-
-class Moment(str):
-    """A parameter that is an instant in a hall's zone: put into the sentence in the
-    reader's words ("tomorrow (Tuesday) at 09:00"); as a plain string, ISO 8601."""
-
-    def __new__(cls, at: datetime, tz: str) -> "Moment":
-        moment = super().__new__(cls, at.isoformat())
-        moment.at, moment.tz = at, tz
-        return moment
+from . import kinds
+from .messages import N_, Moment, Term  # noqa: F401  (where the domain has always found them)
 
 
 class HallError(Exception):
@@ -211,9 +194,7 @@ class IllegalMove(HallError):
     code = "illegal-move"
     message = N_("%(number)s is %(status)s: you cannot %(move)s it.")
 
-    STATUS = {"waiting": N_("waiting"), "called": N_("called"), "serving": N_("being served"),
-              "held": N_("held"), "finished": N_("finished"), "no_show": N_("a no-show"),
-              "unserved": N_("closed unserved")}
+    STATUS = kinds.TICKET_STATUSES
     MOVES = {"call": N_("call"), "recall": N_("call again"), "no_show": N_("mark as a no-show"),
              "start": N_("start serving"), "finish": N_("finish"), "hold": N_("hold"),
              "resume": N_("resume here"), "transfer": N_("transfer"),
@@ -293,20 +274,8 @@ class IllegalCaseMove(HallError):
     code = "illegal-case-move"
     message = N_("The case is %(state)s: you cannot %(move)s it.")
 
-    STATES = {"accepted": N_("waiting to be taken up"), "in_progress": N_("being handled"),
-              "awaiting_documents": N_("waiting for documents"),
-              "special_procedure": N_("in a special procedure"), "decided": N_("decided"),
-              "ready": N_("ready for pick-up"), "closed": N_("closed"),
-              "withdrawn": N_("withdrawn")}
-    MOVES = {"route": N_("send to another division"), "take": N_("take up"),
-             "request_documents": N_("ask for documents"),
-             "supply_documents": N_("record the documents"),
-             "start_special": N_("start a special procedure"),
-             "end_special": N_("end the special procedure"),
-             "request_extension": N_("ask for an extension"),
-             "decide_extension": N_("decide on an extension"), "decide": N_("decide"),
-             "mark_ready": N_("mark ready for pick-up"), "close": N_("close"),
-             "withdraw": N_("withdraw")}
+    STATES = kinds.CASE_STATES
+    MOVES = {move: words.term for move, words in kinds.CASE_MOVES.items()}
 
     def __init__(self, *, state: str, move: str) -> None:
         super().__init__(state=Term(self.STATES[state]), move=Term(self.MOVES[move]))

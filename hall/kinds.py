@@ -7,14 +7,17 @@ requests not yet decided, sign-ins…), and only the holder of the access code r
 ``FIELDS`` says how each field of an event's data is shown: its label, and whether it is a
 window, a division, a time, a term from a fixed list, free text, or nothing worth showing.
 
-``tests/test_kinds.py`` reads every ``record(`` call of the code and fails on a kind missing
-here, or on a case or ticket kind without words for the case history or the timeline.
+The states of a case and the procedures that stop its clock are here too, each once with its
+words for every audience (refusals, the staff's pages, the citizen's page, the printed
+receipt). ``tests/test_kinds.py`` reads every ``record(`` call of the code and fails on a kind
+missing here, or on a case or ticket kind without words for the case history or the
+timeline, and on a state, procedure or case move without words for every audience.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import N_
+from .messages import N_
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,6 @@ TICKET_STATUSES = {"waiting": N_("waiting"), "called": N_("called"),
                    "serving": N_("being served"), "held": N_("held"),
                    "finished": N_("finished"), "no_show": N_("a no-show"),
                    "unserved": N_("closed unserved")}
-CASE_STATES = {"accepted": N_("waiting to be taken up"), "in_progress": N_("being handled"),
-               "awaiting_documents": N_("waiting for documents"),
-               "special_procedure": N_("in a special procedure"), "decided": N_("decided"),
-               "ready": N_("ready for pick-up"), "closed": N_("closed"),
-               "withdrawn": N_("withdrawn")}
-PROCEDURES = {"public_notice": N_("public notice"), "expert_review": N_("expert review"),
-              "testing": N_("testing"), "documents": N_("waiting for missing documents")}
 OUTCOMES = {"approved": N_("approved"), "rejected": N_("not approved")}
 WARNINGS = {"none": N_("on time"), "yellow": N_("due soon"), "red": N_("overdue")}
 CHANNELS = {"tracking": N_("tracking page"), "window": N_("device at the window")}
@@ -83,6 +79,88 @@ SIGN_OUT_REASONS = {"signed_out": N_("signed out"), "password_reset": N_("passwo
                     "deactivated": N_("account deactivated")}
 ROLES = {"admin": N_("administrator"), "manager": N_("manager"), "clerk": N_("window clerk"),
          "division": N_("division staff")}
+
+
+@dataclass(frozen=True)
+class CaseStateWords:
+    """A case's state in the words of each audience."""
+
+    term: str    # in a sentence ("the case is %(state)s"): the audit log, refusals
+    title: str   # as a name: the staff's inbox and case page
+    stage: str   # the citizen's tracking page: where the matter stands
+
+
+CASE_STATE_WORDS = {
+    "accepted": CaseStateWords(N_("waiting to be taken up"), N_("Waiting to be taken up"),
+                               N_("Accepted; waiting to be taken up by the division")),
+    "in_progress": CaseStateWords(N_("being handled"), N_("In progress"),
+                                  N_("Being handled by the division")),
+    "awaiting_documents": CaseStateWords(
+        N_("waiting for documents"), N_("Waiting for documents"),
+        N_("Waiting for missing documents; the time limit is stopped")),
+    "special_procedure": CaseStateWords(
+        N_("in a special procedure"), N_("Special procedure"),
+        N_("In a special procedure; the time limit is stopped")),
+    "decided": CaseStateWords(N_("decided"), N_("Decided"), N_("Decided")),
+    "ready": CaseStateWords(N_("ready for pick-up"), N_("Ready for pick-up"),
+                            N_("Ready for pick-up at the hall")),
+    "closed": CaseStateWords(N_("closed"), N_("Closed"), N_("Finished")),
+    "withdrawn": CaseStateWords(N_("withdrawn"), N_("Withdrawn"), N_("Withdrawn")),
+}
+CASE_STATES = {code: words.term for code, words in CASE_STATE_WORDS.items()}
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Why a case's clock is stopped, in the words of each audience."""
+
+    term: str                 # in a sentence: the timeline, the audit log, the tracking page
+    title: str                # as a name: the staff's case page and its choice of procedure
+    printed: tuple[str, str]  # on the paper receipt, Chinese and English (paper has no locale)
+
+
+# The special procedures (特别程序) a division may start, listed once: cases.start_special
+# accepts these; "documents" is the clock stopped for missing documents, its own move.
+SPECIAL_PROCEDURES = ("public_notice", "expert_review", "testing")
+PROCEDURE_WORDS = {
+    "documents": Procedure(N_("waiting for missing documents"), N_("Waiting for documents"),
+                           ("等待补正材料", "Waiting for documents")),
+    "public_notice": Procedure(N_("public notice"), N_("Public notice"),
+                               ("公示期", "Public notice")),
+    "expert_review": Procedure(N_("expert review"), N_("Expert review"),
+                               ("专家评审", "Expert review")),
+    "testing": Procedure(N_("testing"), N_("Testing"), ("检验检测", "Testing")),
+}
+PROCEDURES = {code: words.term for code, words in PROCEDURE_WORDS.items()}
+
+
+@dataclass(frozen=True)
+class CaseMove:
+    """A move of the case workflow (a function of ``hall.cases`` by the same name): its word
+    in a refusal ("you cannot %(move)s it") and the kinds of event it writes."""
+
+    term: str
+    writes: tuple[str, ...]
+
+
+CASE_MOVES = {
+    "route": CaseMove(N_("send to another division"), ("case.routed",)),
+    "take": CaseMove(N_("take up"), ("case.taken",)),
+    "request_documents": CaseMove(N_("ask for documents"), ("case.documents_requested",)),
+    "supply_documents": CaseMove(N_("record the documents"), ("case.documents_supplied",)),
+    "start_special": CaseMove(N_("start a special procedure"), ("case.special_started",)),
+    "end_special": CaseMove(N_("end the special procedure"), ("case.special_ended",)),
+    "request_extension": CaseMove(N_("ask for an extension"), ("case.extension_requested",)),
+    "decide_extension": CaseMove(N_("decide on an extension"),
+                                 ("case.extension_granted", "case.extension_refused")),
+    "decide": CaseMove(N_("decide"), ("case.decided",)),
+    "mark_ready": CaseMove(N_("mark ready for pick-up"), ("case.ready",)),
+    "close": CaseMove(N_("close"), ("case.closed",)),
+    "withdraw": CaseMove(N_("withdraw"), ("case.withdrawn",)),
+}
+# The kinds that stop a case's clock and start it again (hall.deadlines counts the pauses).
+CLOCK_STOPS = ("case.documents_requested", "case.special_started")
+CLOCK_STARTS = ("case.documents_supplied", "case.special_ended")
 
 # Who acted, for the labels that are not a member of staff's username.
 ACTORS = {"system": N_("System"), "kiosk": N_("Kiosk"), "visitor": N_("Visitor"),

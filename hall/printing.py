@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from . import glyphs
+from . import glyphs, kinds
 from .models import Ticket
 from .numbers import grouped
 from .text import clean
@@ -313,12 +313,7 @@ def _pdf(blocks: list[Block], *, title: str, author: str, subject: str) -> bytes
 
 # --- the acceptance receipt (受理回执) -------------------------------------------------------
 
-SPECIAL_PAUSES = {
-    "documents": ("等待补正材料", "Waiting for documents"),
-    "public_notice": ("公示期", "Public notice"),
-    "expert_review": ("专家评审", "Expert review"),
-    "testing": ("检验检测", "Testing"),
-}
+SPECIAL_PAUSES = {code: words.printed for code, words in kinds.PROCEDURE_WORDS.items()}
 
 
 def _field(zh: str, en: str, text: str, font: str = CJK, size: float = VALUE_SIZE) -> list[Block]:

@@ -20,23 +20,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from . import clock, numbers, privacy, ratings, timeline
+from . import clock, kinds, numbers, privacy, ratings, timeline
 from .errors import N_, Term
 from .models import RUNNING_STATES, Case, CaseState, Event, ServiceItem, Ticket, TicketStatus
 
-# The stage of a case in the citizen's words.
-STAGES = {
-    "accepted": N_("Accepted; waiting to be taken up by the division"),
-    "in_progress": N_("Being handled by the division"),
-    "awaiting_documents": N_("Waiting for missing documents; the time limit is stopped"),
-    "special_procedure": N_("In a special procedure; the time limit is stopped"),
-    "decided": N_("Decided"),
-    "ready": N_("Ready for pick-up at the hall"),
-    "closed": N_("Finished"),
-    "withdrawn": N_("Withdrawn"),
-}
+# The stage of a case in the citizen's words (hall.kinds).
+STAGES = {code: words.stage for code, words in kinds.CASE_STATE_WORDS.items()}
 # Why the clock stopped, as a kind (the staff's own note is private).
-PAUSES = {"documents": N_("waiting for missing documents"), **timeline.PROCEDURES}
+PAUSES = kinds.PROCEDURES
 OUTCOMES = {"approved": N_("Approved"), "rejected": N_("Not approved")}
 # Where a case stands, in one sentence: (message id, tone). Tones: working, stopped, late, done.
 HEADLINES = {

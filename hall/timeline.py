@@ -21,7 +21,7 @@ from .errors import N_, Term
 from .models import Case, Division, Event, Ticket
 
 # Special procedures that stop the clock, as the citizen reads them.
-PROCEDURES = {k: v for k, v in kinds.PROCEDURES.items() if k != "documents"}
+PROCEDURES = {k: kinds.PROCEDURES[k] for k in kinds.SPECIAL_PROCEDURES}
 _PARAM = re.compile(r"%\((\w+)\)s")
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from babel.messages.pofile import read_po
 
 from conftest import MONDAY_0930, actor
-from hall import cases, clock, deadlines, issuing, kinds, queue
+from hall import cases, clock, deadlines, issuing, kinds, progress, queue
 from hall.models import Event
 from hall.web.extensions import db
 from test_auth import sign_in
@@ -249,3 +249,65 @@ def test_a_no_show_taken_back_leaves_no_trace_in_the_citizen_s_timeline(app, des
             Event.ticket_id == ticket.id).order_by(Event.id)))
     assert found[-2:] == ["ticket.no_show", "ticket.no_show_undone"]  # audited all the same
     assert actor(app, "clerk03").label == "clerk03"
+
+
+# -- the case workflow: its moves, states and procedures, worded once for every audience -------
+
+def _kinds_written_by(function_name: str) -> set[str]:
+    tree = ast.parse((ROOT / "hall" / "cases.py").read_text(encoding="utf-8"))
+    function = next(n for n in ast.walk(tree)
+                    if isinstance(n, ast.FunctionDef) and n.name == function_name)
+    return _strings(function)
+
+
+def test_every_case_move_writes_the_kinds_the_registry_says_and_each_is_worded_everywhere():
+    from hall.errors import IllegalCaseMove
+    from hall.web.division import case_actions
+
+    problems = []
+    for move, words in kinds.CASE_MOVES.items():
+        written = _kinds_written_by(move)
+        if written != set(words.writes):
+            problems.append(f"{move}: writes {sorted(written)}, the registry says "
+                            f"{sorted(words.writes)}")
+        for code in words.writes:
+            kind = kinds.KINDS.get(code)
+            if kind is None or not kind.name or kind.name == code:
+                problems.append(f"{move}: {code} has no words for the audit log and history")
+        if not words.term or IllegalCaseMove.MOVES.get(move) != words.term:
+            problems.append(f"{move}: no word for a refusal")
+        if move not in case_actions.ACTIONS or move not in case_actions.DONE:
+            problems.append(f"{move}: not offered on the division's case page, or no words "
+                            f"for its being done")
+    assert problems == []
+    assert set(case_actions.ACTIONS) == set(kinds.CASE_MOVES)
+
+
+def test_every_case_state_is_worded_for_every_audience():
+    from hall.errors import IllegalCaseMove
+    from hall.models import CaseState
+    from hall.web.division import case_actions
+
+    assert set(kinds.CASE_STATE_WORDS) == {s.value for s in CaseState}
+    for state, words in kinds.CASE_STATE_WORDS.items():
+        assert words.term and words.title and words.stage, state
+        assert IllegalCaseMove.STATES[state] == kinds.FIELDS["state"].terms[state] == words.term
+        assert case_actions.STATE_NAMES[state] == words.title
+        assert progress.STAGES[state] == words.stage and state in progress.HEADLINES
+
+
+def test_the_special_procedures_are_listed_once_and_worded_for_every_audience():
+    from hall import printing, timeline
+    from hall.web.division import case_actions
+
+    assert cases.SPECIAL_KINDS is kinds.SPECIAL_PROCEDURES
+    assert set(kinds.SPECIAL_PROCEDURES) < set(kinds.PROCEDURE_WORDS)
+    for code, words in kinds.PROCEDURE_WORDS.items():
+        zh, en = words.printed
+        assert words.term and words.title and en and re.search("[\u4e00-\u9fff]", zh), code
+        assert printing.SPECIAL_PAUSES[code] == words.printed
+        assert case_actions.SPECIAL_NAMES[code] == words.title
+        assert progress.PAUSES[code] == kinds.FIELDS["procedure"].terms[code] == words.term
+    assert set(timeline.PROCEDURES) == set(kinds.SPECIAL_PROCEDURES)
+    assert set(kinds.CLOCK_STOPS) == {"case.documents_requested", "case.special_started"}
+    assert all(code in kinds.KINDS for code in (*kinds.CLOCK_STOPS, *kinds.CLOCK_STARTS))

@@ -11,7 +11,7 @@ from typing import Callable
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from hall import cases
+from hall import cases, kinds
 from hall.casefile import Entry
 from hall.errors import ConfirmationRequired, HallError, N_
 from hall.events import Actor
@@ -19,16 +19,9 @@ from hall.models import Case, Role, Staff
 
 from ..event_words import Names, actor_name, history_detail, kind_name
 
-STATE_NAMES = {
-    "accepted": N_("Waiting to be taken up"), "in_progress": N_("In progress"),
-    "awaiting_documents": N_("Waiting for documents"),
-    "special_procedure": N_("Special procedure"), "decided": N_("Decided"),
-    "ready": N_("Ready for pick-up"), "closed": N_("Closed"), "withdrawn": N_("Withdrawn"),
-}
-SPECIAL_NAMES = {
-    "documents": N_("Waiting for documents"), "public_notice": N_("Public notice"),
-    "expert_review": N_("Expert review"), "testing": N_("Testing"),
-}
+# Names of states and procedures on the staff's pages (hall.kinds has every audience's words).
+STATE_NAMES = {code: words.title for code, words in kinds.CASE_STATE_WORDS.items()}
+SPECIAL_NAMES = {code: words.title for code, words in kinds.PROCEDURE_WORDS.items()}
 OUTCOME_NAMES = {"approved": N_("Approved"), "rejected": N_("Rejected")}
 
 
