@@ -9,13 +9,27 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard bench-cluster clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard bench-cluster clean
 
 run: setup db
 	$(BIN)/python run.py
 
-test: dev-setup translations
+test: dev-setup translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and import order, ruff.toml) and mypy on hall/ (mypy.ini): part of `make test`,
+# and so of CI.
+lint: dev-setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+# The edit-test loop: every test but those that drive Chromium, start server processes or
+# pass over every route (pytest markers browser, cluster, slow; set in tests/conftest.py),
+# on two workers. `make test` stays what CI runs.
+FAST_WORKERS ?= 2
+test-fast: dev-setup translations
+	$(BIN)/python -m pytest -q -m "not browser and not cluster and not slow" \
+		-n $(FAST_WORKERS) $(PYTEST_ARGS)
 
 # The environment, rebuilt when a requirements file changes.
 setup: $(VENV)/.installed translations

@@ -103,7 +103,8 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.REMEMBER_COOKIE_HTTPONLY = True
         # A signed-in session lasts a working day; API tokens likewise unless told otherwise.
-        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=float(os.environ.get("SESSION_HOURS", "12")))
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            hours=float(os.environ.get("SESSION_HOURS", "12")))
         self.API_TOKEN_HOURS = float(os.environ.get("API_TOKEN_HOURS", "12"))
         # Rate limits (sign-in now; public lookups later) count in Redis when there is one, so
         # that every server process sees the same counts.

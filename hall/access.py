@@ -9,7 +9,7 @@ the sockets and the command line, checked inside every domain move.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session

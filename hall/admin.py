@@ -8,23 +8,43 @@ Each change is one operation, checked before anything is written, and recorded a
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from . import clock, supervision
 from .db import operation
 from .errors import (
-    N_, DivisionCodeTaken, HallCodeTaken, InvalidInput, NodeNumberTaken, NotAnAdministrator,
-    SelfLockout, ServiceCodeTaken, Term, UnknownDivision, UsernameTaken, WindowInUse,
+    N_,
+    DivisionCodeTaken,
+    HallCodeTaken,
+    InvalidInput,
+    NodeNumberTaken,
+    NotAnAdministrator,
+    SelfLockout,
+    ServiceCodeTaken,
+    Term,
+    UnknownDivision,
+    UsernameTaken,
+    WindowInUse,
     WindowNumberTaken,
 )
 from .events import Actor, record
 from .lookup import find_hall, get_division, get_hall, get_service, get_staff, window_of
 from .models import (
-    ApiToken, Division, Hall, Role, ServiceItem, Staff, StaffRole, Window, WindowState,
+    ApiToken,
+    Division,
+    Hall,
+    Role,
+    ServiceItem,
+    Staff,
+    StaffRole,
+    Window,
+    WindowState,
 )
 from .staff import hash_password
 from .text import clean as clean_text
@@ -98,7 +118,8 @@ def _int(value: Any, low: int, high: int, error) -> int:
 
 
 def _limit(value: Any) -> int:
-    return _int(value, 0, MAX_LIMIT_DAYS, InvalidInput("invalid-time-limit", on="time_limit_days", max=MAX_LIMIT_DAYS))
+    return _int(value, 0, MAX_LIMIT_DAYS,
+                InvalidInput("invalid-time-limit", on="time_limit_days", max=MAX_LIMIT_DAYS))
 
 
 def _prefix(value: str | None) -> str:
@@ -168,7 +189,7 @@ def administers(staff: Staff | None, hall: Hall | None) -> bool:
 
 def _administrator(session: Session, actor: Actor, hall: Hall | None) -> Staff:
     staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
-    if not administers(staff, hall):
+    if staff is None or not administers(staff, hall):
         raise NotAnAdministrator()
     return staff
 
@@ -253,7 +274,8 @@ def edit_hall(session: Session, code: str, *, actor: Actor, **details: Any) -> H
 # -- windows -------------------------------------------------------------------------------------
 
 def _services(session: Session, hall: Hall, codes: Iterable[str]) -> list[ServiceItem]:
-    return [get_service(session, hall, code, typed=True) for code in dict.fromkeys(c for c in codes if c)]
+    return [get_service(session, hall, code, typed=True)
+            for code in dict.fromkeys(c for c in codes if c)]
 
 
 @operation
@@ -431,8 +453,9 @@ def current_values(item: ServiceItem) -> dict[str, Any]:
 @operation
 def edit_service(session: Session, hall_code: str, code: str, *, actor: Actor,
                  **values: Any) -> ServiceItem:
-    """Change an item and its guide (the fields given; the others stay). A new time limit applies to cases accepted from now
-    on: each case keeps the limit recorded when it was accepted."""
+    """Change an item and its guide (the fields given; the others stay). A new time limit
+    applies to cases accepted from now on: each case keeps the limit recorded when it was
+    accepted."""
     hall = get_hall(session, hall_code, typed=True)
     _administrator(session, actor, hall)
     item = get_service(session, hall, code, typed=True)
@@ -456,10 +479,10 @@ def _roles(roles: Iterable[str]) -> set[str]:
 
 
 def _revoke_tokens(session: Session, staff: Staff) -> int:
-    return session.execute(
+    return cast(CursorResult, session.execute(
         update(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=clock.now())
-    ).rowcount or 0
+    )).rowcount or 0
 
 
 @operation

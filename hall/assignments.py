@@ -4,7 +4,8 @@ list before and after. A clerk opens only the windows given to them (``queue.ope
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,10 +13,7 @@ from sqlalchemy.orm import Session
 from . import access
 from .admin import administers
 from .db import operation
-from .errors import (
-    InvalidInput, NotAClerkOfHall, NotAnAdministrator, UnknownStaff,
-    UnknownWindow,
-)
+from .errors import InvalidInput, NotAClerkOfHall, NotAnAdministrator, UnknownStaff, UnknownWindow
 from .events import Actor, record
 from .lookup import get_hall
 from .models import Hall, Role, Staff, Window

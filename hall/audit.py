@@ -4,7 +4,7 @@ The events are the audit log (``hall.events``): each change in the hall, by anyo
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ class AuditFilter(NamedTuple):
 
 
 def _start_of(day: date, tz: str) -> datetime:
-    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(timezone.utc)
+    return datetime.combine(day, time(), ZoneInfo(tz)).astimezone(UTC)
 
 
 def audit_events(session: Session, where: AuditFilter, *, before: int | None = None,

@@ -9,13 +9,24 @@ import time
 import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import BindParameter
 
 from . import clock, numbers
-from .models import Hall, ServiceItem, Staff, Ticket, TicketStatus, Window, WindowState, window_services
+from .models import (
+    Hall,
+    ServiceItem,
+    Staff,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowState,
+    window_services,
+)
 
 # Recent service times are the best estimate of the next ones; a handful is enough and
 # older ones say more about another day than about this afternoon.
@@ -30,7 +41,8 @@ _WAITING = TicketStatus.WAITING.value
 def _ahead(priority: bool):
     """Waiting tickets of the same queue that will be called before this one as things
     stand: priority ones first, then by place in line."""
-    q, me = bindparam("queued_at"), bindparam("ticket_id")
+    q: BindParameter[Any] = bindparam("queued_at")
+    me: BindParameter[Any] = bindparam("ticket_id")
     earlier = or_(T.c.queued_at < q, and_(T.c.queued_at == q, T.c.id < me))
     before = and_(T.c.is_priority.is_(True), earlier) if priority else or_(
         T.c.is_priority.is_(True), earlier)
@@ -58,7 +70,7 @@ _RECENT_SPANS = (
 # Recent pace per service, kept for a minute: it is an estimate, and reading it on every
 # ticket would cost more than it could ever change the answer.
 _PACE_TTL = 60.0
-_pace: "weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, float | None]]]" = (
+_pace: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, float | None]]] = (
     weakref.WeakKeyDictionary())
 
 

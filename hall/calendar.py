@@ -11,15 +11,15 @@ from __future__ import annotations
 import threading
 import time as monotonic_time
 import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, func, or_, select
+from sqlalchemy import ColumnElement, delete, event, func, or_, select
 from sqlalchemy.orm import Session, scoped_session
 
-from . import clock
 from .db import operation
 from .errors import N_, HallError
 from .models import CalendarDay, CalendarYear
@@ -156,7 +156,7 @@ class WorkingCalendar:
 
 CACHE_SECONDS = 60.0
 _CHANGED = "hall.calendar_changed"
-_cache: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[object, dict] = weakref.WeakKeyDictionary()
 _cache_lock = threading.Lock()
 _generation = 0
 
@@ -205,7 +205,7 @@ def load(session: Session, hall_id: int | None) -> WorkingCalendar:
 
 
 def _read(session: Session, hall_id: int | None) -> WorkingCalendar:
-    scope = CalendarDay.hall_id.is_(None)
+    scope: ColumnElement[bool] = CalendarDay.hall_id.is_(None)
     if hall_id is not None:
         scope = or_(scope, CalendarDay.hall_id == hall_id)
     rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.hall_id)
@@ -289,7 +289,7 @@ def deadline(calendar: WorkingCalendar, *, accepted_at: datetime, limit_days: in
                  if total > margin else accepted_on)
 
     def close_of(day: date) -> datetime:
-        return datetime.combine(day, close_of_business, tzinfo=zone).astimezone(timezone.utc)
+        return datetime.combine(day, close_of_business, tzinfo=zone).astimezone(UTC)
 
     return Deadline(
         due_at=close_of(due_on), yellow_at=close_of(yellow_on), provisional=provisional,

@@ -15,8 +15,18 @@ from sqlalchemy.orm import Session
 
 from . import clock, deadlines
 from .calendar import (
-    HOLIDAY, KINDS, WORKDAY, InvalidCalendarNotice, InvalidLocalDay, LocalDayChangesNothing,
-    NoDaysListed, NoLocalDay, changed_in, check_notice, load, parse_notice_lines,
+    HOLIDAY,
+    KINDS,
+    WORKDAY,
+    InvalidCalendarNotice,
+    InvalidLocalDay,
+    LocalDayChangesNothing,
+    NoDaysListed,
+    NoLocalDay,
+    changed_in,
+    check_notice,
+    load,
+    parse_notice_lines,
     replace_national_days,
 )
 from .db import operation

@@ -52,7 +52,7 @@ def listable_divisions(session: Session, hall: Hall, staff: Staff) -> list[Divis
     if staff.has_role(Role.MANAGER):
         return list(session.scalars(select(Division).where(Division.hall_id == hall.id)
                                     .order_by(Division.code)))
-    if staff.has_role(Role.DIVISION) and staff.division_id and staff.hall_id == hall.id:
+    if staff.has_role(Role.DIVISION) and staff.division is not None and staff.hall_id == hall.id:
         return [staff.division]
     return []
 
@@ -84,7 +84,7 @@ def pending_extensions(session: Session, hall_id: int, limit: int = 200) -> list
         select(Case).where(Case.hall_id == hall_id, Case.extension_pending_days.is_not(None))
         .options(joinedload(Case.division), joinedload(Case.service), joinedload(Case.handler))
         .order_by(Case.due_at.is_(None), Case.due_at, Case.id).limit(limit)))
-    asked: dict[int, tuple] = {}
+    asked: dict[int | None, tuple] = {}
     if found:
         for case_id, at, name in session.execute(
                 select(Event.case_id, Event.at, Staff.name)

@@ -14,12 +14,20 @@ from sqlalchemy.orm import Session
 from . import access, clock, deadlines, issuing, kinds, numbers, text
 from .db import operation
 from .errors import (
-    N_, CaseFieldRequired, CaseNotFound, CaseNotNeeded, ExtensionState, IllegalCaseMove,
-    NoExtensionPending, NotAManager, NotCaseDivision, UnknownDivision,
+    N_,
+    CaseFieldRequired,
+    CaseNotFound,
+    CaseNotNeeded,
+    ExtensionState,
+    IllegalCaseMove,
+    NoExtensionPending,
+    NotAManager,
+    NotCaseDivision,
+    UnknownDivision,
 )
 from .events import Actor, record
-from .models import Case, CaseOutcome, CaseState, Division, Role, Staff, Ticket, TicketStatus
 from .lookup import get_hall
+from .models import Case, CaseOutcome, CaseState, Division, Role, Staff, Ticket, TicketStatus
 from .queue import current_ticket, finish, working_window
 
 S = CaseState
@@ -63,7 +71,7 @@ def is_manager_for(staff: Staff | None, case: Case) -> bool:
 
 def _require_worker(session: Session, case: Case, actor: Actor) -> Staff:
     staff = _staff(session, actor)
-    if not may_work(staff, case):
+    if staff is None or not may_work(staff, case):
         raise NotCaseDivision(division=case.division.name_zh)
     return staff
 
@@ -75,7 +83,7 @@ def _require_state(case: Case, move: str, *states: S) -> None:
 
 def _required(value: str | None, field: str, limit: int) -> str:
     """Cleaned of invisible characters; refused when blank or longer than ``limit``."""
-    return text.bounded(value, field, limit, required=True)
+    return text.bounded(value, field, limit, required=True) or ""  # required: never None
 
 
 def _note(value: str | None, limit: int = 500) -> str:
@@ -115,6 +123,7 @@ def accept(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     phone = (applicant_phone or "").strip() or None
     if phone is not None and not _PHONE.match(phone):
         phone = None
+    assert service.division is not None  # an item with a time limit has one (hall.admin)
     case = Case(hall=hall, ticket=ticket, service=service, division=service.division,
                 case_no=_next_case_no(session, hall, day),
                 state=S.ACCEPTED.value, first_owner_id=actor.staff_id, subject=what,

@@ -16,14 +16,14 @@ first process's clock is now instead of at the starting instant again.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
 def _real() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 _source: Callable[[], datetime] = _real
@@ -48,7 +48,7 @@ class RunningClock:
     def __init__(self, at: datetime, *, since: float | None = None) -> None:
         if at.tzinfo is None:
             raise ValueError("a hall clock needs an aware datetime")
-        self.at = at.astimezone(timezone.utc)
+        self.at = at.astimezone(UTC)
         elapsed = 0.0 if since is None else max(0.0, time.time() - since)
         self._origin = time.monotonic() - elapsed
 
@@ -97,7 +97,7 @@ def running_from(at: datetime) -> Iterator[RunningClock]:
 # -- a clock that stands still ---------------------------------------------------------------
 
 @contextmanager
-def frozen(at: datetime) -> Iterator["FrozenClock"]:
+def frozen(at: datetime) -> Iterator[FrozenClock]:
     """Stop the clock at ``at`` (aware) for the duration; ``advance`` moves it on."""
     global _source
     clock = FrozenClock(at)

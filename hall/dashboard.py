@@ -8,7 +8,7 @@ Reads only; call it inside ``hall.db.consistent_read`` when the figures must agr
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -16,8 +16,16 @@ from sqlalchemy.orm import Session
 from . import board, casefile, clock, device_panel, stats
 from .floor import start_of_day
 from .models import (
-    Case, Division, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus,
-    open_clause, window_services,
+    Case,
+    Division,
+    Hall,
+    Rating,
+    ServiceItem,
+    Staff,
+    Ticket,
+    TicketStatus,
+    open_clause,
+    window_services,
 )
 
 # Minutes: a wait of 7 minutes falls in the 5–10 bucket; the last one is open-ended.
@@ -187,7 +195,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
             arrivals[h] += n
     bucket = case(*[(waited < high * 60, i) for i, high in enumerate(WAIT_BUCKETS[1:])],
                   else_=len(WAIT_BUCKETS) - 1)
-    counts = dict(session.execute(
+    counts: dict[int, int] = dict(session.execute(
         select(bucket, func.count()).where(today, T.called_at.is_not(None)).group_by(bucket)
     ).all())
     distribution = [
@@ -276,7 +284,7 @@ def _aware(at: datetime | str | None) -> datetime | None:
     """``min()`` over a column comes back typed on PostgreSQL, sometimes as text on SQLite."""
     if at is None or isinstance(at, datetime):
         return at
-    return datetime.fromisoformat(at).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(at).replace(tzinfo=UTC)
 
 
 def _age(now: datetime, since: datetime | None) -> int | None:

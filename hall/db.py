@@ -13,11 +13,12 @@ from __future__ import annotations
 import functools
 import threading
 import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Callable, Iterator, ParamSpec, TypeVar
+from typing import Concatenate, Final, ParamSpec, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from . import events
@@ -26,7 +27,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _IN_WRITE = "hall.in_write"
-_write_locks: "weakref.WeakKeyDictionary[Engine, threading.RLock]" = weakref.WeakKeyDictionary()
+_write_locks: weakref.WeakKeyDictionary[Engine | Connection, threading.RLock] = (
+    weakref.WeakKeyDictionary())
 _guard = threading.Lock()
 
 
@@ -62,7 +64,7 @@ def configure_engine(engine: Engine, *, busy_timeout_ms: int = 30_000,
         connection.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
-WRITE_ISOLATION = "READ COMMITTED"
+WRITE_ISOLATION: Final = "READ COMMITTED"
 
 
 def _read_committed(engine: Engine) -> None:
@@ -77,7 +79,7 @@ def _read_committed(engine: Engine) -> None:
         engine.dialect.set_isolation_level(dbapi_connection, WRITE_ISOLATION)
 
 
-def _process_write_lock(engine: Engine):
+def _process_write_lock(engine: Engine | Connection):
     if engine.dialect.name != "sqlite":
         return nullcontext()
     with _guard:
@@ -139,7 +141,8 @@ def consistent_read(session: Session) -> Iterator[Session]:
         session.commit()  # nothing was written: this only ends the snapshot
 
 
-def operation(fn: Callable[P, R]) -> Callable[P, R]:
+def operation(
+        fn: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
     """Make a domain function one write transaction of its own, or a part of the caller's.
 
     The first argument of the function must be the SQLAlchemy session."""
@@ -149,4 +152,4 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
         with write_transaction(session):
             return fn(session, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

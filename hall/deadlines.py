@@ -10,7 +10,7 @@ others idle.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import and_, bindparam, func, literal, select, text, update
@@ -71,6 +71,7 @@ def refresh(session: Session, case: Case, now: datetime, *, actor: Actor = SYSTE
 
 def _settle(session: Session, case: Case, now: datetime, actor: Actor) -> None:
     """The warning the case's times call for now, recorded if it changes."""
+    assert case.due_at is not None and case.yellow_at is not None  # set by refresh
     wanted = ("red" if case.due_at <= now else "yellow" if case.yellow_at <= now else "none")
     if wanted == case.warning:
         return
@@ -107,7 +108,8 @@ def recompute(session: Session, years: set[int], *, hall_id: int | None = None) 
 def followup_deadline(session: Session, hall: Hall, opened_at: datetime) -> calendar.Deadline:
     return calendar.deadline(calendar.load(session, hall.id), accepted_at=opened_at,
                              limit_days=FOLLOWUP_DAYS,
-                             close_of_business=settings.of(session).close_of_business, tz=hall.timezone)
+                             close_of_business=settings.of(session).close_of_business,
+                             tz=hall.timezone)
 
 
 # -- the tick ------------------------------------------------------------------------------------
@@ -174,7 +176,7 @@ def _mark_batch(session: Session, now: datetime, warning: str, order, condition)
             select(C.c.id).where(condition).order_by(order).limit(BATCH), {"now": now}))
         if not ids:
             return 0
-        values = {"warning": warning}
+        values: dict[str, object] = {"warning": warning}
         if warning == "red":
             # the first time it went red is kept (失职追究): a case can turn red again later
             values.update(ever_red=True,

@@ -23,7 +23,15 @@ from . import clock, hours
 from .access import may_work_window
 from .lookup import find_hall
 from .models import (
-    Device, Division, Hall, OpeningHours, Role, ServiceItem, Staff, Window, window_clerks,
+    Device,
+    Division,
+    Hall,
+    OpeningHours,
+    Role,
+    ServiceItem,
+    Staff,
+    Window,
+    window_clerks,
 )
 from .staff import hash_password, new_staff
 
@@ -642,6 +650,7 @@ def _window(session: Session, hall: Hall, spec: WindowSpec, items: dict[str, Ser
     if window_is_new:
         window = _created(session, Window(hall=hall, no=spec.no, name_zh=spec.name_zh,
                                           name_en=spec.name_en), report, "windows")
+    assert window is not None
     for code in spec.services:
         item = items[code]
         # An existing window keeps the services it has; only a new window or a new item

@@ -25,15 +25,22 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from . import clock
 from .admin import administers
 from .db import operation, write_transaction
 from .errors import (
-    DeviceLocked, DeviceNotAllowed, DeviceOutsideHours, DeviceRequired, DeviceRevoked,
-    EnrolmentInvalid, InvalidDevice, NotAnAdministrator, UnknownDevice, UnknownHall,
+    DeviceLocked,
+    DeviceNotAllowed,
+    DeviceOutsideHours,
+    DeviceRequired,
+    DeviceRevoked,
+    EnrolmentInvalid,
+    InvalidDevice,
+    NotAnAdministrator,
+    UnknownDevice,
 )
 from .events import SYSTEM, Actor, record
 from .lookup import find_hall, get_hall
@@ -121,8 +128,8 @@ def within(hours: tuple[time, time], at: datetime, tz: str) -> bool:
 
 # -- finding a device by its secret -------------------------------------------------------------
 
-_known: "weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, DevicePass | None]]]" = \
-    weakref.WeakKeyDictionary()
+_Known = dict[str, tuple[float, "DevicePass | None"]]
+_known: weakref.WeakKeyDictionary[Engine | Connection, _Known] = weakref.WeakKeyDictionary()
 _seen: dict[tuple[int, int], float] = {}
 _guard = threading.Lock()
 _CACHE_MAX = 10_000  # secrets remembered per database, unknown ones included
@@ -154,7 +161,8 @@ def authenticate(session: Session, secret: str, *, via: str, address: str) -> De
 
 
 def _pass(device: Device, hall_code: str, timezone: str) -> DevicePass:
-    hours = (device.active_from, device.active_until) if device.active_from else None
+    hours = ((device.active_from, device.active_until)
+             if device.active_from and device.active_until else None)
     return DevicePass(device.id, hall_code, device.kind, device.name, "", locked=device.locked,
                       hours=hours, timezone=timezone, window_no=device.window_no)
 
@@ -168,6 +176,8 @@ def forget(session: Session) -> None:
 def seen(session: Session, device: DevicePass) -> None:
     """Note that a registered device was seen now (at most once a minute per process)."""
     if not device.registered:
+        return
+    if device.device_id is None:
         return
     key = (id(session.get_bind()), device.device_id)
     now = monotonic.monotonic()
@@ -225,7 +235,7 @@ def parse_hours(text: str | None) -> tuple[time, time] | None:
     """``08:00-18:00`` (hall time) → (08:00, 18:00); empty → None (any hour)."""
     if not (text or "").strip():
         return None
-    match = _HOURS.match(text)
+    match = _HOURS.match(text or "")
     if not match:
         raise InvalidDevice("hours")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
@@ -302,7 +312,8 @@ def enrol(session: Session, code: str, *, address: str) -> tuple[Device, str]:
         raise EnrolmentInvalid()
     device = session.scalar(select(Device).where(Device.id == device.id).with_for_update()
                             .execution_options(populate_existing=True))
-    if device.enrol_hash != secret_hash(code):  # used by a concurrent request meanwhile
+    # None, or another hash: used by a concurrent request meanwhile
+    if device is None or device.enrol_hash != secret_hash(code):
         raise EnrolmentInvalid()
     cookie = secrets.token_urlsafe(32)
     replaced = device.cookie_hash is not None

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -141,9 +142,10 @@ def _make_report(session: Session, hall: Hall, day: date, actor: Actor, *, versi
     session.flush()
     hours.changed_in(session)  # the day no longer takes tickets, in this process at once
     result.report_id, result.totals = kept.id, made.totals
-    figures = dict(day=day.isoformat(), unserved=result.unserved, finished=result.finished,
-                   windows_closed=result.windows_closed, report=kept.id, totals=made.totals,
-                   version=version)
+    figures: dict[str, Any] = dict(
+        day=day.isoformat(), unserved=result.unserved, finished=result.finished,
+        windows_closed=result.windows_closed, report=kept.id, totals=made.totals,
+        version=version)
     if previous is None:
         record(session, hall, "day.closed", actor=actor, **figures)
     else:

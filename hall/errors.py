@@ -54,23 +54,25 @@ class InvalidInput(HallError):
     CHECKS = {
     "admin-field-required": N_("Please fill in: %(field)s."),
     "admin-field-too-long": N_("%(field)s is too long: at most %(max)s characters."),
-    "invalid-hall-code": N_("A hall code has 2 to 16 capital letters or digits and starts with a letter."),
+    "invalid-hall-code": N_("A hall code has 2 to 16 capital letters or digits and starts "
+                            "with a letter."),
     "invalid-node-number": N_("The node number is a whole number from 1 to 999."),
     "invalid-hall-level": N_("A hall is a provincial, city or county hall."),
     "invalid-timezone": N_("%(timezone)s is not a time zone (for example Asia/Shanghai)."),
     "invalid-parent-hall": N_("A hall cannot be placed under itself or under a hall below it."),
     "invalid-window-number": N_("A window number is a whole number from 1 to 999."),
     "invalid-code": N_("A code has 1 to 16 capital letters, digits, - or _."),
-    "invalid-prefix": N_("The number prefix is one capital letter other than I and O, which read as "
-        "1 and 0 on a ticket."),
+    "invalid-prefix": N_("The number prefix is one capital letter other than I and O, which "
+                         "read as 1 and 0 on a ticket."),
     "invalid-time-limit": N_("A time limit is a whole number of working days from 0 to %(max)s."),
-    "legal-limit-shorter": N_("The legal time limit (%(legal)s working days) cannot be shorter than the "
-        "promised one (%(promised)s)."),
-    "invalid-standard-minutes": N_("The usual minutes at the window are a whole number from 1 to %(max)s."),
-    "case-item-needs-division": N_("An item with a time limit becomes a case: choose the division that "
-        "handles it."),
-    "invalid-guide-line": N_("%(field)s, line %(line)s: write the Chinese text, then | and the English; at "
-        "most %(max)s lines of 300 characters."),
+    "legal-limit-shorter": N_("The legal time limit (%(legal)s working days) cannot be "
+                              "shorter than the promised one (%(promised)s)."),
+    "invalid-standard-minutes": N_("The usual minutes at the window are a whole number from "
+                                   "1 to %(max)s."),
+    "case-item-needs-division": N_("An item with a time limit becomes a case: choose the "
+                                   "division that handles it."),
+    "invalid-guide-line": N_("%(field)s, line %(line)s: write the Chinese text, then | and the "
+                             "English; at most %(max)s lines of 300 characters."),
     "invalid-username": N_("A username has 3 to 40 letters, digits, dots, hyphens or underscores."),
     "weak-password": N_("This password is too weak: %(why)s."),
     "role-required": N_("Give the account at least one role."),
@@ -91,7 +93,7 @@ class InvalidInput(HallError):
         super().__init__(self.CHECKS[code], **params)
 
     @classmethod
-    def weak_password(cls, why: str) -> "InvalidInput":
+    def weak_password(cls, why: str) -> InvalidInput:
         return cls("weak-password", on="password", why=Term(cls.WEAK_PASSWORD[why]))
 
     @property

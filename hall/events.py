@@ -7,8 +7,9 @@ commit, never for a change that was rolled back.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ class Actor:
     provincial: bool = False
 
     @classmethod
-    def of(cls, staff) -> "Actor":
+    def of(cls, staff) -> Actor:
         return cls(label=staff.username, staff_id=staff.id, roles=staff.roles,
                    hall_id=staff.hall_id, provincial=staff.hall.level == "province")
 

@@ -6,7 +6,7 @@ can be applied on top of it without a gap or a repeat.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ RECENT_CALLS = 8
 
 def start_of_day(hall: Hall, day) -> datetime:
     """Midnight of ``day`` in the hall's zone, as a UTC instant."""
-    return datetime.combine(day, time(0), ZoneInfo(hall.timezone)).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), ZoneInfo(hall.timezone)).astimezone(UTC)
 
 
 def floor_state(session: Session, hall: Hall, windows: list[int] | None = None) -> dict:
@@ -52,7 +52,7 @@ def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS,
 
     Each number once, at its latest call: a recall, or a visitor called again after a hold
     or a transfer, moves the number to the top instead of listing it twice."""
-    latest = (
+    calls = (
         select(func.max(Event.seq).label("seq"))
         .where(Event.hall_id == hall.id, Event.kind.in_(CALL_KINDS),
                Event.at >= start_of_day(hall, day))
@@ -61,8 +61,8 @@ def recent_calls(session: Session, hall: Hall, day, limit: int = RECENT_CALLS,
         .limit(limit)
     )
     if windows:
-        latest = latest.join(Window, Window.id == Event.window_id).where(Window.no.in_(windows))
-    latest = latest.subquery()
+        calls = calls.join(Window, Window.id == Event.window_id).where(Window.no.in_(windows))
+    latest = calls.subquery()
     rows = session.execute(
         select(Event.seq, Event.kind, Event.at, Event.data, ServiceItem.code,
                ServiceItem.name_zh, ServiceItem.name_en)
@@ -102,22 +102,23 @@ def window_view(session: Session, window: Window) -> dict:
     current = (session.get(Ticket, window.current_ticket_id, options=with_service)
                if window.current_ticket_id else None)
     waiting = board.waiting_by_service(session, hall.id, day)
-    held = session.scalars(
-        select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
-                             Ticket.status == TicketStatus.HELD.value)
+    held = list(session.scalars(
+        select(Ticket).options(*with_service)
+        .where(Ticket.window_id == window.id, Ticket.day == day,
+               Ticket.status == TicketStatus.HELD.value)
         .order_by(Ticket.called_at)
-    )
+    ))
     sent_here = session.scalars(
-        select(Ticket).options(*with_service).where(Ticket.target_window_id == window.id, Ticket.day == day,
-                             Ticket.status == TicketStatus.WAITING.value)
+        select(Ticket).options(*with_service)
+        .where(Ticket.target_window_id == window.id, Ticket.day == day,
+               Ticket.status == TicketStatus.WAITING.value)
         .order_by(Ticket.queued_at)
     )
-    held = list(held)
     why_held = _held_reasons(session, [t.id for t in held])
     served = session.scalars(
-        select(Ticket).options(*with_service).where(Ticket.window_id == window.id, Ticket.day == day,
-                             Ticket.status.in_((TicketStatus.FINISHED.value,
-                                                TicketStatus.NO_SHOW.value)))
+        select(Ticket).options(*with_service)
+        .where(Ticket.window_id == window.id, Ticket.day == day,
+               Ticket.status.in_((TicketStatus.FINISHED.value, TicketStatus.NO_SHOW.value)))
         # A no-show has no finishing time: it sits where it was called.
         .order_by(func.coalesce(Ticket.finished_at, Ticket.called_at).desc())
         .limit(50)

@@ -9,8 +9,8 @@ mark Chinese typesetting has always used for a character it cannot set.
 
 ``STSONG_RANGES`` are the Unicode code points that the ``UniGB-UCS2-H`` CMap (the encoding
 reportlab gives STSong-Light) maps to a glyph; any other code reaches the printer as CID 0,
-.notdef. Derived from Adobe's CMap resources (Copyright 1990-20xx Adobe Systems Incorporated; BSD 3-Clause
-licence, see ``hall/glyphs-LICENSE.txt``).
+.notdef. Derived from Adobe's CMap resources (Copyright 1990-20xx Adobe Systems Incorporated;
+BSD 3-Clause licence, see ``hall/glyphs-LICENSE.txt``).
 """
 from __future__ import annotations
 

@@ -19,19 +19,20 @@ The rules of the hall:
 - Windows may be opened from ``WINDOW_LEAD`` before the day's first opening (clerks get
   ready) until the day's business ends, never on a day the hall does not open.
 
-Administrators change them with ``hall.hours_admin``. Reading is the kiosk's hot path: one hall's hours are read once and kept for
-``CACHE_SECONDS``, dropped at once when this process changes them or closes a day; another
-process sees a change within ``CACHE_SECONDS``.
+Administrators change them with ``hall.hours_admin``. Reading is the kiosk's hot path: one
+hall's hours are read once and kept for ``CACHE_SECONDS``, dropped at once when this process
+changes them or closes a day; another process sees a change within ``CACHE_SECONDS``.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time as monotonic_time
 import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
@@ -108,7 +109,7 @@ def check_spans(spans: Iterable[Span]) -> Spans:
     ordered = tuple(sorted(spans))
     if len(ordered) > MAX_SPANS:
         raise TooManySpans(max=MAX_SPANS)
-    for first, second in zip(ordered, ordered[1:]):
+    for first, second in itertools.pairwise(ordered):
         if second.opens < first.closes:
             raise HoursOverlap(first=str(first), second=str(second))
     return ordered
@@ -244,7 +245,7 @@ class HallHours:
 
 CACHE_SECONDS = 60.0
 _CHANGED = "hall.hours_changed"
-_cache: "weakref.WeakKeyDictionary[object, dict[int, tuple[float, Rules]]]" = (
+_cache: weakref.WeakKeyDictionary[object, dict[int, tuple[float, Rules]]] = (
     weakref.WeakKeyDictionary())
 _cache_lock = threading.Lock()
 _generation = 0
@@ -315,13 +316,13 @@ def _read(session: Session, hall_id: int, tz: str) -> Rules:
             .where(OpeningHours.hall_id == hall_id)):
         week.setdefault(weekday, []).append(Span(opens, closes))
     exceptions: dict[date, tuple[list[Span], str]] = {}
-    for day, opens, closes, note in session.execute(
+    for day, starts, ends, note in session.execute(
             select(OpeningException.day, OpeningException.opens, OpeningException.closes,
                    OpeningException.note)
             .where(OpeningException.hall_id == hall_id, OpeningException.day >= since)):
         spans, _note = exceptions.setdefault(day, ([], note or ""))
-        if opens is not None:
-            spans.append(Span(opens, closes))
+        if starts is not None and ends is not None:  # both or neither (a closed day)
+            spans.append(Span(starts, ends))
     closed = frozenset(session.scalars(
         select(DailyReport.day).distinct()
         .where(DailyReport.hall_id == hall_id, DailyReport.day >= since)))

@@ -8,8 +8,8 @@ or today once closed, keeps its hours.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -17,11 +17,21 @@ from sqlalchemy.orm import Session
 from . import clock
 from .admin import administers
 from .db import operation
-from .errors import N_, HallError, NotAnAdministrator, UnknownHall
+from .errors import N_, HallError, NotAnAdministrator
 from .events import Actor, record
 from .hours import (
-    CLOSED, DEFAULT_WEEK, MAX_LAST_TICKET, SPECIAL, WEEKDAYS, DayHours, InvalidHours, Span,
-    Spans, changed_in, check_spans, spans_text,
+    CLOSED,
+    DEFAULT_WEEK,
+    MAX_LAST_TICKET,
+    SPECIAL,
+    WEEKDAYS,
+    DayHours,
+    InvalidHours,
+    Span,
+    Spans,
+    changed_in,
+    check_spans,
+    spans_text,
 )
 from .lookup import get_hall
 from .models import DailyReport, Hall, OpeningException, OpeningHours, Staff
@@ -138,7 +148,7 @@ def set_exception(session: Session, hall_code: str, day: date, spans: Spans | No
     spans = check_spans(spans or ())
     _changeable(session, hall, day)
     rows = _exception_rows(session, hall, day)
-    before = (spans_text(Span(r.opens, r.closes) for r in rows if r.opens)
+    before = (spans_text(Span(r.opens, r.closes) for r in rows if r.opens and r.closes)
               or ("closed" if rows else None))
     for row in rows:
         session.delete(row)
@@ -162,7 +172,7 @@ def remove_exception(session: Session, hall_code: str, day: date, *, actor: Acto
     if not rows:
         raise NoOpeningException(day=day.isoformat())
     _changeable(session, hall, day)
-    before = spans_text(Span(r.opens, r.closes) for r in rows if r.opens) or "closed"
+    before = spans_text(Span(r.opens, r.closes) for r in rows if r.opens and r.closes) or "closed"
     for row in rows:
         session.delete(row)
     session.flush()
@@ -179,7 +189,7 @@ def exceptions_ahead(session: Session, hall: Hall) -> list[DayHours]:
     found: dict[date, DayHours] = {}
     for row in rows:
         day = found.get(row.day) or DayHours(row.day, (), CLOSED, row.note)
-        if row.opens is not None:
+        if row.opens is not None and row.closes is not None:
             day = DayHours(row.day, (*day.spans, Span(row.opens, row.closes)), SPECIAL,
                            row.note)
         found[row.day] = day

@@ -22,12 +22,23 @@ from . import board, clock, hours, numbers
 from .db import in_write_transaction, operation
 from .devices import DevicePass
 from .errors import (
-    DeviceNotAllowed, IdempotencyKeyReused, NumbersExhausted, ServiceNotOffered, UnknownHall,
+    DeviceNotAllowed,
+    IdempotencyKeyReused,
+    NumbersExhausted,
+    ServiceNotOffered,
+    UnknownHall,
     UnknownService,
 )
 from .events import KIOSK, Actor, record
 from .models import (
-    DailyCounter, Hall, PriorityReason, ServiceItem, Ticket, TicketStatus, Window, WindowState,
+    DailyCounter,
+    Hall,
+    PriorityReason,
+    ServiceItem,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowState,
     window_services,
 )
 
@@ -97,7 +108,7 @@ _SERVICE_COLUMNS = (S.c.id.label("service_id"), S.c.code.label("service_code"), 
 # service number, the zone decides which day a ticket belongs to), so each process reads
 # them once per hall.
 _HALL_IDENTITY = select(H.c.id, H.c.node_no, H.c.timezone).where(H.c.code == bindparam("hall"))
-_hall_identities: "weakref.WeakKeyDictionary[Engine, dict[str, Row]]" = weakref.WeakKeyDictionary()
+_hall_identities: weakref.WeakKeyDictionary[Engine, dict[str, Row]] = weakref.WeakKeyDictionary()
 
 _waiting_here = and_(T.c.hall_id == bindparam("hall_id"), T.c.day == bindparam("day"),
                      T.c.service_id == S.c.id, T.c.status == TicketStatus.WAITING.value)

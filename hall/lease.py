@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import socket
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -31,10 +33,10 @@ def acquire(session: Session, *, holder: str, ttl: timedelta, name: str) -> bool
     with write_transaction(session):
         now = clock.now()
         L = JobLease.__table__
-        taken = session.execute(
+        taken = cast(CursorResult, session.execute(
             update(L).where(L.c.name == name, (L.c.holder == holder) | (L.c.expires_at < now))
             .values(holder=holder, expires_at=now + ttl, runs=L.c.runs + 1)
-        ).rowcount
+        )).rowcount
         if taken:
             return True
         insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"

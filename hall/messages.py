@@ -19,7 +19,10 @@ class Moment(str):
     """A parameter that is an instant in a hall's zone: put into the sentence in the
     reader's words ("tomorrow (Tuesday) at 09:00"); as a plain string, ISO 8601."""
 
-    def __new__(cls, at: datetime, tz: str) -> "Moment":
+    at: datetime
+    tz: str
+
+    def __new__(cls, at: datetime, tz: str) -> Moment:
         moment = super().__new__(cls, at.isoformat())
         moment.at, moment.tz = at, tz
         return moment

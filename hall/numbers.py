@@ -20,8 +20,14 @@ from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
 from .errors import (
-    CaseNumberMistyped, IdNumberBirthDate, IdNumberMistyped, InvalidCaseNumber, InvalidIdNumber,
-    InvalidServiceNumber, NumbersExhausted, ServiceNumberMistyped,
+    CaseNumberMistyped,
+    IdNumberBirthDate,
+    IdNumberMistyped,
+    InvalidCaseNumber,
+    InvalidIdNumber,
+    InvalidServiceNumber,
+    NumbersExhausted,
+    ServiceNumberMistyped,
 )
 
 SERVICE_NO_LENGTH = 15

@@ -1,4 +1,5 @@
-"""Printable receipts: the 80 mm ticket and the acceptance receipt (PDF), and the QR code shown on screens (SVG).
+"""Printable receipts: the 80 mm ticket and the acceptance receipt (PDF), and the QR code
+shown on screens (SVG).
 
 Everything here works offline: Chinese uses reportlab's built-in CID font (the PDF viewer or
 printer supplies the glyphs, no font file ships with the app) and the QR code is drawn as

@@ -125,7 +125,8 @@ class Progress:
     def main_case(self) -> CaseProgress | None:
         """The case the page leads with: the latest one still going on, else the latest."""
         going = [c for c in self.cases if not c.finished]
-        return (going or self.cases or [None])[-1]
+        shown = going or self.cases
+        return shown[-1] if shown else None
 
 
 def of_ticket(session: Session, ticket: Ticket, *, verified: bool) -> Progress:

@@ -15,17 +15,42 @@ from sqlalchemy.orm import Session
 from . import access, clock, hours
 from .db import operation
 from .errors import (
-    ClerkAtOtherWindow, HoldReasonRequired, IllegalMove, InvalidTransfer, NoCurrentTicket,
-    NotAClerk, NotCurrentTicket, NothingToUndo, NotServedHere, NotYourWindow,
+    ClerkAtOtherWindow,
+    HoldReasonRequired,
+    IllegalMove,
+    InvalidTransfer,
+    NoCurrentTicket,
+    NotAClerk,
+    NotCurrentTicket,
+    NothingToUndo,
+    NotServedHere,
+    NotYourWindow,
     PauseReasonRequired,
-    ServiceNotOffered, TicketNotFound, UnknownHall, UnknownService, UnknownWindow, WindowBusy,
-    WindowHasHeldTickets, WindowNotAssigned, WindowNotOpen, WindowTaken,
+    ServiceNotOffered,
+    TicketNotFound,
+    WindowBusy,
+    WindowHasHeldTickets,
+    WindowNotAssigned,
+    WindowNotOpen,
+    WindowTaken,
 )
 from .events import Actor, record
-from .lookup import get_hall, get_service, get_window, window_for_move, window_of
+from .lookup import get_hall, get_service, window_of
+
+# Callers have always found these here (display, the staff sockets, tests): kept importable.
+from .lookup import get_window as get_window
+from .lookup import window_for_move as window_for_move
 from .models import (
-    Event, Hall, Role, ServiceItem, Staff, Ticket, TicketStatus, Window,
-    WindowState, window_services,
+    Event,
+    Hall,
+    Role,
+    ServiceItem,
+    Staff,
+    Ticket,
+    TicketStatus,
+    Window,
+    WindowState,
+    window_services,
 )
 
 # A no-show pressed by mistake (F6 is one key, right after a call) can be taken back for this
@@ -155,6 +180,7 @@ def close_window(session: Session, hall_code: str, window_no: int, *, actor: Act
 def _require_idle(session: Session, window: Window) -> None:
     if window.current_ticket_id is not None:
         current = session.get(Ticket, window.current_ticket_id)
+        assert current is not None  # a foreign key
         raise WindowBusy(window=window.no, number=current.number)
 
 
@@ -267,8 +293,10 @@ def current_ticket(session: Session, window: Window, expected: str | None,
             ticket = _today_ticket(session, window.hall, expected, lock=False)
             raise IllegalMove(number=ticket.number, status=ticket.status, move=move)
         raise NoCurrentTicket(window=window.no)
-    ticket = session.get(Ticket, window.current_ticket_id, with_for_update=True,
-                         populate_existing=True)
+    at_window = session.get(Ticket, window.current_ticket_id, with_for_update=True,
+                            populate_existing=True)
+    assert at_window is not None  # a foreign key
+    ticket = at_window
     if expected and ticket.number != expected.strip().upper():
         raise NotCurrentTicket(number=expected, window=window.no, current=ticket.number)
     if ticket.status not in {s.value for s in allowed}:

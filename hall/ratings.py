@@ -13,16 +13,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import access, clock, deadlines
-from .text import bounded
 from .db import operation
 from .devices import DevicePass
 from .errors import (
-    AlreadyRated, CaseNotFound, FollowupClosed, InvalidRating, N_, NotAManager,
-    NotRateableHere, NotYetRateable,
+    N_,
+    AlreadyRated,
+    CaseNotFound,
+    FollowupClosed,
+    InvalidRating,
+    NotAManager,
+    NotRateableHere,
+    NotYetRateable,
 )
 from .events import Actor, record
-from .models import Case, CaseState, Event, Rating, Role, Staff, Ticket, TicketStatus
 from .lookup import get_window
+from .models import Case, CaseState, Event, Rating, Role, Staff, Ticket, TicketStatus
+from .text import bounded
 
 LEVELS = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fair"),
           2: N_("Dissatisfied"), 1: N_("Very dissatisfied")}
@@ -84,6 +90,7 @@ def last_visit_at_window(session: Session, hall_code: str, window_no: int,
 
 def offer_ends_at(ticket: Ticket) -> datetime:
     """When the device stops offering this visit, unless the window moves on before."""
+    assert ticket.finished_at is not None  # offered for finished visits only
     return ticket.finished_at + AT_WINDOW_FOR
 
 
@@ -106,6 +113,7 @@ def rate_at_window(session: Session, hall_code: str, window_no: int, ticket_id: 
 def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id: int | None,
           channel: str, actor: Actor, device: DevicePass | None = None) -> Rating:
     ticket = session.get(Ticket, ticket_id)
+    assert ticket is not None  # rate() and rate_at_window() pass a ticket they hold
     if not isinstance(level, int) or level not in LEVELS:
         raise InvalidRating()
     case = None
@@ -120,7 +128,8 @@ def _rate(session: Session, ticket_id: int, *, level: int, comment: str, case_id
     now = clock.now()
     rating = Rating(
         hall_id=ticket.hall_id, ticket_id=ticket.id, case_id=case.id if case else None,
-        level=level, comment=bounded(comment, "comment", 500, multiline=True) or "", channel=channel, created_at=now,
+        level=level, comment=bounded(comment, "comment", 500, multiline=True) or "",
+        channel=channel, created_at=now,
         window_id=ticket.window_id,
         staff_id=(case.handler_id or case.first_owner_id) if case else ticket.first_owner_id,
         division_id=case.division_id if case else None,
@@ -152,12 +161,13 @@ def close_followup(session: Session, rating_id: int, *, note: str, actor: Actor)
         raise NotAManager()
     if rating.followup != "open":
         raise FollowupClosed()
-    text = bounded(note, "reason", 1000, required=True, multiline=True)
+    text = bounded(note, "reason", 1000, required=True, multiline=True) or ""  # required
     rating.followup = "closed"
     rating.followup_note = text
     rating.followup_closed_by_id = staff.id
     rating.followup_closed_at = clock.now()
     record(session, rating.ticket.hall, "rating.followup_closed", actor=actor,
            ticket=rating.ticket, case=rating.case, rating=rating.id,
-           on_time=rating.followup_closed_at <= rating.followup_due_at)
+           on_time=rating.followup_due_at is not None
+           and rating.followup_closed_at <= rating.followup_due_at)
     return rating

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import cast
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -194,7 +195,7 @@ def _table(head: list[Paragraph], rows: list[list], widths: list[float]) -> Tabl
 def arrivals_chart(summary: Report, width: float = 170 * mm,
                    height: float = 60 * mm) -> Drawing:
     """Tickets issued per hour of the day (bars), the hours the hall was busy."""
-    hours = {f.key: f.tickets for f in summary.tickets.by_hour}
+    hours: dict[int, int] = {cast(int, f.key): f.tickets for f in summary.tickets.by_hour}
     first, last = (min(hours), max(hours)) if hours else (8, 17)
     first, last = min(first, 8), max(last, 17)
     span = list(range(first, last + 1))

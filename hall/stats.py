@@ -18,7 +18,7 @@ halls' Asia/Shanghai, which has no summer time).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, null, select, union_all
@@ -26,7 +26,16 @@ from sqlalchemy.orm import Session
 
 from . import clock
 from .models import (
-    Case, Division, Event, Hall, Rating, ServiceItem, Staff, Ticket, TicketStatus, Window,
+    Case,
+    Division,
+    Event,
+    Hall,
+    Rating,
+    ServiceItem,
+    Staff,
+    Ticket,
+    TicketStatus,
+    Window,
 )
 
 POOR = 2  # ratings at or below this are poor (不满意, 非常不满意)
@@ -45,31 +54,33 @@ class Period:
     last: date
 
     @classmethod
-    def day(cls, hall: Hall, day: date) -> "Period":
+    def day(cls, hall: Hall, day: date) -> Period:
         return cls(hall.id, hall.timezone, day, day)
 
     @classmethod
-    def days(cls, hall: Hall, first: date, last: date) -> "Period":
+    def days(cls, hall: Hall, first: date, last: date) -> Period:
         return cls(hall.id, hall.timezone, first, last)
 
     @classmethod
-    def month(cls, hall: Hall, year: int, month: int) -> "Period":
+    def month(cls, hall: Hall, year: int, month: int) -> Period:
         first = date(year, month, 1)
         following = date(year + month // 12, month % 12 + 1, 1)
         return cls(hall.id, hall.timezone, first, following - timedelta(days=1))
 
     @property
     def start(self) -> datetime:
-        return datetime.combine(self.first, time(), ZoneInfo(self.tz)).astimezone(timezone.utc)
+        return datetime.combine(self.first, time(), ZoneInfo(self.tz)).astimezone(UTC)
 
     @property
     def end(self) -> datetime:
         following = self.last + timedelta(days=1)
-        return datetime.combine(following, time(), ZoneInfo(self.tz)).astimezone(timezone.utc)
+        return datetime.combine(following, time(), ZoneInfo(self.tz)).astimezone(UTC)
 
     @property
     def offset_minutes(self) -> int:
-        return int(self.start.astimezone(ZoneInfo(self.tz)).utcoffset().total_seconds() // 60)
+        offset = self.start.astimezone(ZoneInfo(self.tz)).utcoffset()
+        assert offset is not None  # a ZoneInfo always has one
+        return int(offset.total_seconds() // 60)
 
 
 class Sql:
@@ -143,7 +154,7 @@ class TicketFigures:
     def transfer_rate(self) -> float | None:
         return self.transferred / self.called if self.called else None
 
-    def add(self, other: "TicketFigures") -> None:
+    def add(self, other: TicketFigures) -> None:
         for name in ("tickets", "called", "served", "no_show", "unserved", "open",
                      "transferred", "wait_count", "wait_seconds", "service_count",
                      "service_seconds"):

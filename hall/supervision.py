@@ -17,11 +17,15 @@ from sqlalchemy.orm import Session
 from . import access, text
 from .db import operation
 from .errors import (
-    ClerkNotAssigned, ClerkWorksOtherWindow, UnknownStaff, WindowNotOpen, WindowReasonRequired,
+    ClerkNotAssigned,
+    ClerkWorksOtherWindow,
+    UnknownStaff,
+    WindowNotOpen,
+    WindowReasonRequired,
 )
 from .events import Actor, record
-from .models import Hall, Role, Staff, Ticket, TicketStatus, Window, WindowState
 from .lookup import get_hall, window_for_move
+from .models import Hall, Role, Staff, Ticket, TicketStatus, Window, WindowState
 
 REASON_LIMIT = 200
 _AT_WINDOW = (TicketStatus.CALLED.value, TicketStatus.SERVING.value, TicketStatus.HELD.value)

@@ -9,9 +9,9 @@ whoever holds the ticket's access code (``verified``), since a reason may name p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

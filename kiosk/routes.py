@@ -9,7 +9,7 @@ from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
 from hall import board, clock, hours, issuing, lookup, printing
-from hall.errors import HallClosed, HallError, N_, UnknownHall
+from hall.errors import N_, HallClosed, HallError, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
 from hall.web import devices

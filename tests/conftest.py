@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +33,7 @@ PG_URL = os.environ.get("TEST_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # A Monday morning in the hall's time zone (09:30 +08:00), for tests that need a known day.
-MONDAY_0930 = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+MONDAY_0930 = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
 
 def make_config(database_url: str, **overrides) -> TestConfig:
@@ -91,6 +91,39 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: a test of many requests (every route × every person, hostile input "
                    "everywhere); deselect with -m 'not slow' for a quick loop")
+    config.addinivalue_line(
+        "markers", "browser: drives headless Chromium (set on every test that uses it)")
+    config.addinivalue_line(
+        "markers", "cluster: starts server processes of its own: gunicorn, several workers on "
+                   "PostgreSQL and Redis (set on every test of those modules)")
+
+
+# -- markers, set from what a test uses ------------------------------------------------------
+# ``make test-fast`` runs ``-m "not browser and not cluster and not slow"``; ``make test`` (and
+# CI) runs everything. A test is marked by what it needs, so a new one is sorted without a
+# decorator: Chromium (any fixture built on ``chromium``) makes it ``browser``; the modules
+# below start server processes (``cluster``: gunicorn, several workers, run.py) or are slow
+# (``slow``: many threads or processes at once, floods, every operation of the API, migrating
+# fresh databases); the single slow tests elsewhere carry the mark themselves.
+CLUSTER_MODULES = {"test_cluster", "test_gunicorn", "test_hall_clock", "test_qr_address"}
+SLOW_MODULES = {"test_concurrency", "test_device_flood", "test_schemathesis",
+                "test_official_calendar"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if module in CLUSTER_MODULES:
+            item.add_marker(pytest.mark.cluster)
+        # Slow as well: the PostgreSQL run of a test that the quick loop runs on SQLite, and a
+        # test that serves the app over real HTTP in a thread of its own (live_server).
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_postgresql = "pg_database" in fixtures or "postgresql" in params.values()
+        if module in SLOW_MODULES or on_postgresql or "live_server" in fixtures:
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header(config):

@@ -12,13 +12,12 @@ import socketio
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from conftest import make_config
 from hall import devices
 from hall.models import Device, Event, Rating, Ticket
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
 from hall.web.serving import RequestHandler
-
-from conftest import make_config
 
 OUTSIDE = "203.0.113.7"      # a client on no trusted network (TEST-NET-3)
 KIOSK_LAN = "10.20.0.31"     # a kiosk on the hall's own network, when that is trusted

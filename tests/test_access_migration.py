@@ -6,10 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
+from conftest import make_config
 from hall.web import create_app
 from hall.web.extensions import db
-
-from conftest import make_config
 
 ROWS = [
     "INSERT INTO halls (id, code, node_no, name_zh, name_en, level, timezone, floor_seq) VALUES"

@@ -8,7 +8,6 @@ import threading
 import pytest
 import requests
 import socketio
-
 from test_staff_sockets import signed_in
 
 

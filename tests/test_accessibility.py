@@ -9,19 +9,18 @@ named in ``NOT_PAGES`` with the reason."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from playwright.sync_api import Page
-
 import sqlalchemy as sa
+from playwright.sync_api import Page
+from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
 from hall import endofday, ratings
 from hall.events import Actor
-from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "demo"

@@ -1,12 +1,12 @@
 """``flask admin …``: the operator's scripts, audited like the pages."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 import pytest
+import sqlalchemy as sa
+from test_auth import sign_in
 
 from hall.models import Event, ServiceItem, Staff, Window
 from hall.web.extensions import db
-from test_auth import sign_in
 
 
 @pytest.fixture

@@ -64,10 +64,12 @@ def _imports_of(name: str) -> set[str]:
     imports only for type checkers do not count."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for block in [n for n in ast.walk(tree)
+                  if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)]:
+        block.body = []
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            node.body = []  # ast.walk has not gone inside yet
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

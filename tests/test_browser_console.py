@@ -11,9 +11,8 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect
-
 from browser import shot
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

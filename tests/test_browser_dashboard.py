@@ -2,16 +2,16 @@
 red appear without a reload; the red count leads to those cases."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import expect
-
 from browser import shot
+from playwright.sync_api import expect
+from test_browser_console import issue, sign_in
+
 from conftest import actor
 from hall import calendar, cases, deadlines, queue
 from hall.web.extensions import db
-from test_browser_console import issue, sign_in
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 
@@ -43,7 +43,7 @@ def test_the_dashboard_follows_the_hall_live(app, live_server, browser_page):
     expect(page.locator('[data-rows="windows"] [data-window="3"] .ws-serving')).to_have_text("A001")
     with app.app_context():
         cases.accept(db.session, "HQ", 3, actor=clerk, applicant_name="张三丰", subject="资格复审")
-        deadlines.tick(db.session, now=datetime(2027, 6, 1, tzinfo=timezone.utc))
+        deadlines.tick(db.session, now=datetime(2027, 6, 1, tzinfo=UTC))
     expect(page.locator('[data-figure="red"]')).to_have_text("1")
     red = page.locator('[data-rows="divisions"] tr[data-division="CIVIL"] a[data-red]')
     expect(red).to_have_text("1")

@@ -4,15 +4,12 @@ they are not devices of the hall; after, the cookie alone makes them one."""
 from __future__ import annotations
 
 import pytest
+from browser import shot
+from device_helpers import _stop_apps_like, app_like, register, serving, tickets  # noqa: F401  (_stop_apps_like: a fixture)
 from playwright.sync_api import expect
 
-from browser import shot
 from hall import devices
 from hall.web.extensions import db
-
-from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
-    _stop_apps_like, app_like, register, serving, tickets,
-)
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ back a no-show pressed by mistake with F9 and holds a visitor with a reason type
 the dashboard shows no red for 0."""
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 from browser import shot
-from hall import cases, deadlines
-
+from playwright.sync_api import expect
 from test_browser_console import console, current, flash, issue, sign_in  # noqa: F401
 from tracking_helpers import desk  # noqa: F401
+
+from hall import cases, deadlines
 
 PHONE = {"width": 360, "height": 740}
 

@@ -10,9 +10,8 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import expect
-
 from browser import shot
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

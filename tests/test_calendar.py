@@ -2,7 +2,7 @@
 warning margin, provisional deadlines in a year without a notice, and local days."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ def local(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
 
 def close_of(y: int, m: int, d: int) -> datetime:
     """17:00 in Shanghai is 09:00 UTC."""
-    return datetime(y, m, d, 9, tzinfo=timezone.utc)
+    return datetime(y, m, d, 9, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_due_dates_across_2026(session, accepted_on, days, due_on):
 def test_the_acceptance_day_is_the_hall_s_local_date():
     # 00:30 on Tuesday in Shanghai is still Monday in UTC: Tuesday is the acceptance day.
     cal = calendar.WorkingCalendar({}, {2026})
-    found = calendar.deadline(cal, accepted_at=datetime(2026, 11, 23, 16, 30, tzinfo=timezone.utc),
+    found = calendar.deadline(cal, accepted_at=datetime(2026, 11, 23, 16, 30, tzinfo=UTC),
                               limit_days=1)
     assert found.due_at == close_of(2026, 11, 25)
 
@@ -87,9 +87,9 @@ def test_close_of_business_and_time_zone_are_settings():
     cal = calendar.WorkingCalendar({}, {2026})
     found = calendar.deadline(cal, accepted_at=MONDAY_0930, limit_days=1,
                               close_of_business=time(17, 30))
-    assert found.due_at == datetime(2026, 11, 24, 9, 30, tzinfo=timezone.utc)
+    assert found.due_at == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
     found = calendar.deadline(cal, accepted_at=MONDAY_0930, limit_days=1, tz="Asia/Urumqi")
-    assert found.due_at == datetime(2026, 11, 24, 11, tzinfo=timezone.utc)
+    assert found.due_at == datetime(2026, 11, 24, 11, tzinfo=UTC)
 
 
 def test_on_the_spot_items_and_naive_times_have_no_deadline():

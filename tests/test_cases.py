@@ -1,30 +1,35 @@
 """Cases from the window to pick-up: deadlines in working days, pauses, extensions, refusals."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from stdnum.iso7064 import mod_11_2
 
+from conftest import actor
 from hall import calendar, calendar_admin, cases, clock, deadlines, issuing, lease, queue
 from hall.errors import (
-    CaseFieldRequired, CaseNotNeeded, IllegalCaseMove, InvalidIdNumber, NoExtensionPending,
-    NotAManager, NotCaseDivision, UnknownDivision,
+    CaseFieldRequired,
+    CaseNotNeeded,
+    IllegalCaseMove,
+    InvalidIdNumber,
+    NoExtensionPending,
+    NotAManager,
+    NotCaseDivision,
+    UnknownDivision,
 )
 from hall.models import Case, Event
 from hall.web.extensions import db
 
-from conftest import actor
-
 # Monday 2026-11-23, 09:30 in Harbin.
-MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 
 
 def local(day: str, hour: int = 17) -> datetime:
     """A local (UTC+8) time as the aware UTC instant the database keeps."""
     d = datetime.fromisoformat(day)
-    return datetime(d.year, d.month, d.day, hour - 8, tzinfo=timezone.utc)
+    return datetime(d.year, d.month, d.day, hour - 8, tzinfo=UTC)
 
 
 def valid_id_no() -> str:

@@ -13,11 +13,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from conftest import actor
 from hall import issuing, queue
 from hall.models import Event, Ticket
 from hall.web.extensions import db
-
-from conftest import actor
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

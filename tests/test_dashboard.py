@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from test_auth import sign_in
 
 from conftest import actor
 from hall import cases, clock, dashboard, deadlines, issuing, queue, ratings
 from hall.events import Actor
 from hall.web.extensions import db
-from test_auth import sign_in
 
-MONDAY = datetime(2026, 11, 23, tzinfo=timezone.utc)  # the hall's day starts at 16:00 UTC before
+MONDAY = datetime(2026, 11, 23, tzinfo=UTC)  # the hall's day starts at 16:00 UTC before
 
 
 def at(hour: int, minute: int) -> datetime:
@@ -48,16 +48,15 @@ def scripted_morning(app) -> int:
         queue.mark_no_show(s, "HQ", 3, actor=clerk)
         frozen.at = at(9, 15)
         issuing.issue_ticket(s, "HQ", "EXAM")
-        result = deadlines.tick(s, now=datetime(2027, 3, 1, tzinfo=timezone.utc))
+        result = deadlines.tick(s, now=datetime(2027, 3, 1, tzinfo=UTC))
         assert result.red == 1
     return case_id
 
 
 def zh(msgid: str) -> str:
     """The Chinese of a message as the catalogue has it."""
-    from flask_babel import force_locale, gettext
-
     from flask import current_app
+    from flask_babel import force_locale, gettext
     with current_app.test_request_context(), force_locale("zh_CN"):
         return gettext(msgid)
 

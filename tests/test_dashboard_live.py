@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import queue as queues
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
 import socketio
+from test_staff_sockets import signed_in
 
 from conftest import actor
 from hall import calendar, cases, deadlines, issuing, queue
 from hall.web.extensions import db
-from test_staff_sockets import signed_in
 
 
 class Watcher:
@@ -75,7 +75,7 @@ def test_a_manager_sees_a_new_ticket_and_a_red_case_within_a_second(app, live_se
         started = time.monotonic()
         with app.app_context():
             assert deadlines.tick(db.session,
-                                  now=datetime(2027, 6, 1, tzinfo=timezone.utc)).red == 1
+                                  now=datetime(2027, 6, 1, tzinfo=UTC)).red == 1
         snap = watcher.until(lambda s: s["red"] == 1, timeout=1.0)
         assert time.monotonic() - started < 1.0
         assert [(d["code"], d["red"]) for d in snap["divisions"]] == [("CIVIL", 1)]

@@ -4,17 +4,16 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from conftest import actor
 from hall import calendar, cases, clock, deadlines, issuing, lease, queue
 from hall.models import Event
 from hall.web.extensions import db
 
-from conftest import actor
-
-MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 CASES = 40
 
 

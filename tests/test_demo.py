@@ -7,9 +7,7 @@ from sqlalchemy.orm import Session
 
 from hall import db, issuing
 from hall.demo import DEMO_ACCOUNTS, DemoReport, seed_demo
-from hall.models import (
-    Base, Device, Division, Hall, ServiceItem, Staff, Window, window_services,
-)
+from hall.models import Base, Device, Division, Hall, ServiceItem, Staff, Window, window_services
 from hall.staff import check_password
 
 COUNTED = (Hall, Division, ServiceItem, Window, Staff, Device)

@@ -15,13 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
+from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
+    Screen,
+    _stop_apps_like,
+    app_like,
+    bearer,
+    count,
+    events,
+    register,
+    serving,
+)
 
 from hall.models import Ticket
 from hall.web.extensions import db
-
-from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
-    Screen, _stop_apps_like, app_like, bearer, count, events, register, serving,
-)
 
 FLOOD = "198.51.100.66"   # the one address the flood comes from
 KIOSK = "192.0.2.10"      # a real kiosk of the hall, with its own token

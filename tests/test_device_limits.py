@@ -6,17 +6,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
+    KIOSK_LAN,
+    _stop_apps_like,
+    app_like,
+    bearer,
+    client_at,
+    count,
+    csrf,
+    events,
+    register,
+    tickets,
+)
 
+from conftest import MONDAY_0930
 from hall import clock, dashboard, queue
 from hall.db import consistent_read
 from hall.models import Ticket
 from hall.web.extensions import db
-
-from conftest import MONDAY_0930
-from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
-    _stop_apps_like,
-    KIOSK_LAN, app_like, bearer, client_at, count, csrf, events, register, tickets,
-)
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
 

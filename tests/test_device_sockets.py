@@ -9,14 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
+from device_helpers import Screen, _stop_apps_like, app_like, device_move, register, serving  # noqa: F401  (_stop_apps_like: a fixture)
 
 from display.sockets import JOINS
 from hall import devices
 from hall.web.extensions import db
-
-from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
-    Screen, _stop_apps_like, app_like, device_move, register, serving,
-)
 
 
 @pytest.fixture

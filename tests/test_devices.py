@@ -4,21 +4,31 @@ its hall and kind, inside its hours, unless locked or revoked; the device is rec
 every ticket and rating."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
+    KIOSK_LAN,
+    OUTSIDE,
+    _stop_apps_like,
+    app_like,
+    bearer,
+    client_at,
+    count,
+    csrf,
+    device_move,
+    device_row,
+    events,
+    ratings,
+    register,
+    tickets,
+)
 
+from conftest import MONDAY_0930, actor
 from hall import clock, devices, issuing, queue
 from hall.models import Ticket
 from hall.web.devices import trusted_networks
 from hall.web.extensions import db
-
-from conftest import MONDAY_0930, actor
-from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
-    _stop_apps_like,
-    KIOSK_LAN, OUTSIDE, app_like, bearer, client_at, count, csrf, device_move, device_row,
-    events, ratings, register, tickets,
-)
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
 
@@ -155,7 +165,7 @@ def test_a_device_works_inside_its_hours_only(app):
     outside = client_at(app)
     with clock.frozen(MONDAY_0930):  # 09:30 in the hall
         assert outside.post("/api/v1/tickets", json=EXAM, headers=bearer(token)).status_code == 201
-    with clock.frozen(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)):  # 18:00 in the hall
+    with clock.frozen(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)):  # 18:00 in the hall
         r = outside.post("/api/v1/tickets", json=EXAM, headers=bearer(token))
     assert r.status_code == 403 and problem(r) == "device-outside-hours"
     assert "08:00" in r.get_json()["title"] and count(app) == 1

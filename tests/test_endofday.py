@@ -6,11 +6,12 @@ import csv
 import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
+from test_auth import csrf_token, sign_in
 
 from conftest import actor, make_config
 from hall import clock, endofday, hours, hours_admin, issuing, queue, reports
@@ -18,9 +19,8 @@ from hall.errors import DayNotOver, HallClosed
 from hall.models import DailyReport, Event, Hall, Ticket, Window
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
-from test_auth import csrf_token, sign_in
 
-NINE = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)   # Monday 09:00 in the hall
+NINE = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)   # Monday 09:00 in the hall
 CLOSING = NINE + timedelta(hours=9, minutes=1)              # 18:01
 DAY = date(2026, 11, 23)
 

@@ -1,18 +1,18 @@
 """A poor rating opens a follow-up that a manager closes with a note within 15 working days."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from test_auth import csrf_token, sign_in
 
 from conftest import actor
 from hall import clock, deadlines, issuing, queue, ratings
 from hall.events import Actor
 from hall.models import Event, Rating, Ticket
 from hall.web.extensions import db
-from test_auth import csrf_token, sign_in
 
-MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 PAGE = "/hall/HQ/followups"
 
 
@@ -55,7 +55,7 @@ def test_a_poor_rating_is_listed_for_the_manager_and_closed_with_a_note(app, cli
 def test_an_open_follow_up_turns_red_when_its_15_working_days_pass(app, client):
     with clock.frozen(MONDAY) as frozen:
         poor = rated_visit(app, 2)
-        frozen.at = datetime(2026, 12, 14, 10, tzinfo=timezone.utc)  # 18:00 on the due day
+        frozen.at = datetime(2026, 12, 14, 10, tzinfo=UTC)  # 18:00 on the due day
         with app.app_context():
             assert deadlines.tick(db.session).followups_red == 1
         sign_in(client, "manager")

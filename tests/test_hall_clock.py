@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ def test_a_running_clock_starts_at_its_instant_and_runs_on(process_clock):
     second = clock.now()
     assert timedelta(0) <= first - at < timedelta(seconds=1)
     assert second - first >= timedelta(milliseconds=50)
-    assert first.tzinfo == timezone.utc and clock.started_at() == at
+    assert first.tzinfo == UTC and clock.started_at() == at
     # A process started from another keeps its time (HALL_CLOCK_STARTED), not the instant.
     clock.start(at, since=time.time() - 3600)
     assert timedelta(minutes=59) < clock.now() - at < timedelta(minutes=61)
@@ -130,7 +130,7 @@ def test_run_py_keeps_the_hall_clock_for_tickets_health_and_the_end_of_day(tmp_p
         while not reports(database) and time.monotonic() < deadline:
             time.sleep(0.2)
         (day, created_at), = reports(database)
-        closed_at = datetime.fromisoformat(str(created_at)).replace(tzinfo=timezone.utc)
+        closed_at = datetime.fromisoformat(str(created_at)).replace(tzinfo=UTC)
         assert str(day) == "2026-12-07"
         assert closed_at >= datetime.fromisoformat("2026-12-07T18:00:00+08:00")
     finally:

@@ -6,11 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from conftest import make_config
 from hall.models import Base
 from hall.web import create_app
 from hall.web.extensions import db
-
-from conftest import make_config
 
 
 def differences(app) -> list:

@@ -11,23 +11,28 @@ ZapfDingbats, so any text in ZapfDingbats or Symbol counts as a missing glyph to
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
+from test_receipt_pdf import make_case
+from test_ticket_pdf import TRACK_URL, make_ticket
 
 from hall import glyphs, reports
 from hall.models import Division, Hall, ServiceItem
 from hall.printing import PRIORITY_REASONS, case_receipt_pdf, ticket_pdf
 from hall.stats import (
-    CaseCounts, Period, RatingFigures, RatingStats, Report, TicketFigures, TicketStats,
+    CaseCounts,
+    Period,
+    RatingFigures,
+    RatingStats,
+    Report,
+    TicketFigures,
+    TicketStats,
 )
-
-from test_receipt_pdf import make_case
-from test_ticket_pdf import TRACK_URL, make_ticket
 
 # What real halls type into their catalogue and what applicants are called: a minority
 # name with the interpunct (间隔号), a character outside the BMP, typographic quotes, a
@@ -212,7 +217,7 @@ def test_every_table_cell_wraps_inside_its_column(hall):
     assert len(tables(story)) >= 5
     for table in tables(story):
         for row, cells in enumerate(table._cellvalues):
-            for column, (cell, width) in enumerate(zip(cells, table._colWidths)):
+            for column, (cell, width) in enumerate(zip(cells, table._colWidths, strict=False)):
                 style = table._cellStyles[row][column]
                 room = width - style.leftPadding - style.rightPadding
                 for line, used in _lines(cell, room, style.fontname, style.fontsize):

@@ -6,8 +6,6 @@ from conftest import make_config
 from hall.web import create_app
 
 
-
-
 def strict(app, **extra):
     return create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"],
                                   TRACK_RATE_LIMIT="2 per minute", **extra))

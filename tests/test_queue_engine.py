@@ -1,23 +1,36 @@
 """The queue engine as the hall lives it: numbers, calling order, transfers, refusals."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
+from conftest import MONDAY_0930, actor
 from hall import clock, hours, hours_admin, issuing, queue
 from hall.errors import (
-    ClerkAtOtherWindow, IllegalMove, NoCurrentTicket, NotAClerk, NotCurrentTicket,
-    NotServedHere, NotYourWindow, PauseReasonRequired, ServiceNotOffered, TicketNotFound,
-    UnknownHall, UnknownService, UnknownWindow, WindowBusy, WindowHasHeldTickets, WindowNotOpen,
-    WindowNotAssigned, WindowTaken,
+    ClerkAtOtherWindow,
+    IllegalMove,
+    NoCurrentTicket,
+    NotAClerk,
+    NotCurrentTicket,
+    NotServedHere,
+    NotYourWindow,
+    PauseReasonRequired,
+    ServiceNotOffered,
+    TicketNotFound,
+    UnknownHall,
+    UnknownService,
+    UnknownWindow,
+    WindowBusy,
+    WindowHasHeldTickets,
+    WindowNotAssigned,
+    WindowNotOpen,
+    WindowTaken,
 )
 from hall.models import Event, ServiceItem, Ticket, Window
 from hall.web.extensions import db
-
-from conftest import MONDAY_0930, actor
 
 
 @pytest.fixture
@@ -84,7 +97,7 @@ def test_numbering_restarts_each_day_in_the_halls_time_zone(hall):
     for day, spans in ((date(2026, 11, 23), "09:00-24:00"), (date(2026, 11, 24), "00:00-17:00")):
         hours_admin.set_exception(hall.session, "HQ", day, hours.parse_spans(spans), actor=admin)
     # 23:58 Monday in Harbin is 15:58 UTC; two minutes later it is Tuesday there.
-    hall.clock.at = datetime(2026, 11, 23, 15, 57, tzinfo=timezone.utc)
+    hall.clock.at = datetime(2026, 11, 23, 15, 57, tzinfo=UTC)
     monday = [hall.take().number for _ in range(2)]
     tuesday = hall.take(minutes_later=3)
     assert monday == ["A001", "A002"]

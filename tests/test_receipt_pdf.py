@@ -3,19 +3,17 @@ one complete list of missing documents, and a QR code that opens the tracking pa
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from pypdf import PdfReader
+from test_ticket_pdf import MM, SERVICE_NO, TRACK_URL, make_ticket, pdf_text
 
 from hall.models import Case, Division
 from hall.numbers import case_number, grouped
 from hall.printing import case_receipt_pdf
-
-from test_ticket_pdf import MM, SERVICE_NO, TRACK_URL, make_ticket, pdf_text
-
 
 CASE_NO = case_number(date(2026, 11, 23), 1, 42)
 
@@ -28,8 +26,8 @@ def make_case(**overrides) -> Case:
         division=Division(code="CIVIL", name_zh="公务员管理处", name_en="Civil Service Division",
                           phone="0451-87654321"),
         applicant_name="张三丰", subject="2026年度公务员考试资格复审",
-        accepted_at=datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc),
-        due_at=datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc), due_provisional=False,
+        accepted_at=datetime(2026, 11, 23, 1, 30, tzinfo=UTC),
+        due_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC), due_provisional=False,
         missing_documents=[],
     )
     fields.update(overrides)

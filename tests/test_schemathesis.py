@@ -15,11 +15,13 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import (content_type_conformance,
-                                               negative_data_rejection,
-                                               response_schema_conformance,
-                                               status_code_conformance)
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from hall.web.api import openapi
 

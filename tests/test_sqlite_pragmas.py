@@ -10,11 +10,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from conftest import make_config
 from hall.db import configure_engine, consistent_read
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
-
-from conftest import make_config
 
 SYNCHRONOUS = {"NORMAL": 1, "FULL": 2}
 

@@ -9,10 +9,9 @@ import pytest
 import requests
 import socketio
 
+from conftest import actor
 from hall import calendar, cases, issuing, queue
 from hall.web.extensions import db
-
-from conftest import actor
 
 
 def signed_in(base: str, username: str) -> requests.Session:

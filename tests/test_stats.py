@@ -17,9 +17,8 @@ Four tickets called, one of them a no-show in the end, one transferred: both rat
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-
 import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +29,7 @@ from hall.events import Actor
 from hall.models import Case, Hall, Ticket
 from hall.web.extensions import db
 
-NINE = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # 09:00 in the hall
+NINE = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in the hall
 DAY = date(2026, 11, 23)
 
 
@@ -157,11 +156,11 @@ def test_on_time_and_overdue_cases_by_division_person_and_month(any_app):
                                         subject="资格复审").id)
             for case_id in ids:
                 cases.take(s, case_id, actor=division)
-            frozen.at = datetime(2026, 11, 24, 2, tzinfo=timezone.utc)
+            frozen.at = datetime(2026, 11, 24, 2, tzinfo=UTC)
             cases.decide(s, ids[0], outcome="approved", actor=division)
-            frozen.at = datetime(2026, 12, 1, 2, tzinfo=timezone.utc)
+            frozen.at = datetime(2026, 12, 1, 2, tzinfo=UTC)
             assert deadlines.tick(s).red == 1
-            frozen.at = datetime(2026, 12, 2, 2, tzinfo=timezone.utc)
+            frozen.at = datetime(2026, 12, 2, 2, tzinfo=UTC)
             cases.decide(s, ids[1], outcome="approved", actor=division)
         hall = hq(s)
         late = s.get(Case, ids[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 import pytest
@@ -26,7 +26,7 @@ def make_ticket(**overrides) -> Ticket:
     """A transient ticket with its hall and service, never added to a session."""
     fields = dict(
         number="A012", service_no=SERVICE_NO, access_code="7KQ2M9XP",
-        issued_at=datetime(2026, 11, 22, 1, 30, tzinfo=timezone.utc), is_priority=False,
+        issued_at=datetime(2026, 11, 22, 1, 30, tzinfo=UTC), is_priority=False,
         hall=Hall(code="HQ", node_no=1, name_zh="黑龙江省人事人才公共服务大厅",
                   name_en="Heilongjiang Provincial Personnel and Talent Public Service Hall",
                   timezone="Asia/Shanghai", phone="0451-12345678"),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from hall import cases
-
 from tracking_helpers import NAME, PHONE, SUBJECT, desk, id_no  # noqa: F401
+
+from hall import cases
 
 EN = {"Accept-Language": "en"}
 

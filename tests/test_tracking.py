@@ -6,11 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from conftest import actor
 from hall import queue
 from hall.models import Staff
 from hall.web.extensions import db
-
-from conftest import actor
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

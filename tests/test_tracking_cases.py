@@ -3,13 +3,13 @@ decision and timeline in plain words; nothing personal without the access code."
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
-
-from hall import cases
+from tracking_helpers import NAME, PHONE, SUBJECT, csrf, desk, id_no  # noqa: F401
 
 from conftest import make_config
-from tracking_helpers import NAME, PHONE, SUBJECT, csrf, desk, id_no  # noqa: F401
+from hall import cases
 
 
 def get(client, path: str):
@@ -104,9 +104,9 @@ def test_the_timeline_shows_the_case_moves_and_never_the_warnings(client, desk):
 
 
 def test_a_provisional_deadline_is_marked(client, desk):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    desk.clock.at = datetime(2026, 12, 28, 2, tzinfo=timezone.utc)  # 5 days reach into 2027
+    desk.clock.at = datetime(2026, 12, 28, 2, tzinfo=UTC)  # 5 days reach into 2027
     ticket, case = desk.accept()
     assert case.due_provisional
     _, html = get(client, en(f"/track/{ticket.service_no}"))

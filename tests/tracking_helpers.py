@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from stdnum.iso7064 import mod_11_2
 
+from conftest import actor
 from hall import calendar, cases, clock, issuing, queue
 from hall.models import Case
 from hall.web.extensions import db
 
-from conftest import actor
-
 # Monday 2026-11-23, 09:30 in Harbin (UTC+8).
-MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=timezone.utc)
+MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 # Values no page may show without the access code.
 NAME, PHONE, SUBJECT = "欧阳锋芒", "13912345678", "欧阳锋芒的职称资格复审材料"
 

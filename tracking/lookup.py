@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
+
 from hall import board, numbers
 from hall.models import Ticket
 from hall.web import access_codes
@@ -59,7 +60,8 @@ def refusal_text(found: Lookup) -> str:
                    "Please check both against your ticket.")
     if found.locked:
         text += " " + gettext("Too many codes were tried for this number: please try again in "
-                              "%(minutes)s minutes.", minutes=current_app.config["TRACK_LOCK_MINUTES"])
+                              "%(minutes)s minutes.",
+                              minutes=current_app.config["TRACK_LOCK_MINUTES"])
     elif found.wait_seconds:
         text += " " + gettext("Too many codes were tried for this number: please try again in "
                               "%(seconds)s seconds.", seconds=found.wait_seconds)

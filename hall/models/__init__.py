@@ -2,7 +2,13 @@
 from .base import Base, UTCDateTime
 from .calendar import CalendarDay, CalendarYear
 from .cases import (
-    OPEN_STATES, RUNNING_STATES, Case, CaseOutcome, CaseState, open_clause, running_clause,
+    OPEN_STATES,
+    RUNNING_STATES,
+    Case,
+    CaseOutcome,
+    CaseState,
+    open_clause,
+    running_clause,
 )
 from .catalogue import ServiceItem
 from .devices import Device, DeviceKind
@@ -10,16 +16,25 @@ from .events import Event
 from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
 from .org import (
-    ApiToken, Division, Hall, Role, Staff, StaffRole, Window, WindowState, window_services,
+    ApiToken,
+    Division,
+    Hall,
+    Role,
+    Staff,
+    StaffRole,
+    Window,
+    WindowState,
+    window_clerks,  # issue 11: who may work which window
+    window_services,
 )
 from .ratings import Rating
 from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
-from .org import window_clerks  # issue 11: who may work which window
 
 __all__ = [
     "Base", "UTCDateTime", "CalendarDay", "CalendarYear", "OPEN_STATES", "RUNNING_STATES",
-    "Case", "CaseOutcome", "CaseState", "open_clause", "running_clause", "JobLease", "Rating", "ServiceItem", "Event",
+    "Case", "CaseOutcome", "CaseState", "open_clause", "running_clause", "JobLease", "Rating",
+    "ServiceItem", "Event",
     "ApiToken", "Division", "Hall", "Role", "Staff", "StaffRole", "Window", "WindowState",
     "window_services", "DailyCounter", "PriorityReason", "Ticket", "TicketStatus",
     "DailyReport",

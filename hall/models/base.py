@@ -1,9 +1,10 @@
 """Declarative base, naming convention and the column types shared by every table."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, types
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Table, types
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations can find and alter them on every database.
@@ -27,12 +28,12 @@ class UTCDateTime(types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; the hall stores only aware instants")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
@@ -41,3 +42,6 @@ BigId = BigInteger().with_variant(Integer, "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    if TYPE_CHECKING:
+        # every model maps one Table, which Core statements (insert, update) take
+        __table__: ClassVar[Table]  # type: ignore[misc]

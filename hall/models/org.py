@@ -3,13 +3,24 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, UniqueConstraint,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from .catalogue import ServiceItem
 
 
 class Role(str, enum.Enum):
@@ -49,8 +60,8 @@ class Hall(Base):
     # (hall.hours), so that whoever takes one can still be served.
     last_ticket_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
 
-    parent: Mapped["Hall | None"] = relationship(remote_side=[id])
-    windows: Mapped[list["Window"]] = relationship(
+    parent: Mapped[Hall | None] = relationship(remote_side=[id])
+    windows: Mapped[list[Window]] = relationship(
         back_populates="hall", order_by="Window.no", foreign_keys="Window.hall_id"
     )
 
@@ -116,8 +127,8 @@ class Window(Base):
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
 
     hall: Mapped[Hall] = relationship(back_populates="windows", foreign_keys=[hall_id])
-    clerk: Mapped["Staff | None"] = relationship(foreign_keys=[clerk_id])
-    services: Mapped[list["ServiceItem"]] = relationship(  # noqa: F821
+    clerk: Mapped[Staff | None] = relationship(foreign_keys=[clerk_id])
+    services: Mapped[list[ServiceItem]] = relationship(
         secondary=window_services, order_by="ServiceItem.sort_order"
     )
 
@@ -147,7 +158,7 @@ class Staff(Base):
 
     hall: Mapped[Hall] = relationship()
     division: Mapped[Division | None] = relationship()
-    role_rows: Mapped[list["StaffRole"]] = relationship(
+    role_rows: Mapped[list[StaffRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -181,7 +192,8 @@ class ApiToken(Base):
 class StaffRole(Base):
     __tablename__ = "staff_roles"
 
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"),
+                                          primary_key=True)
     role: Mapped[str] = mapped_column(String(12), primary_key=True)
 
     __table_args__ = (

@@ -5,8 +5,8 @@ import logging
 from datetime import time
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE, Config
 from hall import clock, settings
@@ -22,7 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE))
     app.config.from_object(config)
     _start_hall_clock(app)
-    app.json.ensure_ascii = False  # Chinese as Chinese, not \uXXXX, for people reading JSON
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as Chinese, not \uXXXX, for people reading JSON
     INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
     from . import logs
@@ -52,7 +52,8 @@ def create_app(config: Config | None = None) -> Flask:
         # Behind that many proxies, the client is who the nearest one says it is (rate limits
         # and logs count visitors, not the proxy); never trusted when no proxy is declared.
         n = app.config["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     from . import cli, problems, templating
 
     problems.register(app)

@@ -8,7 +8,15 @@ from __future__ import annotations
 import functools
 
 from flask import (
-    Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session,
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,8 +30,8 @@ from hall import floor
 from hall import staff as accounts
 from hall.access import sees_hall  # the rule lives in the domain; pages use it from here
 from hall.events import Actor
-from hall.models import Hall, Role, Staff
 from hall.lookup import get_hall
+from hall.models import Hall, Role, Staff
 
 from . import sign_in_guard
 from .extensions import db, login_manager
@@ -114,7 +122,8 @@ def api_staff(*roles: Role | str) -> Staff:
     ``roles``; otherwise a 401 (no or bad token) or 403 (wrong role) problem is raised."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
-    owner = accounts.token_owner(db.session, token.strip()) if scheme.lower() == "bearer" and token else None
+    bearer = scheme.lower() == "bearer" and token
+    owner = accounts.token_owner(db.session, token.strip()) if bearer else None
     if owner is None:
         response = problem(401, "unauthorized",
                            _("Send a valid staff token: Authorization: Bearer <token>."))

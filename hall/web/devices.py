@@ -95,7 +95,8 @@ def current() -> DevicePass | None:
     return found
 
 
-def require(kind: str | tuple[str, ...], hall: str | None = None, *, window_no: int | None = None) -> DevicePass:
+def require(kind: str | tuple[str, ...], hall: str | None = None, *,
+            window_no: int | None = None) -> DevicePass:
     """The device asking, if it may act as a ``kind`` of ``hall`` now (else the refusal:
     401 device-required, 403 device-locked / device-not-allowed / device-outside-hours)."""
     return devices.admit(current(), kind=kind, hall=hall, window_no=window_no)

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and bound to each app in ``create_app``."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,9 +11,22 @@ from flask_wtf.csrf import CSRFProtect
 
 from hall.models import Base
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    class _RequestSession(Session):
+        def remove(self) -> None: ...
+
+    class _SQLAlchemy(SQLAlchemy):
+        # The request's scoped session stands for a Session (it passes every call on to the
+        # current one, and adds remove()): the domain takes it as the Session of its moves.
+        session: _RequestSession  # type: ignore[assignment]
+else:
+    _SQLAlchemy = SQLAlchemy
+
 # Objects stay readable after their transaction commits: a view answers with the ticket it
 # just issued without loading it again.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = _SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 # render_as_batch: SQLite can only change a table by copying it; Alembic does that for us.
 migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()

@@ -41,7 +41,8 @@ def _locale_name() -> str:
         return chosen
     if request.path.startswith("/api/"):
         # Devices and outside clients say what they want the way HTTP clients do.
-        return canonical(request.accept_languages.best_match(["zh-CN", "zh", "en"])) or DEFAULT_LOCALE
+        best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+        return canonical(best) or DEFAULT_LOCALE
     return session.get("lang") or DEFAULT_LOCALE
 
 

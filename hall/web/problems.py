@@ -10,9 +10,9 @@ from flask import Flask, Response, json, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from hall.errors import HallError, Moment, N_, Term
+from hall.errors import N_, HallError, Moment, Term
 
 from .when import when
 
@@ -76,9 +76,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
-        response = refusal(error.status, error.code, translate(error), **error.problem_fields())
-        if getattr(error, "retry_after", None):  # e.g. a device issuing too fast (429)
-            response.headers["Retry-After"] = str(error.retry_after)
+        response = refusal(error.status, error.code, translate(error), None,
+                           **error.problem_fields())
+        retry_after = getattr(error, "retry_after", None)  # a device issuing too fast (429)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.errorhandler(CSRFError)
@@ -90,7 +92,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         code, title = _HTTP_CODES.get(error.code or 500, ("http-error", error.name))
         response = refusal(error.code or 500, code, gettext(title))
-        if error.code == 405 and error.valid_methods:
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 

@@ -31,7 +31,8 @@ def qr_address_warnings(config: Mapping) -> list[str]:
     if base:
         host, source = urlsplit(base).hostname or "", f"PUBLIC_BASE_URL={base}"
     else:
-        host, source = str(config.get("HOST") or ""), f"HOST={config.get('HOST')}, PUBLIC_BASE_URL unset"
+        host = str(config.get("HOST") or "")
+        source = f"HOST={config.get('HOST')}, PUBLIC_BASE_URL unset"
     address = _address(host)
     hint = f"Set PUBLIC_BASE_URL to the address phones reach, e.g. {EXAMPLE} (README, \"Run it\")."
     if host.lower() == "localhost" or (address is not None and address.is_loopback):

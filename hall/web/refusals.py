@@ -12,8 +12,8 @@ that answers a refusal its own way says how once, with one of these, instead of 
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from flask import abort, flash, make_response
 from flask.typing import ResponseReturnValue

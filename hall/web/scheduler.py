@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -64,12 +64,12 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
-    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
     scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
-                      next_run_time=datetime.now(timezone.utc))
+                      next_run_time=datetime.now(UTC))
     scheduler.add_job(close_days, "interval", seconds=interval, id="end-of-day",
-                      next_run_time=datetime.now(timezone.utc))
+                      next_run_time=datetime.now(UTC))
     scheduler.start()
 
     def stop() -> None:

@@ -52,7 +52,7 @@ class ConnectionCap:
         with self._lock:
             address = self.address_of.pop(sid, None)
             held = self.held.get(address) if address is not None else None
-            if held is not None:
+            if address is not None and held is not None:
                 held.discard(sid)
                 if not held:
                     del self.held[address]

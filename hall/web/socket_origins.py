@@ -12,7 +12,7 @@ browsers (a display's own program, a test) send no origin and are not concerned.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask

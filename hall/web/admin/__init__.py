@@ -7,9 +7,7 @@ displays, rating tablets) and ``audit`` (the audit log). ``common`` holds the bl
 what the sections share, so that no section imports another's page code but through it.
 Templates in ``templates/admin``.
 """
-from . import (  # noqa: F401  (each section's routes register on ``bp`` as it loads)
-    assignments, audit, calendar, catalogue, devices, home, hours, org, staff,
-)
+from . import assignments, audit, calendar, catalogue, devices, home, hours, org, staff  # noqa: F401  (each section's routes register on ``bp`` as it loads)
 from .common import bp
 
 __all__ = ["bp"]

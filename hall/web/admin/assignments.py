@@ -8,14 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hall import access, admin, assignments, lookup
-from hall.errors import HallError
 from hall.models import Role, Staff, StaffRole
 
-from .common import bp, managed_hall
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
-from ..problems import translate
+from .common import bp, managed_hall
 
 
 def clerks_of_hall(hall) -> list[Staff]:

@@ -12,13 +12,14 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import gettext
 from flask_login import current_user
+
 from hall import admin, kinds
 from hall import audit as audit_log
 
-from .common import bp
 from ..auth import roles_required
 from ..event_words import actor_name, hall_names, kind_name, lines, separators
 from ..extensions import db
+from .common import bp
 
 PAGE_SIZE = 50
 

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from hall import admin, calendar, calendar_admin, clock, lookup
+from hall import calendar, calendar_admin, clock
 from hall.errors import HallError
-from hall.models import Hall
 
 from .. import refusals
 from ..auth import roles_required
@@ -85,7 +88,7 @@ def _page(*, notice_form: NoticeForm | None = None, local_form: LocalDayForm | N
     this_year = _this_year()
     shown_year = request.args.get("year", type=int) or (notice_form.year.data if notice_form
                                                          else None)
-    if not calendar.FIRST_YEAR <= (shown_year or 0) <= calendar.LAST_YEAR:
+    if shown_year is None or not calendar.FIRST_YEAR <= shown_year <= calendar.LAST_YEAR:
         shown_year = this_year + 1
     years = calendar.years(db.session, also=(this_year, this_year + 1, shown_year))
     if notice_form is None:
@@ -148,7 +151,8 @@ def set_local_day():
     form = LocalDayForm()
     if form.validate_on_submit():
         try:
-            calendar_admin.set_local_day(db.session, current_user.hall, form.day.data, form.kind.data,
+            calendar_admin.set_local_day(db.session, current_user.hall, form.day.data,
+                                         form.kind.data,
                                    form.name.data or "", current_user.actor)
         except HallError as error:
             form.day.errors = [*form.day.errors, translate(error)]
@@ -171,7 +175,8 @@ def remove_local_day():
         flash(_("Choose a local day to remove."), "refused")
         return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
     with refusals.flashed():
-        calendar_admin.set_local_day(db.session, current_user.hall, day, None, "", current_user.actor)
+        calendar_admin.set_local_day(db.session, current_user.hall, day, None, "",
+                                     current_user.actor)
         flash(_("Local day %(day)s removed.", day=day.isoformat()), "ok")
     return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
 

@@ -2,20 +2,20 @@
 legal basis) and its time limits. A new time limit applies to cases accepted from then on."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hall import admin
-from hall.errors import HallError
 from hall.models import Division, ServiceItem
 
-from .common import bp, managed_hall
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
-from ..problems import translate
+from .common import bp, managed_hall
 
 TEXT_FIELDS = ("prefix", "name_zh", "name_en", "division", "time_limit_days",
                "legal_limit_days", "standard_minutes", "documents", "procedure", "fees_zh",
@@ -37,9 +37,9 @@ def _values(item: ServiceItem) -> dict:
 
 def _submitted() -> tuple[dict, dict]:
     """What was typed (to show again) and the same as the domain takes it."""
-    values = {f: request.form.get(f, "") for f in ("code", *TEXT_FIELDS)}
+    values: dict[str, Any] = {f: request.form.get(f, "") for f in ("code", *TEXT_FIELDS)}
     values["active"] = request.form.get("active") == "on"
-    fields = {f: values[f] for f in TEXT_FIELDS}
+    fields: dict[str, Any] = {f: values[f] for f in TEXT_FIELDS}
     fields.update(active=values["active"], documents=admin.guide_lines(values["documents"]),
                   procedure=admin.guide_lines(values["procedure"]))
     return values, fields

@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hall import admin, devices, printing
-from hall.errors import HallError, InvalidDevice
+from hall.errors import InvalidDevice
 from hall.models import Device
 
-from .common import bp
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
-from ..problems import translate
+from .common import bp
+
 
 def _halls():
     return admin.halls_administered(db.session, current_user.staff)

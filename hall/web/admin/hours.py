@@ -12,11 +12,11 @@ from flask_login import current_user
 from hall import clock, hours, hours_admin, settings
 from hall.errors import N_, HallError
 
-from .common import bp, managed_hall
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
 from ..problems import translate
+from .common import bp, managed_hall
 
 SHOWN_DAYS = 28
 
@@ -54,7 +54,8 @@ def save_week(hall: str):
     found = managed_hall(hall)
     values = {name: request.form.get(name, "")[:200] for name in hours.WEEKDAYS}
     values["last_ticket_minutes"] = request.form.get("last_ticket_minutes", "").strip()[:8]
-    with refusals.form_again(lambda problem: _page(found, week_values=values, week_problem=problem)):
+    with refusals.form_again(lambda problem: _page(found, week_values=values,
+                                                   week_problem=problem)):
         week = {d: hours.parse_spans(values[name]) for d, name in enumerate(hours.WEEKDAYS)}
         try:
             minutes = int(values["last_ticket_minutes"])

@@ -14,11 +14,10 @@ from hall import admin
 from hall.errors import HallError
 from hall.models import Division, ServiceItem, Window
 
-from .common import bp, managed_hall, problem_page
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
-from ..problems import translate
+from .common import bp, managed_hall, problem_page
 
 HALL_FIELDS = ("name_zh", "name_en", "level", "parent", "address_zh", "address_en", "phone")
 
@@ -205,8 +204,9 @@ def divisions(hall: str):
 def create_division(hall: str):
     found = managed_hall(hall)
     values = _form("code", "name_zh", "name_en", "phone")
-    with refusals.answered_by(lambda error: problem_page("admin/divisions.html", error, hall=found,
-                                                         divisions=_divisions(found), values=values)):
+    with refusals.answered_by(lambda error: problem_page(
+            "admin/divisions.html", error, hall=found, divisions=_divisions(found),
+            values=values)):
         division = admin.create_division(db.session, found.code, actor=current_user.actor,
                                          **values)
     flash(_("Division %(division)s created.", division=division.name_zh), "ok")

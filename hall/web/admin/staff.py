@@ -2,20 +2,20 @@
 deactivating and reactivating, and a new password. Passwords are never shown or logged."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from hall import admin
-from hall.errors import HallError
 from hall.models import Division, Role, Staff
 
-from .common import bp, managed_hall
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
-from ..problems import translate
+from .common import bp, managed_hall
 
 ROLES = [r.value for r in Role]
 
@@ -26,7 +26,8 @@ def _divisions(hall) -> list[Division]:
 
 
 def _list_page(hall, values: dict | None = None, problem: str | None = None, status: int = 200):
-    return render_template("admin/staff_list.html", hall=hall, people=admin.staff_of(db.session, hall),
+    return render_template("admin/staff_list.html", hall=hall,
+                           people=admin.staff_of(db.session, hall),
                            divisions=_divisions(hall), roles=ROLES, problem=problem,
                            values=values or {"roles": ["clerk"]}), status
 
@@ -41,10 +42,11 @@ def staff_list(hall: str):
 @roles_required("admin")
 def create_staff(hall: str):
     found = managed_hall(hall)
-    values = {f: request.form.get(f, "") for f in ("username", "name", "division")}
+    values: dict[str, Any] = {f: request.form.get(f, "") for f in ("username", "name", "division")}
     values["roles"] = request.form.getlist("roles")
     with refusals.form_again(lambda problem: _list_page(found, values, problem)):
-        staff = admin.create_staff(db.session, found.code, password=request.form.get("password"),
+        staff = admin.create_staff(db.session, found.code,
+                                   password=request.form.get("password", ""),
                                    actor=current_user.actor, **values)
     flash(_("%(username)s can now sign in.", username=staff.username), "ok")
     return redirect(url_for("admin.staff", username=staff.username))
@@ -80,7 +82,7 @@ def staff(username: str):
 @roles_required("admin")
 def save_staff(username: str):
     person = _person(username)
-    values = {f: request.form.get(f, "") for f in ("name", "division")}
+    values: dict[str, Any] = {f: request.form.get(f, "") for f in ("name", "division")}
     values["roles"] = request.form.getlist("roles")
     with refusals.form_again(lambda problem: _page(_person(username), values, problem)):
         admin.edit_staff(db.session, username, actor=current_user.actor, **values)

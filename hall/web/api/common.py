@@ -2,13 +2,17 @@
 and the problem responses of a bad body or a refused token."""
 from __future__ import annotations
 
-from flask_babel import gettext as _
+from typing import TypeVar
+
 from flask import Blueprint, request
+from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest
 
 from ..auth import NotAuthorized
 from ..problems import problem
+
+M = TypeVar("M", bound=BaseModel)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,16 +34,18 @@ def _not_authorized(error: NotAuthorized):
     return error.response
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
+def parse_body(model: type[M]) -> M:
     """The request's JSON body as ``model``, or a 415/400/422 problem naming what is wrong."""
     if not request.is_json:
-        raise BadBody(problem(415, "unsupported-media-type", _("Send the request body as application/json.")))
+        raise BadBody(problem(415, "unsupported-media-type",
+                              _("Send the request body as application/json.")))
     try:
         # Not silent: a JSON ``null`` is valid JSON and gets the 422 below, not a 400. A body
         # over MAX_CONTENT_LENGTH raises 413 here, before anything is parsed.
         data = request.get_json()
     except BadRequest:
-        raise BadBody(problem(400, "malformed-json", _("The request body is not valid JSON."))) from None
+        raise BadBody(problem(400, "malformed-json",
+                              _("The request body is not valid JSON."))) from None
     try:
         return model.model_validate(data)
     except ValidationError as error:

@@ -10,8 +10,8 @@ from flask import jsonify
 from hall.numbers import ACCESS_CODE_LENGTH
 
 from ..moves import MOVES, MoveRequest
-from .common import bp
 from .auth import TokenRequest
+from .common import bp
 from .guide import GUIDE
 from .schemas import TicketRequest
 from .track import TRACKED
@@ -136,10 +136,11 @@ TOKEN = {
     "type": "object", "required": ["username", "hall", "roles", "expires_at"],
     "properties": {"token": {"type": "string"}, "token_type": {"const": "Bearer"},
                    "username": {"type": "string"}, "name": {"type": "string"},
-                   "hall": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
+                   "hall": {"type": "string"},
+                   "roles": {"type": "array", "items": {"type": "string"}},
                    "expires_at": {"type": "string", "format": "date-time"}},
 }
-_STAFF = [{"bearer": []}]
+_STAFF: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _json(ref: str, description: str) -> dict:
@@ -151,7 +152,8 @@ def _move_path(move) -> dict:
     responses = {
         "200": (_json("WindowView", "The window after the move") if not move.moves_ticket else
                 {"description": "The ticket moved, with the window after the move",
-                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Called"}}}}),
+                 "content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/Called"}}}}),
         "401": _problem_response("No valid staff token"),
         "403": _problem_response("Not a clerk, or not this clerk's window"),
         "404": _problem_response("Unknown hall, window or number"),
@@ -181,7 +183,8 @@ def _body_problems() -> dict:
 
 def _problem_response(description: str) -> dict:
     return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 def _window_param() -> dict:

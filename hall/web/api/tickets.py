@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
 from flask import Response, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from hall import board, issuing, numbers, printing
 from hall.events import KIOSK
@@ -62,7 +62,8 @@ def take_ticket():
     devices.require("kiosk")  # 401/403 before the body is even read
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        return problem(400, "invalid-idempotency-key", _("Idempotency-Key must be 1 to 64 visible ASCII characters."))
+        return problem(400, "invalid-idempotency-key",
+                       _("Idempotency-Key must be 1 to 64 visible ASCII characters."))
     body = parse_body(TicketRequest)
     kiosk = devices.issuer(body.hall)
     issued = issuing.issue_ticket(
@@ -91,7 +92,9 @@ def ticket_pdf(service_no: str):
     if refusal or not access_codes.verify(number, request.args.get("code", ""),
                                           ticket.access_code if ticket else None):
         # The same answer for an unknown number and a wrong code: a guess learns nothing.
-        return problem(404, "ticket-not-found", _("No ticket matches this service number and access code."))
+        return problem(404, "ticket-not-found",
+                       _("No ticket matches this service number and access code."))
+    assert ticket is not None  # verified above
     ahead, wait = board.ticket_position(db.session, ticket)
     pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=track_url(ticket),
                               no_window_open=ticket.status == "waiting" and wait is None)

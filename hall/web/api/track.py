@@ -58,6 +58,7 @@ def _answer(number: str, code: str) -> list | Lookup:
     found = find(number, code)
     if not found.found:
         return found
+    assert found.ticket is not None  # found
     return [service_request(progress.of_ticket(db.session, found.ticket,
                                                verified=found.verified))]
 
@@ -134,9 +135,10 @@ TRACKED = {
         "properties": {
             "service_request_id": {"type": "string", "description": "The service number."},
             "status": {"enum": ["open", "closed"]},
-            "detailed_status": {"type": "string", "description": "The case's state (accepted, "
-                                "in_progress, awaiting_documents, special_procedure, decided, "
-                                "ready, closed, withdrawn), or the ticket's when there is no case."},
+            "detailed_status": {"type": "string", "description": (
+                "The case's state (accepted, in_progress, awaiting_documents, "
+                "special_procedure, decided, ready, closed, withdrawn), or the ticket's when "
+                "there is no case.")},
             "status_notes": {"type": ["string", "null"]},
             "service_name": {"type": "string"}, "service_code": {"type": "string"},
             "agency_responsible": {"type": "string", "description": "The division (or hall)."},

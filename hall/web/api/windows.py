@@ -6,7 +6,6 @@ Each move is ``POST /api/v1/halls/<hall>/windows/<no>/<move>`` with an optional 
 from __future__ import annotations
 
 from flask import abort, jsonify, request
-
 from pydantic import BaseModel, Field
 
 from hall import floor, lookup, supervision

@@ -19,9 +19,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from hall import admin
-from hall.errors import HallError
-from hall.events import Actor
-from hall.models import Hall, ServiceItem, Staff
+from hall.models import Hall, ServiceItem
 
 from ..extensions import db
 from .common import administrator, run

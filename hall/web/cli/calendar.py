@@ -14,9 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from hall import calendar, calendar_admin
-from hall.lookup import find_hall
-from hall.errors import HallError
 from hall.events import Actor
+from hall.lookup import find_hall
 from hall.models import Hall, Staff
 
 from ..extensions import db
@@ -86,8 +85,7 @@ def import_official_command() -> None:
 @click.argument("year", type=int)
 def show_command(year: int) -> None:
     """A year's status and its national holidays and make-up working days."""
-    status = calendar.years(db.session, also=[year])
-    status = next(s for s in status if s.year == year)
+    status = next(s for s in calendar.years(db.session, also=[year]) if s.year == year)
     if status.official:
         click.echo(f"{year}: official ({status.notice}); {status.holidays} holidays on "
                    f"weekdays, {status.workdays} make-up working days")

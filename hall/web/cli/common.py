@@ -4,8 +4,8 @@ A refusal of the hall's rules prints "Refused: " and the reason (with every prob
 on stderr and exits with status 1; nothing was written."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import click
 from sqlalchemy import select

@@ -18,7 +18,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from hall import devices
-from hall.errors import HallError
 from hall.models import Hall
 
 from ..extensions import db

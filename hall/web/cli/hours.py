@@ -15,7 +15,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from hall import clock, hours, hours_admin, lookup
-from hall.errors import HallError
 from hall.events import Actor
 from hall.models import Staff
 

@@ -16,7 +16,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from hall import endofday
-from hall.errors import HallError
 from hall.events import Actor
 from hall.models import Hall, Staff
 

@@ -6,15 +6,13 @@ from the hall's live events.
 """
 from __future__ import annotations
 
-from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for,
-)
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
 from hall import access, board, casefile, cases, clock, floor, lookup, numbers, queue, supervision
-from hall.errors import N_, HallError
+from hall.errors import N_
 from hall.models import Case, Ticket, Window
 
 from .. import refusals

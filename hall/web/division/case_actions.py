@@ -6,14 +6,14 @@ moves do in ``moves.py``.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from hall import cases, kinds
 from hall.casefile import Entry
-from hall.errors import ConfirmationRequired, HallError, N_
+from hall.errors import N_, ConfirmationRequired, HallError
 from hall.events import Actor
 from hall.models import Case, Role, Staff
 

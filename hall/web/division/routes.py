@@ -7,8 +7,18 @@ back as a message on the case's page; a case the member of staff may not see is 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
-    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,10 +32,10 @@ from hall.models import OPEN_STATES, Case, Staff
 from .. import refusals
 from ..api.tickets import track_url
 from ..auth import roles_required, visible_hall
-from .case_actions import ACTIONS, DONE, SPECIAL_NAMES, STATE_NAMES, actions_for, timeline_lines
 from ..event_words import hall_names
 from ..extensions import db
 from ..problems import translate
+from .case_actions import ACTIONS, DONE, SPECIAL_NAMES, STATE_NAMES, actions_for, timeline_lines
 
 # Its templates and script are in this package (templates/division, static/division.js).
 bp = Blueprint("division", __name__, url_prefix="/hall", template_folder="templates",
@@ -50,7 +60,7 @@ def _filters(divisions) -> tuple[Filters, dict]:
     if chosen is None and len(divisions) == 1:
         chosen = divisions[0]
     handler = _handler(args.get("handler"))
-    shown = {"state": args.get("state", ""), "warning": args.get("warning", ""),
+    shown: dict[str, Any] = {"state": args.get("state", ""), "warning": args.get("warning", ""),
              "mine": args.get("mine") == "1", "q": args.get("q", "").strip()[:40],
              "division": chosen.code if chosen else "", "handler": handler}
     handler_id = current_user.id if shown["mine"] else (handler.id if handler else None)

@@ -44,7 +44,7 @@ def bar_chart(values: list[int], labels: list[str], *, width: int = WIDTH, heigh
     gap = min(slot * 0.2, 6)
     top = max(values, default=0) or 1
     bars = []
-    for i, (value, label) in enumerate(zip(values, labels)):
+    for i, (value, label) in enumerate(zip(values, labels, strict=False)):
         h = round(value / top * plot, 1)
         bars.append(Bar(round(i * slot + gap / 2, 1), round(baseline - h, 1),
                         round(slot - gap, 1), h, value, label))

@@ -15,8 +15,8 @@ from hall import dashboard
 from hall.db import consistent_read
 
 from ..auth import roles_required, visible_hall
-from .charts import bar_chart
 from ..extensions import db
+from .charts import bar_chart
 
 # The manager's scripts and styles (static/) are served from here, for every manager page.
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",

@@ -7,19 +7,16 @@ here, counted on the dashboard, instead of on a case page nobody opens.
 """
 from __future__ import annotations
 
-from flask import (
-    Blueprint, Response, abort, flash, redirect, render_template, request, url_for,
-)
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hall import casefile, cases, numbers
-from hall.errors import CaseNotFound, HallError
+from hall.errors import CaseNotFound
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
 from ..extensions import db
-from ..problems import translate
 
 bp = Blueprint("extension_requests", __name__, url_prefix="/hall", template_folder="templates")
 

@@ -13,13 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from hall import ratings
-from hall.errors import HallError
 from hall.models import Case, Rating, Ticket
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
 from ..extensions import db
-from ..problems import translate
 
 bp = Blueprint("followups", __name__, url_prefix="/hall", template_folder="templates")
 

@@ -10,12 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hall import clock, endofday, reports, stats
-from hall.errors import HallError
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
 from ..extensions import db
-from ..problems import translate
 
 bp = Blueprint("reports", __name__, url_prefix="/hall", template_folder="templates")
 
