@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from config import TestConfig
@@ -52,11 +54,20 @@ def require_or_skip(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
+# The demo accounts' password ("demo") as the test databases keep it: hashed cheaply, because
+# hundreds of tests sign in and scrypt's cost (a tenth of a second and 32 MB a time) is for
+# production, not for every test's sign-in. Checking reads the method from the stored hash, so
+# the app's code is the same; a password set during a test is hashed as in production.
+TEST_PASSWORD_HASH = generate_password_hash("demo", method="pbkdf2:sha256:1000")
+
+
 def migrate_and_seed(app) -> None:
     """``flask db upgrade`` (which brings the official calendar) and the demo halls."""
     with app.app_context(), clock.running_from(SUITE_CLOCK):
         upgrade()
         demo.seed_demo(db.session, password="demo")
+        db.session.execute(sa.update(Staff).values(password_hash=TEST_PASSWORD_HASH))
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     shutdown(app)
@@ -199,11 +210,31 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+class _TemplateCache(BytecodeCache):
+    """Compiled templates shared by every app a test process makes: each test's app would
+    otherwise compile each page it renders again. Keyed by name and source checksum, so a
+    changed template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _TemplateCache()
+
+
 @pytest.fixture
 def app(sqlite_template, tmp_path):
     path = tmp_path / "hall.db"
     shutil.copy(sqlite_template, path)
     app = create_app(make_config(f"sqlite:///{path}"))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     yield app
     shutdown(app)
     with app.app_context():
@@ -253,6 +284,7 @@ def pg_app(pg_database):
     """The seeded PostgreSQL hall with today's moves wiped (TRUNCATE, which the event log's
     row triggers allow: the history of a test database is not history)."""
     app = create_app(make_config(pg_database))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         with db.engine.begin() as connection:
             wipe_the_day(connection)
