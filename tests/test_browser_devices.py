@@ -15,6 +15,10 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
 )
 
 
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
+
+
 @pytest.fixture
 def untrusted(app):
     strict = app_like(app, TRUSTED_DEVICE_NETWORKS="")

@@ -22,6 +22,10 @@ from test_auth import csrf_token, sign_in
 EXAM = {"hall": "HQ", "service": "EXAM"}
 
 
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
+
+
 @pytest.fixture
 def admin_client(client):
     sign_in(client, "admin")

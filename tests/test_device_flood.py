@@ -29,6 +29,10 @@ OTHER = "192.0.2.77"      # another visitor, or another display
 EXAM = {"hall": "HQ", "service": "EXAM"}
 
 
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
+
+
 def at(address: str, **headers) -> dict:
     return {"X-Forwarded-For": address, **headers}
 

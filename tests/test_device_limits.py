@@ -3,6 +3,8 @@ limits per device and per address, the daily cap, the managers' alert, the publi
 Idempotency-Key scoped per device and day with 422 for another body."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -19,6 +21,10 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
 )
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
+
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 def take(client, token=None, body=EXAM, key=None):

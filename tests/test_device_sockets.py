@@ -19,6 +19,10 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
 )
 
 
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
+
+
 @pytest.fixture
 def nothing_trusted(app):
     """The hall with no trusted network, on a live server: every client is an outsider."""

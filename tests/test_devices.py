@@ -23,6 +23,10 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
 EXAM = {"hall": "HQ", "service": "EXAM"}
 
 
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
+
+
 def problem(response) -> str:
     assert response.mimetype == "application/problem+json", response.get_data(as_text=True)
     return response.get_json()["code"]
