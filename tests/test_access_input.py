@@ -10,14 +10,14 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
-from test_ticket_pdf import pdf_text
 
 from conftest import MONDAY_0930, actor
 from hall import admin, cases, clock, endofday, issuing, queue
 from hall.errors import FieldTooLong
 from hall.models import Case, ServiceItem
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
+from test_ticket_pdf import pdf_text
 
 
 @pytest.fixture

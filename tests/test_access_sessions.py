@@ -6,12 +6,12 @@ import re
 import time
 
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import actor
 from hall import admin
 from hall.models import Event
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 
 def replay(app, cookie: str):

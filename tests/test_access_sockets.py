@@ -8,6 +8,7 @@ import threading
 import pytest
 import requests
 import socketio
+
 from test_staff_sockets import signed_in
 
 

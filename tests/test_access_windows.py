@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import MONDAY_0930, actor
 from hall import admin, clock, queue, supervision
@@ -20,6 +19,7 @@ from hall.errors import (
 from hall.issuing import issue_ticket
 from hall.models import Event, Ticket, Window
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
-from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
 from hall import endofday, ratings
 from hall.events import Actor
+from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "demo"

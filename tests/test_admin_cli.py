@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from test_auth import sign_in
 
 from hall.models import Event, ServiceItem, Staff, Window
 from hall.web.extensions import db
+from test_auth import sign_in
 
 
 @pytest.fixture

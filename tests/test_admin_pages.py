@@ -6,13 +6,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import MONDAY_0930, actor
 from hall import cases, clock, deadlines, queue
 from hall.issuing import issue_ticket
 from hall.models import Case, Event, ServiceItem, Staff, Window
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 
 def post(client, path: str, data: dict, form_page: str | None = None):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_auth import sign_in
 
 from conftest import MONDAY_0930, actor
 from hall import admin, clock
 from hall.web.extensions import db
+from test_auth import sign_in
 
 
 def kinds(html: str) -> list[str]:

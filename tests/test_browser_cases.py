@@ -11,8 +11,9 @@ import re
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from browser import LANDSCAPE, OFF_MACHINE, shot, watch
 from playwright.sync_api import expect
+
+from browser import LANDSCAPE, OFF_MACHINE, shot, watch
 from test_browser_console import CLERK_SCREEN, CONSOLE, issue, sign_in
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours

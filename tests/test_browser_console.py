@@ -11,8 +11,9 @@ import re
 
 import pytest
 import requests
-from browser import shot
 from playwright.sync_api import expect
+
+from browser import shot
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from browser import shot
 from playwright.sync_api import expect
-from test_browser_console import issue, sign_in
 
+from browser import shot
 from conftest import actor
 from hall import calendar, cases, deadlines, queue
 from hall.web.extensions import db
+from test_browser_console import issue, sign_in
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

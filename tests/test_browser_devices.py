@@ -4,12 +4,15 @@ they are not devices of the hall; after, the cookie alone makes them one."""
 from __future__ import annotations
 
 import pytest
-from browser import shot
-from device_helpers import _stop_apps_like, app_like, register, serving, tickets  # noqa: F401  (_stop_apps_like: a fixture)
 from playwright.sync_api import expect
 
+from browser import shot
+from device_helpers import _stop_apps_like, app_like, register, serving, tickets  # noqa: F401  (_stop_apps_like: a fixture)
 from hall import devices
 from hall.web.extensions import db
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import time
 
 import pytest
 import requests
-from browser import CHROMIUM, CHROMIUM_ARGS, LANDSCAPE, OFF_MACHINE, PORTRAIT, shot, watch
 from playwright.sync_api import expect
 
+from browser import CHROMIUM, CHROMIUM_ARGS, LANDSCAPE, OFF_MACHINE, PORTRAIT, shot, watch
 from hall import floor, queue
 from hall.db import consistent_read
 from hall.web.extensions import db

@@ -5,12 +5,13 @@ back a no-show pressed by mistake with F9 and holds a visitor with a reason type
 the dashboard shows no red for 0."""
 from __future__ import annotations
 
-from browser import shot
+import pytest
 from playwright.sync_api import expect
+
+from browser import shot
+from hall import cases, deadlines
 from test_browser_console import console, current, flash, issue, sign_in  # noqa: F401
 from tracking_helpers import desk  # noqa: F401
-
-from hall import cases, deadlines
 
 PHONE = {"width": 360, "height": 740}
 
@@ -38,6 +39,7 @@ def test_the_phone_shows_where_an_overdue_case_stands_above_the_fold(live_server
     shot(page, "tracking-overdue-zh-360x740", full_page=False)
 
 
+@pytest.mark.hall_open  # takes tickets
 def test_f6_is_taken_back_with_f9_and_f7_asks_why(live_server, console):  # noqa: F811
     page = console
     first = issue(live_server)

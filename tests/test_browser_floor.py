@@ -10,8 +10,9 @@ import re
 import time
 
 import pytest
-from browser import shot
 from playwright.sync_api import expect
+
+from browser import shot
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

@@ -13,9 +13,10 @@ import time
 import pytest
 import requests
 import zxingcpp
-from browser import PORTRAIT, shot
 from PIL import Image
 from playwright.sync_api import expect
+
+from browser import PORTRAIT, shot
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

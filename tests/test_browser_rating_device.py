@@ -11,12 +11,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 from playwright.sync_api import expect
-from wire import Clerk
 
 from conftest import MONDAY_0930
 from hall import clock
 from hall.models import Rating, Ticket
 from hall.web.extensions import db
+from wire import Clerk
 
 DEVICE = "/rate/HQ/3"
 

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import MONDAY_0930
 from hall import calendar, clock
 from hall.models import CalendarDay, CalendarYear, Event, Hall
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 PAGE = "/admin/calendar"
 

@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from test_division_console import accept, as_user, at_window, frozen  # noqa: F401
 
 from conftest import MONDAY_0930, actor, make_config
 from hall import cases, clock, demo, issuing, numbers, queue
@@ -19,6 +18,7 @@ from hall.errors import CaseNumberMistyped, InvalidCaseNumber
 from hall.models import Case, DailyCounter
 from hall.web import create_app
 from hall.web.extensions import db
+from test_division_console import accept, as_user, at_window, frozen  # noqa: F401
 
 ALPHABET = "0123456789X"
 

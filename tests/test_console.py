@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from test_auth import csrf_token, sign_in
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours

@@ -5,12 +5,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_auth import sign_in
 
 from conftest import actor
 from hall import cases, clock, dashboard, deadlines, issuing, queue, ratings
 from hall.events import Actor
 from hall.web.extensions import db
+from test_auth import sign_in
 
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)  # the hall's day starts at 16:00 UTC before
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 import requests
 import socketio
-from test_staff_sockets import signed_in
 
 from conftest import actor
 from hall import calendar, cases, deadlines, issuing, queue
 from hall.web.extensions import db
+from test_staff_sockets import signed_in
 
 
 class Watcher:

@@ -7,16 +7,20 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from device_helpers import OUTSIDE, bearer, client_at, count, device_row, events, register
-from test_auth import csrf_token, sign_in
 
 from conftest import MONDAY_0930
+from device_helpers import OUTSIDE, bearer, client_at, count, device_row, events, register
 from hall import clock, devices
 from hall.demo import seed_demo
 from hall.models import Device
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
+
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
+
 from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     Screen,
     _stop_apps_like,
@@ -25,7 +26,6 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     register,
     serving,
 )
-
 from hall.models import Ticket
 from hall.web.extensions import db
 
@@ -33,6 +33,10 @@ FLOOD = "198.51.100.66"   # the one address the flood comes from
 KIOSK = "192.0.2.10"      # a real kiosk of the hall, with its own token
 OTHER = "192.0.2.77"      # another visitor, or another display
 EXAM = {"hall": "HQ", "service": "EXAM"}
+
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 def at(address: str, **headers) -> dict:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+
+from conftest import MONDAY_0930
 from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     KIOSK_LAN,
     _stop_apps_like,
@@ -18,14 +21,16 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     register,
     tickets,
 )
-
-from conftest import MONDAY_0930
 from hall import clock, dashboard, queue
 from hall.db import consistent_read
 from hall.models import Ticket
 from hall.web.extensions import db
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
+
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 def take(client, token=None, body=EXAM, key=None):

@@ -9,11 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
-from device_helpers import Screen, _stop_apps_like, app_like, device_move, register, serving  # noqa: F401  (_stop_apps_like: a fixture)
 
+from device_helpers import Screen, _stop_apps_like, app_like, device_move, register, serving  # noqa: F401  (_stop_apps_like: a fixture)
 from display.sockets import JOINS
 from hall import devices
 from hall.web.extensions import db
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 @pytest.fixture

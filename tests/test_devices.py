@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
+from conftest import MONDAY_0930, actor
 from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     KIOSK_LAN,
     OUTSIDE,
@@ -23,14 +25,16 @@ from device_helpers import (  # noqa: F401  (_stop_apps_like: a fixture)
     register,
     tickets,
 )
-
-from conftest import MONDAY_0930, actor
 from hall import clock, devices, issuing, queue
 from hall.models import Ticket
 from hall.web.devices import trusted_networks
 from hall.web.extensions import db
 
 EXAM = {"hall": "HQ", "service": "EXAM"}
+
+
+# These tests take tickets: their clock starts when the demo halls take them (conftest).
+pytestmark = pytest.mark.hall_open
 
 
 def problem(response) -> str:

@@ -8,12 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import sqlalchemy as sa
-from wire import Clerk, Display
 
 from hall import floor, queue
 from hall.db import consistent_read
 from hall.models import Event
 from hall.web.extensions import db
+from wire import Clerk, Display
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
 

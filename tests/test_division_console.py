@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_auth import csrf_token, sign_in
-from test_cases import local, valid_id_no
 
 from conftest import MONDAY_0930
 from hall import calendar, clock, deadlines
 from hall.models import Case
 from hall.numbers import grouped
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
+from test_cases import local, valid_id_no
 
 
 @pytest.fixture

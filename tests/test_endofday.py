@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
-from test_auth import csrf_token, sign_in
 
 from conftest import actor, make_config
 from hall import clock, endofday, hours, hours_admin, issuing, queue, reports
@@ -19,6 +18,7 @@ from hall.errors import DayNotOver, HallClosed
 from hall.models import DailyReport, Event, Hall, Ticket, Window
 from hall.web import create_app, shutdown
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 NINE = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)   # Monday 09:00 in the hall
 CLOSING = NINE + timedelta(hours=9, minutes=1)              # 18:01

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import actor
 from hall import clock, deadlines, issuing, queue, ratings
 from hall.events import Actor
 from hall.models import Event, Rating, Ticket
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 MONDAY = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
 PAGE = "/hall/HQ/followups"

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from browser import PORTRAIT, shot
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from browser import PORTRAIT, shot
 from conftest import actor
 from hall import queue
 from hall.models import DailyCounter, Event, Ticket

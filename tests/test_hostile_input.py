@@ -7,10 +7,10 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from test_kiosk import form_fields
 
 from hall.models import Rating, Ticket
 from hall.web.extensions import db
+from test_kiosk import form_fields
 
 HUGE = 100 * 1024  # over MAX_CONTENT_LENGTH (64 KiB)
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
 
 from conftest import actor
 from hall import calendar_admin, clock, hours, hours_admin, issuing, queue
 from hall.errors import HallClosed, NotAnAdministrator, WindowsClosed
 from hall.models import Event, OpeningException, Ticket
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
 
 HALL = ZoneInfo("Asia/Shanghai")
 PAGE = "/admin/halls/HQ/hours"

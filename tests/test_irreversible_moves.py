@@ -8,14 +8,14 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from test_auth import csrf_token
-from test_division_console import act, as_user, civil, clerk, frozen, new_case, state_of  # noqa: F401
 
 from conftest import MONDAY_0930, actor
 from hall import clock, issuing, queue
 from hall.errors import HoldReasonRequired, NothingToUndo
 from hall.models import Case, Event, Ticket
 from hall.web.extensions import db
+from test_auth import csrf_token
+from test_division_console import act, as_user, civil, clerk, frozen, new_case, state_of  # noqa: F401
 
 CONSOLE = "/hall/HQ/windows/3"
 

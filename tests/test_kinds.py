@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
-from test_auth import sign_in
-from test_division_console import accept, act, as_user, at_window, frozen  # noqa: F401
-from tracking_helpers import desk  # noqa: F401
 
 from conftest import MONDAY_0930, actor
 from hall import cases, clock, deadlines, issuing, kinds, progress, queue
 from hall.models import Event
 from hall.web.extensions import db
+from test_auth import sign_in
+from test_division_console import accept, act, as_user, at_window, frozen  # noqa: F401
+from tracking_helpers import desk  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [p for d in ("hall", "tracking", "kiosk", "display") for p in (ROOT / d).rglob("*.py")]

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from test_auth import csrf_token, sign_in
-from tracking_helpers import PHONE, desk  # noqa: F401
 
 from conftest import MONDAY_0930, actor
 from hall import cases, clock, deadlines, queue, ratings
 from hall.events import Actor
 from hall.models import Case, Event
 from hall.web.extensions import db
+from test_auth import csrf_token, sign_in
+from tracking_helpers import PHONE, desk  # noqa: F401
 
 FOLLOWUPS = "/hall/HQ/followups"
 EXTENSIONS = "/hall/HQ/extension-requests"

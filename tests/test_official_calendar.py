@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from cluster_helpers import create_schema, drop_schema
 
+from cluster_helpers import create_schema, drop_schema
 from conftest import PG_URL, make_config, require_or_skip
 from hall import calendar
 from hall.web import create_app, shutdown

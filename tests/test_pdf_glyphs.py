@@ -18,8 +18,6 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
-from test_receipt_pdf import make_case
-from test_ticket_pdf import TRACK_URL, make_ticket
 
 from hall import glyphs, reports
 from hall.models import Division, Hall, ServiceItem
@@ -33,6 +31,8 @@ from hall.stats import (
     TicketFigures,
     TicketStats,
 )
+from test_receipt_pdf import make_case
+from test_ticket_pdf import TRACK_URL, make_ticket
 
 # What real halls type into their catalogue and what applicants are called: a minority
 # name with the interpunct (间隔号), a character outside the BMP, typographic quotes, a

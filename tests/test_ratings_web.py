@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from tracking_helpers import csrf, desk  # noqa: F401
 
 from hall import queue
 from hall.models import Rating
 from hall.web.extensions import db
+from tracking_helpers import csrf, desk  # noqa: F401
 
 
 def ratings_of(app):

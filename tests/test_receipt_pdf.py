@@ -9,11 +9,11 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from pypdf import PdfReader
-from test_ticket_pdf import MM, SERVICE_NO, TRACK_URL, make_ticket, pdf_text
 
 from hall.models import Case, Division
 from hall.numbers import case_number, grouped
 from hall.printing import case_receipt_pdf
+from test_ticket_pdf import MM, SERVICE_NO, TRACK_URL, make_ticket, pdf_text
 
 CASE_NO = case_number(date(2026, 11, 23), 1, 42)
 

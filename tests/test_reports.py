@@ -7,10 +7,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
-from test_auth import sign_in
 
 from hall import clock, endofday, issuing
 from hall.web.extensions import db
+from test_auth import sign_in
 
 NINE = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # Monday 09:00 in the hall
 PAGE = "/hall/HQ/reports"

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from stdnum.iso7064 import mod_11_2
-from test_division_console import accept, as_user, at_window, frozen  # noqa: F401
 
 from hall import numbers
 from hall.errors import IdNumberBirthDate, IdNumberMistyped, InvalidIdNumber
+from test_division_console import accept, as_user, at_window, frozen  # noqa: F401
 
 TODAY = date(2026, 11, 23)
 # Genuine Harbin numbers refused before: the district codes date from 2006 (香坊区 230110)

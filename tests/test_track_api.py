@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import json
 
-from tracking_helpers import NAME, PHONE, SUBJECT, desk, id_no  # noqa: F401
-
 from hall import cases
+from tracking_helpers import NAME, PHONE, SUBJECT, desk, id_no  # noqa: F401
 
 EN = {"Accept-Language": "en"}
 

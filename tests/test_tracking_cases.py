@@ -6,10 +6,10 @@ import re
 from datetime import UTC
 
 import pytest
-from tracking_helpers import NAME, PHONE, SUBJECT, csrf, desk, id_no  # noqa: F401
 
 from conftest import make_config
 from hall import cases
+from tracking_helpers import NAME, PHONE, SUBJECT, csrf, desk, id_no  # noqa: F401
 
 
 def get(client, path: str):

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-from tracking_helpers import csrf, desk  # noqa: F401
-
 from hall import cases, deadlines
+from tracking_helpers import csrf, desk  # noqa: F401
 
 SECRET = "申请人王小明（身份证230110196505051232，电话13912345678）材料不全"
 
