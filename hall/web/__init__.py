@@ -22,7 +22,8 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE))
     app.config.from_object(config)
     _start_hall_clock(app)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese as Chinese, not \uXXXX, for people reading JSON
+    # Chinese as Chinese, not \uXXXX, for people reading JSON
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     INSTANCE.mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
     from . import logs
