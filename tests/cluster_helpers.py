@@ -115,9 +115,14 @@ class Server:
         _server.stop(self.proc)
 
     @property
-    def holder(self) -> str:
+    def holders(self) -> set[str]:
+        """The lease holder names this server's processes use: run.py is gunicorn's master,
+        and the scheduler runs in its worker(s), each holding leases under its own pid."""
         import socket
-        return f"{socket.gethostname()}:{self.proc.pid}"
+        pids = {self.proc.pid}
+        for children in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            pids |= {int(p) for p in children.read_text().split()}
+        return {f"{socket.gethostname()}:{pid}" for pid in pids}
 
     def log_tail(self, lines: int = 40) -> str:
         try:
