@@ -130,10 +130,10 @@ def _init_sockets(app: Flask) -> SocketIO:
     gevent under gunicorn's gevent worker, threading elsewhere (see README, "Serving"); with
     REDIS_URL every process emits through Redis
     on SOCKETIO_CHANNEL, so a call made on one reaches displays on all."""
-    from display.publisher import FloorPublisher
     from display.sockets import NAMESPACE, DisplayNamespace
 
     from .socket_origins import allowed_origins
+    from .live import FloorPublisher
     from .staff_sockets import StaffNamespace
 
     socketio = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
