@@ -129,6 +129,37 @@ def test_a_display_on_b_receives_a_call_made_on_a(pair, day):
         display.close()
 
 
+def test_a_read_on_b_right_after_a_move_on_a_shows_it(pair, day):
+    """Reads are answered from views kept in each process (#13.2); the view's stamp comes
+    from the database, so the read after a move answered by another process shows it."""
+    a, b = pair
+    queue_url = f"{b.base}/api/v1/halls/HQ/queue"
+
+    def exam(answer) -> int:
+        return next(s for s in answer.json()["services"] if s["code"] == "EXAM")["waiting"]
+
+    for _ in range(5):
+        held = requests.get(queue_url, timeout=10)          # B keeps this view, and its tag
+        mine = take(a.base).json()                           # a ticket on A
+        after = requests.get(queue_url, headers={"If-None-Match": held.headers["ETag"]},
+                             timeout=10)
+        assert after.status_code == 200 and exam(after) == exam(held) + 1
+        page = f"{b.base}/track/{mine['service_no']}"
+        waiting = requests.get(page, timeout=10)
+        clerk = Clerk(a.base, "clerk03", 3)
+        clerk.do("open")
+        while True:                                          # A calls until mine is called
+            called = clerk.do("call")
+            assert called.status_code == 200, called.text
+            if called.json()["number"] == mine["number"]:
+                break
+            clerk.do("finish")
+        moved = requests.get(page, headers={"If-None-Match": waiting.headers["ETag"]},
+                             timeout=10)
+        assert moved.status_code == 200 and "3 号窗口" in moved.text
+        clerk.do("finish")
+
+
 def test_64_kiosks_across_two_processes_get_unique_gap_free_numbers(pair, day):
     servers = list(pair)
     barrier = threading.Barrier(64)

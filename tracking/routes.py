@@ -13,6 +13,8 @@ from hall.web.problems import translate
 from hall.web.templating import local_time
 
 from . import bp
+from hall.web.conditional import revalidated, tag
+
 from .cache import views
 from .lookup import Lookup, find, limited, refusal_text
 from .words import say, step_text
@@ -22,8 +24,11 @@ VISITOR = Actor("visitor")  # a rating given on the tracking page: nobody of the
 
 @bp.after_request
 def _no_store(response):
-    """Nothing of a visit may stay in a shared or cached copy, refusals included."""
-    response.headers["Cache-Control"] = "no-store"
+    """Nothing of a visit may stay in a shared or cached copy, refusals included; only the
+    public view (no code, the same for every reader) may be kept by the reader's own
+    browser, to be revalidated with its ETag (hall/web/conditional.py)."""
+    if "ETag" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -56,10 +61,10 @@ def ticket(service_no: str):
     except InvalidServiceNumber as error:
         return _form(translate(error), service_no, 400)
     stamp = progress.stamp(db.session, number)
-    if stamp is None:  # unknown, or waiting (the people ahead change): rendered afresh
+    if stamp is None:  # unknown: the refusal, rendered afresh
         return _show(service_no, "")
     key = ("page", number, str(get_locale()), request.full_path)
-    return views().get(key, stamp, lambda: _show(service_no, ""))
+    return revalidated(views().get(key, stamp, lambda: _show(service_no, "")), tag(key, stamp))
 
 
 @bp.post("/<service_no>")

@@ -26,6 +26,7 @@ from tracking.cache import views
 from tracking.lookup import Lookup, find, limited, refusal_text
 from tracking.words import say, step_text
 
+from ..conditional import revalidated, tag
 from ..extensions import db
 from ..problems import problem
 from . import bp
@@ -48,6 +49,8 @@ def track(service_no: str):
                            lambda: _answer(number, code))
     if isinstance(body, Lookup):  # not found: the refusal
         return problem(404, "track-not-found", refusal_text(body), instance=NOT_FOUND_INSTANCE)
+    if stamp is not None:  # public: the same for every reader until the visit moves
+        return revalidated(jsonify(body), tag("api", number, str(get_locale()), stamp))
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
