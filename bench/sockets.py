@@ -58,11 +58,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--procs", default="1,2", help="server processes, comma-separated")
     p.add_argument("--calls", type=int, default=20, help="calls, one a second")
     p.add_argument("--per-client", type=int, default=2500, help="sockets per client process")
+    p.add_argument("--bare", default="gevent",
+                   help="bare broadcast server models measured first: gevent (the hall's), "
+                        "gthread (a thread per socket), asyncio (AsyncServer on uvicorn)")
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     args = p.parse_args(argv)
     args.mix = {k: float(v) for k, v in (part.split("=") for part in args.mix.split(","))}
-    args.procs = [int(n) for n in args.procs.split(",")]
+    args.procs = [int(n) for n in args.procs.split(",") if n]
+    args.bare = [m for m in args.bare.split(",") if m]
     return args
 
 
@@ -231,8 +235,11 @@ def main(argv=None) -> int:
     try:
         base_env = hall_env(tmp, f"sqlite:///{tmp / 'bench.db'}")
         bare_env = {**base_env, "PYTHONPATH": str(_server.ROOT / "bench")}
-        runs.append(run("bare broadcast, 1 proc", [sys.executable, "bench/bare_socketio_app.py"],
-                        bare_env, tmp, {"display": args.sockets}, args, bare=True))
+        for model in args.bare:  # the same displays on the bare broadcast, per server model
+            script = "bench/bare_asgi_app.py" if model == "asyncio" else "bench/bare_socketio_app.py"
+            runs.append(run(f"bare {model}, 1 proc", [sys.executable, script],
+                            {**bare_env, "BARE_WORKER_CLASS": model}, tmp,
+                            {"display": args.sockets}, args, bare=True))
         if 1 in args.procs:
             prepare_database(base_env, tmp / "setup.log")
             env = {**base_env, "SCHEDULER_ENABLED": "0"}
