@@ -76,6 +76,9 @@ def create_app(config: Config | None = None) -> Flask:
     def _end_session(_exc):
         db.session.remove()
 
+    from .extensions import limits_on_views_only
+
+    limits_on_views_only(app)  # every limit is on its view (hall/web/extensions.py)
     return app
 
 
