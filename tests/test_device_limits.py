@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 import sqlalchemy as sa
 
 from hall import clock, dashboard, queue
