@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import clock, numbers, privacy, ratings, timeline
@@ -225,7 +225,7 @@ _STAMP = select(
 ).join_from(_T, _H, _H.c.id == _T.c.hall_id).where(_T.c.service_no == bindparam("number"))
 
 
-def stamp(session: Session, service_no: str) -> tuple | None:
+def stamp(session: Session | Connection, service_no: str) -> tuple | None:
     """What the public view of a visit depends on: its status and its last event (every move
     of the visit and of its cases records one with the ticket). None for an unknown number.
     A waiting visit also depends on everyone ahead of it and on the pace of the windows:

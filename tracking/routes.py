@@ -60,7 +60,8 @@ def ticket(service_no: str):
         number = numbers.parse_service_number(service_no)
     except InvalidServiceNumber as error:
         return _form(translate(error), service_no, 400)
-    stamp = progress.stamp(db.session, number)
+    with db.engine.connect() as connection:  # one row: no ORM session to open and close
+        stamp = progress.stamp(connection, number)
     if stamp is None:  # unknown: the refusal, rendered afresh
         return _show(service_no, "")
     key = ("page", number, str(get_locale()), request.full_path)

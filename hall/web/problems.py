@@ -92,6 +92,8 @@ def register(app: Flask) -> None:
         response = refusal(error.code or 500, code, gettext(title))
         if error.code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        if getattr(error, "retry_after", None):  # a rate limit (hall/web/limits.py)
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.errorhandler(OperationalError)

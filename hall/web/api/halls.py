@@ -42,7 +42,8 @@ _STAMP = select(Hall.floor_seq, Hall.timezone).where(Hall.code == bindparam("cod
 def hall_queue(hall: str):
     """The hall's queue, built once per floor sequence and day (views kept for a minute at
     most, so a renamed service shows), answered 304 to a poller that already has it."""
-    row = db.session.execute(_STAMP, {"code": hall}).first()
+    with db.engine.connect() as connection:  # one row: no ORM session to open and close
+        row = connection.execute(_STAMP, {"code": hall}).first()
     if row is None:
         queue.get_hall(db.session, hall)  # the unknown hall's 404, worded as everywhere
     stamp = (row.floor_seq, clock.local_date(clock.now(), row.timezone).isoformat())

@@ -41,7 +41,10 @@ def track(service_no: str):
     """Where the visit stands (Open311 service request), privately with its access code."""
     code = request.headers.get("X-Access-Code") or request.args.get("code", "")
     number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
-    stamp = None if code.strip() else progress.stamp(db.session, number)
+    stamp = None
+    if not code.strip():
+        with db.engine.connect() as connection:  # one row: no ORM session to open and close
+            stamp = progress.stamp(connection, number)
     if stamp is None:
         body = _answer(number, code)
     else:  # the public answer, kept while the visit has not moved (tracking.cache)
