@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-displays bench-track bench-overdue bench-dashboard bench-cluster clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -62,6 +62,13 @@ extract-messages: setup
 
 bench: dev-setup translations
 	$(BIN)/python bench/tickets.py $(BENCH_ARGS)
+
+# Every figure of the public paths beside its baseline (README, "Performance").
+bench-all: dev-setup translations
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
+
+bench-sockets: dev-setup translations
+	$(BIN)/python bench/sockets.py $(BENCH_ARGS)
 
 bench-displays: dev-setup translations
 	$(BIN)/python bench/display_latency.py $(BENCH_ARGS)

@@ -95,6 +95,8 @@ class Config:
         self.DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
         # Request bodies larger than this are refused with 413 before any parsing.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+        # A request body must arrive whole within this many seconds, else 408 (#11.15).
+        self.REQUEST_BODY_SECONDS = float(os.environ.get("REQUEST_BODY_SECONDS", "10"))
         # A kiosk page stays open all day; its CSRF token lives as long as the session.
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True

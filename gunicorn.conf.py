@@ -1,10 +1,18 @@
-"""gunicorn settings for production: ``gunicorn 'hall.web:create_app()'`` (this file is read
-from the working directory; ``-c gunicorn.conf.py`` says so explicitly).
+"""gunicorn settings: what ``python run.py`` (and so ``make run``) serves with, and what
+production runs: ``gunicorn -c gunicorn.conf.py 'hall.web:create_app()'``.
 
-Worker class: ``gthread``, because the app runs Flask-SocketIO in threading mode (see
-README, "Serving"): each WebSocket holds one thread of its worker for as long as it is open,
-so THREADS must exceed the displays, consoles and dashboards connected to one worker plus
-the requests served at once. No monkey-patching, SQLite and psycopg block as usual.
+Worker class: ``gevent`` (README, "Serving", has the measurements behind the choice). Every
+request and every WebSocket is a greenlet, not a thread: a thousand wall displays cost a few
+tens of kilobytes each, and one broadcast reaches them at ~40 µs of CPU per socket, where
+a thread per socket (``gthread``, Flask-SocketIO's threading mode) cost ~0.3 ms and a
+thread's stack. psycopg 3 yields to other greenlets while it waits for PostgreSQL; SQLite's
+calls are short and run in place. GUNICORN_WORKER_CLASS=gthread keeps the threaded worker
+(Flask-SocketIO then runs in threading mode; GUNICORN_THREADS applies).
+
+Slow clients: a request head that does not arrive within ``keepalive`` seconds is dropped by
+the worker, and a body that does not arrive within REQUEST_BODY_SECONDS is answered 408
+(hall/web/serving.py): a thousand half-sent requests hold a thousand idle greenlets for a few
+seconds, never the worker.
 
 Several workers (WEB_CONCURRENCY > 1) need two things, both in place:
 - REDIS_URL, so that Socket.IO emits through Redis (channel SOCKETIO_CHANNEL) and a call
@@ -23,10 +31,20 @@ Shutdown (SIGTERM to the master): workers stop accepting, finish the requests in
 another process or to the restarted one) and hand the scheduler leases over.
 """
 import os
-import signal
-import threading
 
-from config import Config
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
+if worker_class == "gevent":
+    # Before anything else is imported, in the master too: the workers are forked from it,
+    # and a module that took the real threading or socket before the patch (the config
+    # reads the environment, logging makes locks) would keep them in every worker.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import signal  # noqa: E402  (after the patch, above)
+import threading  # noqa: E402
+
+from config import Config  # noqa: E402
 
 # Read in the master: with HALL_CLOCK set it also notes when the hall's clock started
 # (HALL_CLOCK_STARTED), which every worker inherits, so they all keep one hall time.
@@ -34,12 +52,13 @@ _config = Config()
 
 bind = os.environ.get("GUNICORN_BIND") or f"{_config.HOST}:{_config.PORT}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "200"))
-# Connections one worker holds at once (open WebSockets and kept-alive HTTP together).
-worker_connections = max(int(os.environ.get("GUNICORN_CONNECTIONS", "1000")), threads + 100)
-# A worker that does not report for this long is restarted (gthread reports from its own
-# loop, so a long-lived WebSocket does not count against it).
+threads = int(os.environ.get("GUNICORN_THREADS", "200"))  # gthread only
+# Connections one worker holds at once (open WebSockets and kept-alive HTTP together); a
+# greenlet each under gevent, so thousands cost little. Past this, new ones wait in the
+# listen backlog.
+worker_connections = max(int(os.environ.get("GUNICORN_CONNECTIONS", "10000")), threads + 100)
+# A worker that does not report for this long is restarted (both worker classes report from
+# their own loop, so a long-lived WebSocket does not count against it).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "10"))
 keepalive = 5
@@ -81,6 +100,10 @@ def when_ready(server):
     will carry an address no phone can open (README, "Run it")."""
     from hall.web.qr_address import warn_about_qr_address
 
+    host, port = bind.rsplit(":", 1) if ":" in bind else (_config.HOST, _config.PORT)
+    base = f"http://{host}:{port}"
+    print(f"Service Hall: kiosk {base}/kiosk/HQ · tracking {base}/track · "
+          f"API {base}/api/v1/openapi.json", flush=True)
     warn_about_qr_address(vars(_config), server.log.error_log)
 
 

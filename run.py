@@ -1,19 +1,26 @@
-"""Serve the hall (pages, API and Socket.IO) on one port: ``python run.py``."""
-from hall.web import create_app, scheduler
-from hall.web.qr_address import warn_about_qr_address
-from hall.web.serving import RequestHandler
+"""Serve the hall (pages, API and Socket.IO) on one port: ``python run.py`` (``make run``).
 
-app = create_app()
-socketio = app.extensions["socketio"]
+The same server as production: gunicorn with one gevent worker, configured by
+``gunicorn.conf.py`` (README, "Serving"). HOST and PORT say where; WEB_CONCURRENCY, with
+REDIS_URL, runs more workers. Nothing to install beyond requirements.txt.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> None:
+    from gunicorn.app.wsgiapp import run
+
+    # gunicorn reads its command line: the settings file and the app factory, nothing else
+    # (options belong in the environment, where gunicorn.conf.py reads them).
+    sys.argv = [sys.argv[0], "-c", str(ROOT / "gunicorn.conf.py"), "--chdir", str(ROOT),
+                "hall.web:create_app()", *(argv or [])]
+    run()
+
 
 if __name__ == "__main__":
-    scheduler.start(app)
-    base = f"http://{app.config['HOST']}:{app.config['PORT']}"
-    print(f"Service Hall: kiosk {base}/kiosk/HQ · tracking {base}/track · API {base}/api/v1/openapi.json",
-          flush=True)
-    warn_about_qr_address(app.config)  # a QR code no phone can open (README, "Run it")
-    # threading mode on Werkzeug's server: one process, nothing to install (see README,
-    # "Serving"); production uses gunicorn, documented there.
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],
-                 allow_unsafe_werkzeug=True, log_output=app.config["ACCESS_LOG"],
-                 request_handler=RequestHandler)
+    main(sys.argv[1:])

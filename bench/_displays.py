@@ -95,7 +95,7 @@ class Display:
             await self.sio.emit(event, {"hall": "HQ"}, namespace=NAMESPACE)
             try:
                 await asyncio.wait_for(self.joined.wait(), min(SYNC_AFTER, timeout))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if time.monotonic() >= deadline:
                     raise TimeoutError(f"no state {timeout:.0f} s after join") from None
                 self.retries += 1
@@ -126,7 +126,7 @@ async def await_key(displays: list[Display], tally: Tally, key: tuple, deadline:
     if tally.counts[key] < len(displays):
         try:
             await asyncio.wait_for(tally.done.wait(), max(0.0, deadline - time.time()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass  # the parent counts the missing ones
     times = [d.seen.get(key) for d in displays]
     for d in displays:  # a long run must not keep every stamp of every display

@@ -116,30 +116,50 @@ def raise_open_files() -> int:
     return soft
 
 
+def tree(pid: int) -> list[int]:
+    """The process and its descendants: ``run.py`` is gunicorn's master, the work is done in
+    its worker(s), so a server's memory and CPU are those of the whole tree."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        for children in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            try:
+                pids.extend(int(c) for c in children.read_text().split())
+            except OSError:
+                pass
+        i += 1
+    return pids
+
+
 def proc_status(pid: int) -> dict[str, int]:
-    """Resident memory (``rss_kb``) and thread count (``threads``) of a live process, read
-    from /proc/<pid>/status (Linux); empty if the process is gone."""
+    """Resident memory (``rss_kb``) and thread count (``threads``) of a live server (the
+    process and its children, summed), read from /proc/<pid>/status (Linux); empty if the
+    process is gone."""
     fields = {"VmRSS": "rss_kb", "Threads": "threads"}
-    try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    except OSError:
-        return {}
-    out = {}
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key in fields:
-            out[fields[key]] = int(value.split()[0])
+    out: dict[str, int] = {}
+    for each in tree(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            key, _, value = line.partition(":")
+            if key in fields:
+                out[fields[key]] = out.get(fields[key], 0) + int(value.split()[0])
     return out
 
 
 def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a live process has used so far, from /proc/<pid>/stat."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) a live server (process and children) has used so far,
+    from /proc/<pid>/stat."""
+    total = 0.0
+    for each in tree(pid):
+        try:
+            stat = Path(f"/proc/{each}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name (may hold spaces)
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_busy() -> float:

@@ -1,8 +1,9 @@
 """The baseline for ``bench/display_latency.py``: the least a broadcast to displays can cost
 on our stack.
 
-Flask + Flask-SocketIO in threading mode on Werkzeug, served exactly as ``run.py`` serves the
-hall (one process, no access log), with a ``/display`` namespace whose ``join`` puts the client
+Flask + Flask-SocketIO, served exactly as ``run.py`` serves the hall (gunicorn, one gevent
+worker, Flask-SocketIO in gevent mode: bench/gunicorn_bare.conf.py; no access log), with a
+``/display`` namespace whose ``join`` puts the client
 in room ``hall:HQ`` and answers a small ``state``, and ``POST /call`` that emits one ``called``
 message to that room, right in the request, with the same payload as the hall's (copied from a
 real one: same fields, same size). No database, no publisher thread, no ``queue`` messages:
@@ -13,14 +14,13 @@ Run: ``PORT=5002 .venv/bin/python bench/bare_socketio_app.py`` (the benchmark st
 from __future__ import annotations
 
 import itertools
-import logging
-import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from bare_app import _mode, serve
 from flask import Flask, jsonify, request
 from flask_socketio import Namespace, SocketIO, emit, join_room
 
-# A real ``called`` message of the demo hall HQ (window 3 calls A001), as display/publisher.py
+# A real ``called`` message of the demo hall HQ (window 3 calls A001), as hall/live.py
 # builds it: the waiting count of each of the hall's 14 services rides along on every message.
 CALLED = {
     "seq": 3, "hall": "HQ", "kind": "called", "at": "2026-11-22T05:40:43.663121+00:00",
@@ -36,7 +36,7 @@ NAMESPACE, ROOM = "/display", "hall:HQ"
 
 app = Flask(__name__)
 # The hall's own settings (hall/web/__init__.py), minus the message queue it runs without.
-socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=[],
+socketio = SocketIO(app, async_mode=_mode(), cors_allowed_origins=[],
                     logger=False, engineio_logger=False)
 _seq = itertools.count(CALLED["seq"])  # next() on a count is atomic under the GIL
 
@@ -65,14 +65,11 @@ def call():
     """Broadcast a ``called`` message for the number in the body: ``{"number": "B001"}``."""
     number = request.get_json()["number"]
     body = {**CALLED, "seq": next(_seq), "number": number,
-            "at": datetime.now(timezone.utc).isoformat(),
+            "at": datetime.now(UTC).isoformat(),
             "window": {**CALLED["window"], "serving": number}}
     socketio.emit("called", body, namespace=NAMESPACE, to=ROOM)
     return jsonify(body)
 
 
 if __name__ == "__main__":
-    # Same as run.py with ACCESS_LOG=0: Werkzeug logs warnings only.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    socketio.run(app, host="127.0.0.1", port=int(os.environ.get("PORT", "5002")),
-                 allow_unsafe_werkzeug=True, log_output=False)
+    serve("bare_socketio_app:app")

@@ -39,8 +39,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server  # noqa: E402  (bench/ is not a package)
 from _displays import Fleet  # noqa: E402
 from display_latency import Hall, make_calls  # noqa: E402
-from tickets import (READY_PATH, TICKET_PATH, client_process, hall_env,  # noqa: E402
-                     integrity_checks, percentile, prepare_database, ticket_count)
+from tickets import (  # noqa: E402
+    READY_PATH,
+    TICKET_PATH,
+    client_process,
+    hall_env,
+    integrity_checks,
+    percentile,
+    prepare_database,
+    ticket_count,
+)
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -89,7 +97,7 @@ def tickets(pool, ports: list[int], args) -> dict:
     per_proc = max(1, args.procs // len(ports))
     shares = [args.clients // len(ports) + (k < args.clients % len(ports))
               for k in range(len(ports))]
-    for port, share in zip(ports, shares):
+    for port, share in zip(ports, shares, strict=True):
         for j in range(per_proc):
             n = share // per_proc + (j < share % per_proc)
             if n:
@@ -143,7 +151,7 @@ def setup_run(name: str, url: str, redis_url: str, servers: int, tmp: Path, pool
             procs.append(_server.start([sys.executable, "run.py"], {**env, "PORT": str(port)},
                                        log))
             ports.append(port)
-        for proc, port in zip(procs, ports):
+        for proc, port in zip(procs, ports, strict=True):
             _server.wait_ready(proc, port, "GET", READY_PATH)
         print(f"  {name}: tickets...", end="", flush=True)
         ticket_row = tickets(pool, ports, args)

@@ -37,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,16 @@ from overdue import Statements, explain, prepare, timed  # noqa: E402  (bench/ h
 from hall import clock, endofday, reports, stats  # noqa: E402
 from hall.db import configure_engine  # noqa: E402
 from hall.models import (  # noqa: E402
-    Case, Division, Event, Hall, Rating, ServiceItem, Staff, Ticket, Window, window_services,
+    Case,
+    Division,
+    Event,
+    Hall,
+    Rating,
+    ServiceItem,
+    Staff,
+    Ticket,
+    Window,
+    window_services,
 )
 
 try:  # the dashboard's own snapshot, when that part of the hall exists
@@ -61,7 +70,7 @@ except ImportError:  # pragma: no cover - before the dashboard was written
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 23)
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=TZ).astimezone(timezone.utc)  # 15:00 in the hall
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=TZ).astimezone(UTC)  # 15:00 in the hall
 BATCH = 20_000
 
 
@@ -161,7 +170,7 @@ def fill(session: Session, args) -> dict:
             for i in range(args.per_day):
                 issued = opening + timedelta(seconds=i * 9 * 3600 / args.per_day
                                              + rng.uniform(0, 5))
-                if back == 0 and issued.astimezone(timezone.utc) > NOW:
+                if back == 0 and issued.astimezone(UTC) > NOW:
                     break
                 item = items[rng.randrange(len(items))]
                 seqs[item.prefix] = seq = seqs.get(item.prefix, 0) + 1
@@ -335,7 +344,7 @@ def main(argv=None) -> int:
                          Event.at < month.end)),
                 ]
                 for name, query in bare:
-                    ms, _ = median_ms(lambda: conn.execute(query).scalar(), args.repeat)
+                    ms, _ = median_ms(lambda q=query: conn.execute(q).scalar(), args.repeat)
                     results.append((name, ms, f"{conn.execute(query).scalar():,} rows"))
 
         print()

@@ -128,7 +128,8 @@ class CpuMeter:
         return server, clients, own, _server.machine_busy(), time.monotonic()
 
     def figures(self, calls: int) -> dict:
-        server, clients, own, busy, wall = (b - a for a, b in zip(self.start, self._read(), strict=True))
+        server, clients, own, busy, wall = (
+            b - a for a, b in zip(self.start, self._read(), strict=True))
         return {"server_cpu_ms_per_call": server / calls * 1000,
                 "clients_cpu_ms_per_call": clients / calls * 1000,
                 "other_load": max(0.0, busy - own) / (max(wall, 1e-9) * (os.cpu_count() or 1))}

@@ -36,7 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, func, insert, select, text
@@ -48,11 +48,9 @@ import _server  # noqa: E402  (bench/ is not a package)
 
 from hall import deadlines, inbox  # noqa: E402
 from hall.db import configure_engine  # noqa: E402
-from hall.models import (  # noqa: E402
-    Case, Division, Hall, ServiceItem, Staff, Ticket, open_clause,
-)
+from hall.models import Case, Division, Hall, ServiceItem, Staff, Ticket, open_clause  # noqa: E402
 
-NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 10:00 in the hall
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in the hall
 STOPPED = ("awaiting_documents", "special_procedure", "decided", "ready")
 TICKETS = 2000
 
@@ -74,7 +72,8 @@ def prepare(url: str, tmp: Path) -> None:
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", INSTANCE_PATH=str(tmp),
                FLASK_APP="hall.web:create_app", REDIS_URL="")
     flask, log = str(_server.BIN / "flask"), tmp / "setup.log"
-    for command in (["db", "upgrade"], ["calendar", "import-official"], ["seed-demo", "--if-empty"]):
+    for command in (["db", "upgrade"], ["calendar", "import-official"],
+                    ["seed-demo", "--if-empty"]):
         _server.run_checked([flask, *command], env, log)
 
 

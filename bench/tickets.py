@@ -49,6 +49,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # config.py
 import _server  # noqa: E402  (bench/ is not a package)
+
 from config import LOAD_TEST_LIMITS  # noqa: E402
 
 # Real services of the demo hall HQ, each with its own prefix (A, B, C, D, G, M, J, H).

@@ -23,11 +23,12 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, l
 
 from hall.errors import HallError
 from hall.web import devices
+from hall.web.live.rooms import DISPLAY_NAMESPACE, floor_room
 from hall.web.problems import translate
 
 from .snapshots import Busy, FloorSnapshots
 
-NAMESPACE = "/display"
+NAMESPACE = DISPLAY_NAMESPACE  # (hall/web/live/rooms.py)
 # Who may follow a hall's floor: its wall displays, and its rating tablets, which follow their
 # window to offer the visit it has just finished.
 FOLLOWERS = ("display", "rating")
@@ -37,8 +38,7 @@ _HALL_CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 JOINS, JOIN_WINDOW = 6, 10.0
 
 
-def room(hall_code: str) -> str:
-    return f"hall:{hall_code}"
+room = floor_room
 
 
 class DisplayNamespace(Namespace):
@@ -57,7 +57,8 @@ class DisplayNamespace(Namespace):
             devices.require(FOLLOWERS)
         except HallError as error:
             raise ConnectionRefusedError(error.code, {
-                "code": error.code, "status": error.status, "title": translate(error)})
+                "code": error.code, "status": error.status,
+                "title": translate(error)}) from None
         return True
 
     def on_disconnect(self, reason=None):

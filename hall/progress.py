@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import clock, kinds, numbers, privacy, ratings, timeline
 from .errors import N_, Term
-from .models import RUNNING_STATES, Case, CaseState, Event, ServiceItem, Ticket, TicketStatus
+from .models import RUNNING_STATES, Case, CaseState, Event, Hall, ServiceItem, Ticket, TicketStatus
 
 # The stage of a case in the citizen's words (hall.kinds).
 STAGES = {code: words.stage for code, words in kinds.CASE_STATE_WORDS.items()}
@@ -208,19 +208,25 @@ def _extension_reason(session: Session, case: Case) -> str | None:
 
 # -- what a rendered public view depends on -----------------------------------------------------
 
-_T, _E = Ticket.__table__, Event.__table__
+_T, _E, _H = Ticket.__table__, Event.__table__, Hall.__table__
 _STAMP = select(
     _T.c.status,
     select(func.max(_E.c.id)).where(_E.c.ticket_id == _T.c.id).scalar_subquery(),
-).where(_T.c.service_no == bindparam("number"))
+    _H.c.floor_seq,
+).join_from(_T, _H, _H.c.id == _T.c.hall_id).where(_T.c.service_no == bindparam("number"))
 
 
-def stamp(session: Session, service_no: str) -> tuple | None:
+def stamp(session: Session | Connection, service_no: str) -> tuple | None:
     """What the public view of a visit depends on: its status and its last event (every move
     of the visit and of its cases records one with the ticket). None for an unknown number.
-    A waiting visit also depends on everyone ahead of it, so it has no stamp to keep."""
+    A waiting visit also depends on everyone ahead of it and on the pace of the windows:
+    every move that changes those moves the hall's floor sequence, which its stamp carries.
+    One indexed read, whichever process made the last move: a view kept for a stamp is never
+    shown after the move that changed it has answered."""
     row = session.execute(_STAMP, {"number": service_no}).first()
     if row is None:
         return None
-    status, last_event = row
-    return None if status == TicketStatus.WAITING.value else (status, last_event)
+    status, last_event, floor_seq = row
+    if status == TicketStatus.WAITING.value:
+        return (status, last_event, floor_seq)
+    return (status, last_event)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/ is not a package)
+
 from config import LOAD_TEST_LIMITS  # noqa: E402
 from conftest import hall_clock_env, wipe_the_day  # noqa: E402
 from hall import clock  # noqa: E402
@@ -97,12 +98,12 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.proc = _server.start([sys.executable, "run.py"],
                                   {**self.env, "PORT": str(self.port)}, self.log)
         return self
 
-    def wait_ready(self, timeout: float = 30.0) -> "Server":
+    def wait_ready(self, timeout: float = 30.0) -> Server:
         _server.wait_ready(self.proc, self.port, "GET", READY, timeout=timeout)
         return self
 
@@ -115,9 +116,14 @@ class Server:
         _server.stop(self.proc)
 
     @property
-    def holder(self) -> str:
+    def holders(self) -> set[str]:
+        """The lease holder names this server's processes use: run.py is gunicorn's master,
+        and the scheduler runs in its worker(s), each holding leases under its own pid."""
         import socket
-        return f"{socket.gethostname()}:{self.proc.pid}"
+        pids = {self.proc.pid}
+        for children in Path(f"/proc/{self.proc.pid}/task").glob("*/children"):
+            pids |= {int(p) for p in children.read_text().split()}
+        return {f"{socket.gethostname()}:{pid}" for pid in pids}
 
     def log_tail(self, lines: int = 40) -> str:
         try:

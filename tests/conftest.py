@@ -116,7 +116,8 @@ def pytest_configure(config):
 # below start server processes (``cluster``: gunicorn, several workers, run.py) or are slow
 # (``slow``: many threads or processes at once, floods, every operation of the API, migrating
 # fresh databases); the single slow tests elsewhere carry the mark themselves.
-CLUSTER_MODULES = {"test_cluster", "test_gunicorn", "test_hall_clock", "test_qr_address"}
+CLUSTER_MODULES = {"test_cluster", "test_gunicorn", "test_hall_clock", "test_qr_address",
+                   "test_slow_clients"}
 SLOW_MODULES = {"test_concurrency", "test_device_flood", "test_schemathesis",
                 "test_official_calendar"}
 

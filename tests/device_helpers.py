@@ -130,7 +130,7 @@ class Screen:
         if address:
             self.headers["X-Forwarded-For"] = address
         self.client = socketio.Client(reconnection=False)
-        for name in ("state", "called", "queue", "problem"):
+        for name in ("state", "called", "queue", "counts", "problem"):
             self.client.on(name, self._keeper(name), namespace="/display")
         self.client.on("connect_error", self._refused, namespace="/display")
         if connect:

@@ -12,14 +12,26 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 import sqlalchemy as sa
 
-from cluster_helpers import (Clerk, Display, Server, cluster_env, create_schema, drop_schema,
-                             hall_now, prepare, reset_day, start_all, take, wait_until)
+from cluster_helpers import (
+    Clerk,
+    Display,
+    Server,
+    cluster_env,
+    create_schema,
+    drop_schema,
+    hall_now,
+    prepare,
+    reset_day,
+    start_all,
+    take,
+    wait_until,
+)
 from conftest import PG_URL, REDIS_URL, actor, make_config, require_or_skip
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened: in opening hours
@@ -127,6 +139,37 @@ def test_a_display_on_b_receives_a_call_made_on_a(pair, day):
         assert message["window_no"] == 3 and message["service"] == "EXAM"
     finally:
         display.close()
+
+
+def test_a_read_on_b_right_after_a_move_on_a_shows_it(pair, day):
+    """Reads are answered from views kept in each process (#13.2); the view's stamp comes
+    from the database, so the read after a move answered by another process shows it."""
+    a, b = pair
+    queue_url = f"{b.base}/api/v1/halls/HQ/queue"
+
+    def exam(answer) -> int:
+        return next(s for s in answer.json()["services"] if s["code"] == "EXAM")["waiting"]
+
+    for _ in range(5):
+        held = requests.get(queue_url, timeout=10)          # B keeps this view, and its tag
+        mine = take(a.base).json()                           # a ticket on A
+        after = requests.get(queue_url, headers={"If-None-Match": held.headers["ETag"]},
+                             timeout=10)
+        assert after.status_code == 200 and exam(after) == exam(held) + 1
+        page = f"{b.base}/track/{mine['service_no']}"
+        waiting = requests.get(page, timeout=10)
+        clerk = Clerk(a.base, "clerk03", 3)
+        clerk.do("open")
+        while True:                                          # A calls until mine is called
+            called = clerk.do("call")
+            assert called.status_code == 200, called.text
+            if called.json()["number"] == mine["number"]:
+                break
+            clerk.do("finish")
+        moved = requests.get(page, headers={"If-None-Match": waiting.headers["ETag"]},
+                             timeout=10)
+        assert moved.status_code == 200 and "3 号窗口" in moved.text
+        clerk.do("finish")
 
 
 def test_64_kiosks_across_two_processes_get_unique_gap_free_numbers(pair, day):
@@ -259,7 +302,7 @@ def marks(url: str) -> Counter:
 
 def _stored(at: datetime) -> datetime:
     """As the hall stores instants: naive UTC."""
-    return at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def make_due(url: str, ids: list[int], warning: str, now: datetime) -> None:
@@ -302,7 +345,7 @@ def test_three_schedulers_mark_each_transition_once_and_hand_over(cluster_db):
         time.sleep(3)  # three more ticks of each process: nothing may be marked again
         assert dict(marks(url)) == expected
 
-        holders = {s.holder: s for s in servers}
+        holders = {name: s for s in servers for name in s.holders}
         holder = wait_until(lambda: lease_holder(url, hall_now(env)), timeout=5)
         assert holder in holders, (holder, list(holders))
         holders[holder].kill9()

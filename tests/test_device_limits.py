@@ -182,3 +182,19 @@ def test_the_kiosk_form_replays_a_double_tap_and_a_new_choice_gets_its_own_ticke
     with app.app_context():
         keys = db.session.scalars(sa.select(Ticket.request_key)).all()
     assert all(len(k) == 64 and "a" * 32 not in k for k in keys)  # stored scoped, hashed
+
+
+def test_limits_are_checked_on_their_views_only_and_a_default_limit_is_refused(app):
+    """Flask-Limiter's per-request hook is dropped (it found nothing to check, at a fifth of
+    a public read's cost); a default limit would then go unapplied, so it stops the app."""
+    from hall.web.extensions import limiter, limits_on_views_only
+
+    assert all(getattr(h, "__func__", None) is not type(limiter)._check_request_limit
+               for h in app.before_request_funcs.get(None, []))
+    saved = limiter.limit_manager._default_limits
+    limiter.limit_manager._default_limits = [["1 per day"]]
+    try:
+        with pytest.raises(RuntimeError, match="view decorators only"):
+            limits_on_views_only(app)
+    finally:
+        limiter.limit_manager._default_limits = saved

@@ -10,7 +10,7 @@ import signal
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,8 @@ def terminate(proc, log: Path) -> float:
         code = proc.wait(STOPS_WITHIN + 10)
     except Exception:
         _server.stop(proc)
-        raise AssertionError(f"gunicorn did not exit on SIGTERM:\n{log.read_text()[-3000:]}")
+        raise AssertionError(
+            f"gunicorn did not exit on SIGTERM:\n{log.read_text()[-3000:]}") from None
     took = time.monotonic() - started
     assert code == 0, log.read_text()[-3000:]
     assert "SIGKILL" not in log.read_text(), log.read_text()[-3000:]
@@ -94,7 +95,7 @@ def reports(database_url: str) -> int:
 def _utc(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def wait_until(check, timeout: float = 10.0, what: str = "") -> None:

@@ -18,7 +18,8 @@ def track(client, number, code=None, **headers):
 def test_a_case_reads_as_an_open311_service_request(client, desk):
     ticket, case = desk.accept()
     r = track(client, ticket.service_no, **EN)
-    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    # Public (nothing personal): revalidated with its ETag, never kept by a proxy.
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-cache"
     [request] = r.get_json()
     assert request["service_request_id"] == ticket.service_no
     assert (request["status"], request["detailed_status"]) == ("open", "accepted")

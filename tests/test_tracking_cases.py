@@ -28,7 +28,9 @@ def personal(ticket) -> list[str]:
 def test_the_public_view_shows_stage_division_and_deadline_but_nothing_personal(client, desk):
     ticket, case = desk.accept()
     r, html = get(client, f"/track/{ticket.service_no}")
-    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+    # Public (nothing personal): the reader's browser may keep it, revalidating (ETag).
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-cache"
+    assert r.headers["ETag"]
     assert "公务员管理处" in html            # the division, by name
     # the visit became a case: the page leads with it, and never says the matter is done
     assert "您的事项已受理为办件 BJ261123-001-0001-" in html and "已办结" not in html

@@ -18,7 +18,7 @@ class Display:
         self.messages: list[tuple[str, dict]] = []
         self.got = threading.Condition()
         self.client = socketio.Client(reconnection=False)
-        for name in ("state", "called", "queue", "problem"):
+        for name in ("state", "called", "queue", "counts", "problem"):
             self.client.on(name, self._keeper(name), namespace="/display")
         self.client.connect(base, namespaces=["/display"], transports=["websocket"],
                             wait_timeout=10)
@@ -48,8 +48,22 @@ class Display:
                     raise AssertionError(f"no {name} {match} within {timeout}s: {self.messages}")
                 self.got.wait(left)
 
+    def wait_for_seq(self, seq: int, timeout: float | None = None) -> dict:
+        """The live message numbered ``seq`` (or standing for it), once it has come."""
+        timeout = self.patience if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        with self.got:
+            while True:
+                for data in self.live():
+                    if data.get("from", data["seq"]) <= seq <= data["seq"]:
+                        return data
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no message numbered {seq} within {timeout}s")
+                self.got.wait(left)
+
     def live(self) -> list[dict]:
-        return [data for name, data in self.messages if name in ("called", "queue")]
+        return [data for name, data in self.messages if name in ("called", "queue", "counts")]
 
     def close(self) -> None:
         self.client.disconnect()

@@ -8,6 +8,7 @@ from flask_babel import get_locale, gettext
 from hall import board, deadlines, numbers, progress, ratings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
+from hall.web.conditional import revalidated, tag
 from hall.web.extensions import csrf, db
 from hall.web.problems import translate
 from hall.web.templating import local_time
@@ -22,8 +23,11 @@ VISITOR = Actor("visitor")  # a rating given on the tracking page: nobody of the
 
 @bp.after_request
 def _no_store(response):
-    """Nothing of a visit may stay in a shared or cached copy, refusals included."""
-    response.headers["Cache-Control"] = "no-store"
+    """Nothing of a visit may stay in a shared or cached copy, refusals included; only the
+    public view (no code, the same for every reader) may be kept by the reader's own
+    browser, to be revalidated with its ETag (hall/web/conditional.py)."""
+    if "ETag" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -55,11 +59,12 @@ def ticket(service_no: str):
         number = numbers.parse_service_number(service_no)
     except InvalidServiceNumber as error:
         return _form(translate(error), service_no, 400)
-    stamp = progress.stamp(db.session, number)
-    if stamp is None:  # unknown, or waiting (the people ahead change): rendered afresh
+    with db.engine.connect() as connection:  # one row: no ORM session to open and close
+        stamp = progress.stamp(connection, number)
+    if stamp is None:  # unknown: the refusal, rendered afresh
         return _show(service_no, "")
     key = ("page", number, str(get_locale()), request.full_path)
-    return views().get(key, stamp, lambda: _show(service_no, ""))
+    return revalidated(views().get(key, stamp, lambda: _show(service_no, "")), tag(key, stamp))
 
 
 @bp.post("/<service_no>")

@@ -2,9 +2,11 @@
 // the /display namespace, and every new call spoken once, in order, never cut off.
 //
 // The server numbers the floor's messages per hall (seq). A snapshot (`state`) carries the
-// number it reflects; every `called` / `queue` message carries the next one. So: buffer until
-// the snapshot, apply what is newer in order, ignore what is older, and ask for a fresh
-// snapshot (`sync`) on a gap; every (re)connect joins again and starts from a snapshot.
+// number it reflects; every `called` / `queue` message carries the next one, and a `counts`
+// message stands for a run of tickets taken, `from`..`seq`. So: buffer until the snapshot,
+// apply what is newer in order, ignore what is older; on a gap wait a moment for what is
+// missing (several server processes: messages may overtake one another), then ask for a
+// fresh snapshot (`sync`); every (re)connect joins again and starts from a snapshot.
 (function () {
   "use strict";
   var body = document.body;
@@ -39,6 +41,8 @@
   var buffer = [];           // messages received meanwhile
   var recent = [];           // the calls this display shows (its windows), newest first
   var retry = null, retries = 0;
+  var gapTimer = null;       // a gap seen: what fills it may still be on its way
+  var GAP_WAIT = 600;
   var log = { announced: [], spoken: [], silenced: [], states: 0, syncs: 0, ignored: 0 };
 
   function ask(event) {
@@ -69,8 +73,8 @@
     for (; i < pending.length; i += 1) {
       var seq = pending[i].message.seq;
       if (seq <= lastSeq) { log.ignored += 1; continue; }
-      if (seq > lastSeq + 1) break;
-      receive(pending[i].name, pending[i].message);
+      if (first(pending[i].message) > lastSeq + 1) break;
+      apply(pending[i].name, pending[i].message);
     }
     if (i < pending.length) {
       // Still a hole after a fresh snapshot: messages overtook one another (several server
@@ -86,15 +90,39 @@
     }
   }
 
+  // The first sequence number a message stands for.
+  function first(message) {
+    return typeof message.from === "number" ? message.from : message.seq;
+  }
+
   function receive(name, message) {
     if (!message || message.hall !== hall || typeof message.seq !== "number") return;
     if (syncing || lastSeq === null) { buffer.push({ name: name, message: message }); return; }
     if (message.seq <= lastSeq) { log.ignored += 1; return; }       // a repeat
-    if (message.seq > lastSeq + 1) {                                 // a gap: re-sync
+    if (first(message) > lastSeq + 1) {                             // a gap
       buffer.push({ name: name, message: message });
-      ask("sync");
+      if (!gapTimer) {
+        gapTimer = setTimeout(function () {
+          gapTimer = null;
+          if (buffer.length && !syncing) ask("sync");
+        }, GAP_WAIT);
+      }
       return;
     }
+    apply(name, message);
+    // What waited for this one, in order, as far as it now follows on.
+    buffer.sort(function (a, b) { return a.message.seq - b.message.seq; });
+    while (buffer.length && !syncing) {
+      var next = buffer[0];
+      if (next.message.seq <= lastSeq) { buffer.shift(); log.ignored += 1; continue; }
+      if (first(next.message) > lastSeq + 1) break;
+      buffer.shift();
+      apply(next.name, next.message);
+    }
+    if (!buffer.length && gapTimer) { clearTimeout(gapTimer); gapTimer = null; }
+  }
+
+  function apply(name, message) {
     lastSeq = message.seq;
     model.seq = message.seq;
     if (name === "called") applyCall(message); else applyQueue(message);
@@ -467,6 +495,7 @@
   socket.on("state", onState);
   socket.on("called", function (m) { receive("called", m); });
   socket.on("queue", function (m) { receive("queue", m); });
+  socket.on("counts", function (m) { receive("counts", m); });
   socket.on("problem", function (p) {
     statusEl.dataset.connection = "problem";
     statusText.textContent = (p && p.title) || "";

@@ -49,6 +49,12 @@ def create_app(config: Config | None = None) -> Flask:
     devices.init_app(app)  # trusted networks, the device cookie
     _register_blueprints(app)
     _init_sockets(app)
+    from .serving import BodyDeadline
+
+    # Outermost but for the proxy fix: a body that trickles never reaches the app (#11.15).
+    app.wsgi_app = BodyDeadline(  # type: ignore[method-assign]
+        app.wsgi_app, app.config["REQUEST_BODY_SECONDS"],
+                                app.config.get("MAX_CONTENT_LENGTH"))
     if app.config["PROXIES"]:
         # Behind that many proxies, the client is who the nearest one says it is (rate limits
         # and logs count visitors, not the proxy); never trusted when no proxy is declared.
@@ -75,6 +81,9 @@ def create_app(config: Config | None = None) -> Flask:
     def _end_session(_exc):
         db.session.remove()
 
+    from .extensions import limits_on_views_only
+
+    limits_on_views_only(app)  # every limit is on its view (hall/web/extensions.py)
     return app
 
 
@@ -122,15 +131,16 @@ def _register_blueprints(app: Flask) -> None:
 def _init_sockets(app: Flask) -> SocketIO:
     """Socket.IO for this app, its display namespace, and the publisher of floor events.
 
-    threading mode (see README, "Serving"); with REDIS_URL every process emits through Redis
+    gevent under gunicorn's gevent worker, threading elsewhere (see README, "Serving"); with
+    REDIS_URL every process emits through Redis
     on SOCKETIO_CHANNEL, so a call made on one reaches displays on all."""
-    from display.publisher import FloorPublisher
     from display.sockets import NAMESPACE, DisplayNamespace
 
+    from .live import FloorPublisher
     from .socket_origins import allowed_origins
     from .staff_sockets import StaffNamespace
 
-    socketio = SocketIO(app, async_mode="threading", message_queue=app.config["REDIS_URL"],
+    socketio = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
                         channel=app.config["SOCKETIO_CHANNEL"],
                         # only the hall's own pages (hall/web/socket_origins.py)
                         cors_allowed_origins=allowed_origins(app),
@@ -145,6 +155,16 @@ def _init_sockets(app: Flask) -> SocketIO:
     socketio.on_namespace(StaffNamespace())
     app.extensions["floor_publisher"] = FloorPublisher(app, socketio)
     return socketio
+
+
+def async_mode() -> str:
+    """gevent when this process runs on gevent's patched standard library (gunicorn's
+    gevent worker, run.py), threading otherwise (the tests' in-process server, the CLI)."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
 def shutdown(app: Flask) -> None:

@@ -30,6 +30,7 @@ from flask import current_app
 from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
+from .limits import per_address
 
 SCOPE = "track"  # the pages, the API and the PDF share one budget per visitor address
 
@@ -38,8 +39,9 @@ def rate_limit() -> str:
     return current_app.config["TRACK_RATE_LIMIT"]
 
 
-# One limit for every tracking lookup, page or API, per visitor address.
-limited = limiter.shared_limit(rate_limit, scope=SCOPE)
+# One limit for every tracking lookup, page or API, per visitor address (one counter:
+# hall/web/limits.py).
+limited = per_address("TRACK_RATE_LIMIT", scope=SCOPE)
 # The same budget, spent only by refusals: for the ticket PDF, which a kiosk fetches once per
 # ticket it prints (the right code costs nothing there, and reveals nothing to a guesser).
 limited_failures = limiter.shared_limit(rate_limit, scope=SCOPE,

@@ -22,6 +22,7 @@ from hall import device_pace, devices
 from hall.devices import DevicePass
 
 from .extensions import db, limiter
+from .limits import per_address
 
 COOKIE = "hall_device"
 # Chromium keeps no cookie longer than 400 days; the cookie is renewed whenever it is used.
@@ -136,8 +137,7 @@ def _keep_cookie(response):
 # anonymous requests is turned away here, cheaply.
 # The server's own machine is not exempt: a script on it is a script like any other (a load
 # test raises the limits in its environment instead).
-issue_limited = limiter.shared_limit(lambda: current_app.config["ISSUE_ADDRESS_LIMIT"],
-                                     scope="issue")
-# Anonymous public reads (queue counts, the guide, the ticket PDF): open, but per address.
-public_read = limiter.shared_limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"],
-                                   scope="public")
+issue_limited = per_address("ISSUE_ADDRESS_LIMIT", scope="issue")
+# Anonymous public reads (queue counts, the guide, the ticket PDF): open, but per address,
+# at the cost of one counter (hall/web/limits.py).
+public_read = per_address("PUBLIC_RATE_LIMIT", scope="public")

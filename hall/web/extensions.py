@@ -37,3 +37,20 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 # Socket.IO is made per app in create_app: Flask-SocketIO keeps server options (a message
 # queue among them) on its object, and one app's must not leak into the next.
+
+
+def limits_on_views_only(app) -> None:
+    """Drop Flask-Limiter's check before every request.
+
+    That hook looks for default, application and blueprint limits, and the hall has none:
+    every limit is a decorator on the view it guards (``shared_limit``), which checks it
+    itself. The hook still resolved scopes and exemptions for each request, a fifth of the
+    cost of a public read. Should such a limit ever be configured, the app refuses to start
+    rather than leave it unapplied."""
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits or manager._blueprint_limits:
+        raise RuntimeError("default, application or blueprint rate limits are configured; "
+                           "the hall checks limits in view decorators only")
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks
+                if getattr(hook, "__func__", None) is not type(limiter)._check_request_limit]

@@ -94,6 +94,9 @@ def register(app: Flask) -> None:
         response = refusal(error.code or 500, code, gettext(title))
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        retry_after = getattr(error, "retry_after", None)  # a limit (hall/web/limits.py)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.errorhandler(OperationalError)

@@ -18,16 +18,10 @@ from hall.errors import HallError
 
 from .auth import sees_hall
 from .extensions import db
+from .live.rooms import STAFF_NAMESPACE, dashboard_room, staff_room
 
-NAMESPACE = "/staff"
-
-
-def room(hall_code: str) -> str:
-    return f"staff:{hall_code}"
-
-
-def dashboard_room(hall_code: str) -> str:
-    return f"dashboard:{hall_code}"
+NAMESPACE = STAFF_NAMESPACE  # (hall/web/live/rooms.py)
+room = staff_room
 
 
 class StaffNamespace(Namespace):

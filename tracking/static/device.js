@@ -81,13 +81,16 @@
   // the hall's sequence may hide a move of this window: ask too.
   var lastSeq = null;
   function heard(m) {
-    var gap = lastSeq !== null && typeof m.seq === "number" && m.seq > lastSeq + 1;
+    // A `counts` message stands for tickets taken, numbered `from`..`seq`.
+    var first = typeof m.from === "number" ? m.from : m.seq;
+    var gap = lastSeq !== null && typeof m.seq === "number" && first > lastSeq + 1;
     if (typeof m.seq === "number") lastSeq = Math.max(lastSeq || 0, m.seq);
     if (gap || concernsMe(m)) refresh();
   }
   socket.on("state", function (state) { lastSeq = state && state.seq; refresh(); });
   socket.on("called", heard);
   socket.on("queue", heard);
+  socket.on("counts", heard);
   socket.on("disconnect", function () {
     clearInterval(poll);
     poll = setInterval(refresh, POLL_MS);

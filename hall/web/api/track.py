@@ -26,6 +26,7 @@ from tracking.cache import views
 from tracking.lookup import Lookup, find, limited, refusal_text
 from tracking.words import say, step_text
 
+from ..conditional import revalidated, tag
 from ..extensions import db
 from ..problems import problem
 from .common import bp
@@ -40,7 +41,10 @@ def track(service_no: str):
     """Where the visit stands (Open311 service request), privately with its access code."""
     code = request.headers.get("X-Access-Code") or request.args.get("code", "")
     number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
-    stamp = None if code.strip() else progress.stamp(db.session, number)
+    stamp = None
+    if not code.strip():
+        with db.engine.connect() as connection:  # one row: no ORM session to open and close
+            stamp = progress.stamp(connection, number)
     if stamp is None:
         body = _answer(number, code)
     else:  # the public answer, kept while the visit has not moved (tracking.cache)
@@ -48,6 +52,8 @@ def track(service_no: str):
                            lambda: _answer(number, code))
     if isinstance(body, Lookup):  # not found: the refusal
         return problem(404, "track-not-found", refusal_text(body), instance=NOT_FOUND_INSTANCE)
+    if stamp is not None:  # public: the same for every reader until the visit moves
+        return revalidated(jsonify(body), tag("api", number, str(get_locale()), stamp))
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -326,7 +326,8 @@
     if (!m || (m.hall && m.hall !== hall)) return;
     if (lastSeq !== null && typeof m.seq === "number") {
       if (m.seq <= lastSeq) return;  // already in the snapshot
-      var gap = m.seq > lastSeq + 1;
+      // A `counts` message stands for tickets taken, numbered `from`..`seq`.
+      var gap = (typeof m.from === "number" ? m.from : m.seq) > lastSeq + 1;
       lastSeq = m.seq;
       if (gap) { setCounts(m.waiting); liveRefresh(); return; }
     }
@@ -357,6 +358,7 @@
     });
     socket.on("called", onFloor);
     socket.on("queue", onFloor);
+    socket.on("counts", onFloor);
     window.hallConsole = { socket: socket, refresh: refresh,
                            get busy() { return inFlight; }, get seq() { return lastSeq; } };
   }

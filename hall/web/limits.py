@@ -1,0 +1,56 @@
+"""A per-address limit on the public reads that phones and kiosks poll (#13.2), on the same
+storage as every other limit (memory, or Redis with REDIS_URL, shared by the processes).
+
+Flask-Limiter's decorator resolves scopes, exemptions and header contexts on every call:
+more than a cached public read itself costs. Here a read costs one counter increment in a
+fixed window, which is what those limits are (``PUBLIC_RATE_LIMIT``, e.g. 120 per minute).
+Refused: 429 with Retry-After, like every other limit of the hall.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+
+from flask import current_app
+from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+from .extensions import limiter
+
+
+@functools.lru_cache(maxsize=64)
+def _item(value: str):
+    return parse(value)
+
+
+_strategies: dict[int, FixedWindowRateLimiter] = {}
+
+
+def _strategy() -> FixedWindowRateLimiter:
+    storage = limiter.storage  # per app: memory, or the app's Redis
+    strategy = _strategies.get(id(storage))
+    if strategy is None or strategy.storage is not storage:
+        strategy = _strategies[id(storage)] = FixedWindowRateLimiter(storage)
+    return strategy
+
+
+def per_address(setting: str, scope: str) -> Callable:
+    """Limit a view to the app's ``setting`` (a limits string) per client address."""
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(*args, **kwargs):
+            item = _item(current_app.config[setting])
+            address = get_remote_address()
+            strategy = _strategy()
+            # (address, scope): Flask-Limiter's own order, so that a budget shared with one
+            # of its decorators (access_codes.limited_failures) is one counter
+            if not strategy.hit(item, address, scope):
+                reset = strategy.get_window_stats(item, address, scope).reset_time
+                raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
+            return view(*args, **kwargs)
+        return limited
+    return decorate
