@@ -53,10 +53,30 @@ _config = Config()
 bind = os.environ.get("GUNICORN_BIND") or f"{_config.HOST}:{_config.PORT}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "200"))  # gthread only
+
+
+def _open_files() -> int:
+    """The process's open-files limit, raised to the hard limit (as a service manager's
+    LimitNOFILE would): every WebSocket is a descriptor. The workers inherit it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+            soft = hard
+        except (ValueError, OSError):
+            pass
+    return soft if soft != resource.RLIM_INFINITY else 1_000_000
+
+
 # Connections one worker holds at once (open WebSockets and kept-alive HTTP together); a
-# greenlet each under gevent, so thousands cost little. Past this, new ones wait in the
-# listen backlog.
-worker_connections = max(int(os.environ.get("GUNICORN_CONNECTIONS", "10000")), threads + 100)
+# greenlet each under gevent, so thousands cost little. Once every one is taken, a new
+# connection waits until one closes: the default is what the process may open, less room for
+# the database, logs and Redis, so that it is never the pool that turns a client away.
+worker_connections = max(
+    int(os.environ.get("GUNICORN_CONNECTIONS", "0")) or max(1000, _open_files() - 500),
+    threads + 100)
 # A worker that does not report for this long is restarted (both worker classes report from
 # their own loop, so a long-lived WebSocket does not count against it).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

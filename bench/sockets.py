@@ -157,7 +157,9 @@ def run(label: str, command: list[str], env: dict, tmp: Path, kinds: dict[str, i
     log = tmp / f"{label}.log"
     proc = _server.start(command, {**env, "PORT": str(port)}, log)
     base = f"http://127.0.0.1:{port}"
-    fleet = _fleet.Fleet(port, tmp, seconds=3600, per_process=args.per_client)
+    run_dir = tmp / re.sub(r"[^a-z0-9]+", "-", label.lower())  # each run's client files
+    run_dir.mkdir(exist_ok=True)
+    fleet = _fleet.Fleet(port, run_dir, seconds=3600, per_process=args.per_client)
     try:
         _server.wait_ready(proc, port, "GET", "/health" if bare else "/healthz", timeout=60)
         time.sleep(1.0)
