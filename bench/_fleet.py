@@ -109,14 +109,15 @@ class Fleet:
                 group.proc.kill()
             kind = results.setdefault(group.kind.name, {"sockets": 0, "calls": {},
                                                         "dashboards": [], "counts": {},
-                                                        "joined": 0, "failed": 0})
+                                                        "joined": 0, "failed": 0,
+                                                        "rejoins": 0})
             kind["sockets"] += group.count
             for line in group.out.read_text().splitlines():
                 if line.startswith("# "):
                     parts = line[2:].split()
                     if parts[0] == "count":
                         kind["counts"][parts[1]] = kind["counts"].get(parts[1], 0) + int(parts[2])
-                    elif parts[0] in ("joined", "failed"):
+                    elif parts[0] in ("joined", "failed", "rejoins"):
                         kind[parts[0]] += int(parts[1])
                     continue
                 _sock, number, ns = line.split()

@@ -12,7 +12,8 @@
  *     `dashboard` snapshot after the first as "<socket> - <ns>";
  *   - a count of every event name, written at the end as "# count <event> <n>" lines,
  *     with "# joined <n>" (sockets that got their first snapshot, `state` or `dashboard`), "# connected <n>",
- *     "# failed <n>" (refused or closed early).
+ *     "# failed <n>" (refused or closed early), "# rejoins <n>" (joins asked again: no
+ *     snapshot within 5 s, or a `problem` such as busy, as display.js asks again).
  * Prints "joined <n>" on stdout whenever that number changes, for the driver to wait on.
  * Only what a benchmark needs of the protocols: text frames, no compression, no polling.
  */
@@ -36,6 +37,7 @@ enum { HANDSHAKE, OPEN, JOINING, JOINED, DEAD };
 
 typedef struct {
     int fd, state;
+    long long retry_at;  /* JOINING: when to emit the join again (display.js: after 5 s) */
     char *buf;
     size_t len, cap;
 } Conn;
@@ -45,7 +47,8 @@ static void on_term(int sig) { (void)sig; stopping = 1; }
 
 static const char *ns, *join_event, *join_json;
 static FILE *out;
-static int joined = 0, connected = 0, failed = 0;
+static int joined = 0, connected = 0, failed = 0, rejoins = 0;
+static long long now_ns(void);
 
 #define MAX_KINDS 32
 static char kind_name[MAX_KINDS][32];
@@ -95,6 +98,7 @@ static void on_message(Conn *c, int id, const char *m, size_t n) {
     if (n >= 2 && m[0] == '4' && m[1] == '0') {                          /* namespace joined */
         connected++;
         c->state = JOINING;
+        c->retry_at = now_ns() + 5000000000LL;
         snprintf(reply, sizeof reply, "42%s,[\"%s\",%s]", ns, join_event, join_json);
         send_text(c, reply);
         return;
@@ -107,6 +111,8 @@ static void on_message(Conn *c, int id, const char *m, size_t n) {
         if (!end) return;
         size_t len = (size_t)(end - name);
         count_kind(name, len);
+        if (len == 7 && memcmp(name, "problem", 7) == 0 && c->state == JOINING)
+            c->retry_at = now_ns() + 2000000000LL;  /* busy: as a display, ask again soon */
         int snapshot = (len == 5 && memcmp(name, "state", 5) == 0) ||
                        (len == 9 && memcmp(name, "dashboard", 9) == 0);
         if (len == 9 && memcmp(name, "dashboard", 9) == 0 && c->state == JOINED)
@@ -230,9 +236,22 @@ int main(int argc, char **argv) {
             on_readable(c, id);
             if (c->state == DEAD) { epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL); close(c->fd); }
         }
-        if ((now_ns() - started) / 1e9 > seconds) break;
+        /* Joins not answered in time are asked again, as display.js does. */
+        long long now = now_ns();
+        for (int k = 0; k < opened; k++) {
+            Conn *c = &conns[k];
+            if (c->state == JOINING && c->retry_at && now >= c->retry_at) {
+                char again[4200];
+                snprintf(again, sizeof again, "42%s,[\"%s\",%s]", ns, join_event, join_json);
+                send_text(c, again);
+                c->retry_at = now + 5000000000LL;
+                rejoins++;
+            }
+        }
+        if ((now - started) / 1e9 > seconds) break;
     }
-    fprintf(out, "# joined %d\n# connected %d\n# failed %d\n", joined, connected, failed);
+    fprintf(out, "# joined %d\n# connected %d\n# failed %d\n# rejoins %d\n", joined, connected,
+            failed, rejoins);
     for (int i = 0; i < kinds; i++) fprintf(out, "# count %s %ld\n", kind_name[i], kind_count[i]);
     fclose(out);
     return 0;

@@ -144,6 +144,7 @@ def summarize(results: dict, sent: dict[str, int]) -> dict:
                 missed += kind["sockets"] - len(got)
                 latencies += [(ns - t0) / 1e9 for ns in got]  # seconds (percentile: ms)
         rows[name] = {"sockets": kind["sockets"], "joined": kind["joined"],
+                      "rejoins": kind["rejoins"],
                       "failed": kind["failed"], "missed": missed,
                       "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
                       "max_ms": max(latencies, default=float("nan")) * 1000,
@@ -212,16 +213,17 @@ def drop_schema(schema: str) -> None:
 
 
 def print_table(runs: list[dict]) -> None:
-    print(f"\n{'run':<22} {'kind':<10} {'sockets':>7} {'joined':>7} {'missed':>6} "
+    print(f"\n{'run':<22} {'kind':<10} {'sockets':>7} {'joined':>7} {'rejoin':>6} {'missed':>6} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} | {'RSS MB':>6} {'KB/1000':>7} "
           f"{'srv CPU s':>9} {'client µs/msg':>13}")
-    print("-" * 122)
+    print("-" * 129)
     for r in runs:
         for i, (name, k) in enumerate(r["kinds"].items()):
             tail = (f"{r['rss_mb']:>6.0f} {r['rss_kb_per_1000']:>7} {r['server_cpu_s']:>9.1f} "
                     f"{r['client_us_per_message']:>13.1f}") if i == 0 else ""
             print(f"{r['label'] if i == 0 else '':<22} {name:<10} {k['sockets']:>7} "
-                  f"{k['joined']:>7} {k['missed']:>6} {k['p50_ms']:>7.1f} {k['p99_ms']:>7.1f} "
+                  f"{k['joined']:>7} {k['rejoins']:>6} {k['missed']:>6} {k['p50_ms']:>7.1f} "
+                  f"{k['p99_ms']:>7.1f} "
                   f"{k['max_ms']:>7.1f} | {tail}")
 
 
