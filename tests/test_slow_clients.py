@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _server  # noqa: E402  (bench/_server.py: start, wait_ready, stop, free_port)
 
+pytestmark = pytest.mark.hall_open  # a ticket is taken: the server runs in opening hours
+
 BODY_SECONDS = 2
 SLOW = 300  # more than the old threaded server's thread budget per worker would bear
 
