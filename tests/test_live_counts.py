@@ -80,11 +80,15 @@ class Recorder:
     """Socket.IO as the publisher sees it, keeping what is emitted."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[str, dict]] = []
+        self.sent: list[tuple[str, dict]] = []      # to the wall displays
+        self.consoles: list[tuple[str, dict]] = []  # to the clerks' consoles (/staff)
         self.server = None
 
     def emit(self, name, body, namespace=None, to=None):
-        self.sent.append((name, body))
+        if namespace == "/display":
+            self.sent.append((name, body))
+        elif to is not None and to.startswith("floor:"):
+            self.consoles.append((name, body))
 
 
 def test_the_publisher_sends_a_call_at_once_however_long_counts_are_gathered(app):
@@ -98,6 +102,7 @@ def test_the_publisher_sends_a_call_at_once_however_long_counts_are_gathered(app
     assert [(n, b.get("from"), b["seq"]) for n, b in recorder.sent[1:]] == [
         ("counts", 2, 3), ("called", None, 4)]
     assert publisher.recounts == recounts + 1     # one read of the counts for both
+    assert recorder.consoles == recorder.sent     # the consoles hear exactly the same
     publisher.stop()
 
 

@@ -10,6 +10,7 @@ import requests
 import socketio
 
 from conftest import actor
+from device_helpers import _stop_apps_like, app_like, serving  # noqa: F401  (_stop_apps_like: a fixture)
 from hall import calendar, cases, issuing, queue
 from hall.web.extensions import db
 
@@ -71,3 +72,62 @@ def test_staff_hear_their_halls_case_events_live(app, live_server):
     finally:
         hq.disconnect()
         city.disconnect()
+
+
+def floor_follower(base: str, http: requests.Session) -> tuple[socketio.Client, list]:
+    """A window console's live connection: ``follow_floor`` on ``/staff``, every message
+    kept in order."""
+    got: list = []
+    client = socketio.Client(reconnection=False)
+    for name in ("state", "called", "queue", "counts", "problem"):
+        client.on(name, lambda data, name=name: got.append((name, data)), namespace="/staff")
+    headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)}
+    client.connect(base, namespaces=["/staff"], transports=["websocket"], headers=headers,
+                   wait_timeout=5)
+    return client, got
+
+
+def wait_until(predicate, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+@pytest.mark.hall_open
+def test_a_clerks_console_follows_the_floor_without_being_a_registered_display(app):
+    """The console is a signed-in clerk on an ordinary PC: with no trusted network at all
+    (where ``/display`` refuses everyone but registered displays), it still gets the floor's
+    snapshot and every call, with the displays' sequence numbers."""
+    strict = app_like(app, TRUSTED_DEVICE_NETWORKS="")
+    with serving(strict) as base:
+        clerk, got = floor_follower(base, signed_in(base, "clerk03"))
+        stranger, refused = floor_follower(base, signed_in(base, "hrb-clerk01"))
+        try:
+            clerk.emit("follow_floor", {"hall": "HQ"}, namespace="/staff")
+            stranger.emit("follow_floor", {"hall": "HQ"}, namespace="/staff")
+            assert wait_until(lambda: got and refused)
+            name, state = got[0]
+            assert name == "state" and state["hall"] == "HQ" and isinstance(state["seq"], int)
+            assert refused == [("problem", {"code": "forbidden"})]
+
+            actor_ = actor(strict, "clerk03")
+            with strict.app_context():
+                number = issuing.issue_ticket(db.session, "HQ", "EXAM").number
+                queue.open_window(db.session, "HQ", 3, actor=actor_)
+                queue.call_ticket(db.session, "HQ", 3, number, actor=actor_)
+            assert wait_until(lambda: any(n == "called" for n, _ in got))
+            called = next(body for n, body in got if n == "called")
+            assert (called["number"], called["window"]["no"]) == (number, 3)
+            seqs = [body["seq"] for n, body in got[1:] if n != "problem"]
+            assert seqs == sorted(seqs) and seqs[0] > state["seq"]
+            assert refused == [("problem", {"code": "forbidden"})]  # heard nothing of HQ
+
+            # Asking again at once is turned away (a snapshot a second per connection).
+            clerk.emit("follow_floor", {"hall": "HQ"}, namespace="/staff")
+            assert wait_until(lambda: got[-1] == ("problem", {"code": "too-many-requests"}))
+        finally:
+            clerk.disconnect()
+            stranger.disconnect()

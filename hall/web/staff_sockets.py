@@ -3,25 +3,33 @@
 A connection without a signed-in session is refused. Staff follow their own hall; a provincial
 manager may ``join`` another. Managers may also ``watch_dashboard`` halls they see: they get a
 ``dashboard`` snapshot at once and then after every burst of the hall's events (sent by the
-publisher to the room ``dashboard:<hall>``). Like displays, staff consoles send nothing that
-changes anything: every move goes through a form or the API.
+publisher to the room ``dashboard:<hall>``). A window console ``follow_floor``s its hall: a
+``state`` snapshot of the floor at once, then the displays' ``called``, ``queue`` and
+``counts`` messages with the same sequence numbers, so a clerk's PC needs no display
+registration to stay live. Like displays, staff consoles send nothing that changes anything:
+every move goes through a form or the API.
 """
 from __future__ import annotations
+
+import time
 
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
-from hall import dashboard, queue
+from hall import dashboard, floor, queue
 from hall.db import consistent_read
 from hall.errors import HallError
 
 from .auth import sees_hall
 from .extensions import db
-from .live.rooms import STAFF_NAMESPACE, dashboard_room, staff_room
+from .live.rooms import STAFF_NAMESPACE, console_room, dashboard_room, staff_room
 
 NAMESPACE = STAFF_NAMESPACE  # (hall/web/live/rooms.py)
 room = staff_room
+# A console asks for the floor once, and again after a gap or a reconnect: one snapshot a
+# second per connection is plenty, and keeps a looping script off the database.
+FOLLOW_EVERY = 1.0
 
 
 class StaffNamespace(Namespace):
@@ -30,6 +38,7 @@ class StaffNamespace(Namespace):
         self.following: dict[str, str] = {}
         # The halls whose dashboard each connection watches (a province page: several).
         self.dashboards: dict[str, set[str]] = {}
+        self.floors: dict[str, tuple[str, float]] = {}  # sid → (hall, last snapshot at)
 
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:
@@ -42,6 +51,7 @@ class StaffNamespace(Namespace):
     def on_disconnect(self, reason=None):
         self.following.pop(request.sid, None)
         self.dashboards.pop(request.sid, None)
+        self.floors.pop(request.sid, None)
 
     def watched_halls(self) -> set[str]:
         """The halls some connection of this process watches the dashboard of."""
@@ -86,7 +96,35 @@ class StaffNamespace(Namespace):
         self.following[request.sid] = hall.code
         emit("joined", {"hall": hall.code})
 
+    def on_follow_floor(self, data):
+        """Follow a hall's floor as its window consoles do (staff who see the hall): the room
+        first, then the snapshot, so that nothing committed in between is missed."""
+        code = data.get("hall") if isinstance(data, dict) else None
+        if not current_user.is_authenticated:
+            emit("problem", {"code": "forbidden"})
+            return
+        before = self.floors.get(request.sid)
+        now = time.monotonic()
+        if before is not None and now - before[1] < FOLLOW_EVERY:
+            emit("problem", {"code": "too-many-requests"})
+            return
+        try:
+            with consistent_read(db.session) as session:
+                hall = queue.get_hall(session, code if isinstance(code, str) else "")
+                if not sees_hall(current_user.staff, hall):
+                    emit("problem", {"code": "forbidden"})
+                    return
+                if before is not None and before[0] != hall.code:
+                    leave_room(console_room(before[0]))
+                join_room(console_room(hall.code))
+                self.floors[request.sid] = (hall.code, now)
+                state = floor.floor_state(session, hall)
+        except HallError as error:
+            emit("problem", {"code": error.code})
+            return
+        emit("state", state)
+
     def trigger_event(self, event, *args):
-        if event in ("connect", "disconnect", "join", "watch_dashboard"):
+        if event in ("connect", "disconnect", "join", "watch_dashboard", "follow_floor"):
             return super().trigger_event(event, *args)
         return None

@@ -25,7 +25,7 @@ from hall import board, clock, events, live, lookup
 from hall.web.extensions import db
 
 from .dashboards import DashboardPusher
-from .rooms import DISPLAY_NAMESPACE, STAFF_NAMESPACE, floor_room, staff_room
+from .rooms import DISPLAY_NAMESPACE, STAFF_NAMESPACE, console_room, floor_room, staff_room
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,10 @@ class FloorPublisher:
                 name, body = live.floor_message(item, waiting, names)
             self.socketio.emit(name, body, namespace=DISPLAY_NAMESPACE,
                                to=floor_room(body["hall"]))
+            # The clerks' consoles get the same message on their own namespace: a console
+            # is a signed-in person, not a registered display.
+            self.socketio.emit(name, body, namespace=STAFF_NAMESPACE,
+                               to=console_room(body["hall"]))
 
     def _counts(self, code: str) -> tuple[dict[str, int], live.Names]:
         """Waiting per service (zeros included) and the services' names: one count per

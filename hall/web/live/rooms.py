@@ -1,9 +1,10 @@
 """Where live messages go: the Socket.IO namespaces and rooms of each audience."""
 from __future__ import annotations
 
-# Wall displays, rating tablets and window consoles follow a hall's floor here.
+# Wall displays and rating tablets (registered devices) follow a hall's floor here.
 DISPLAY_NAMESPACE = "/display"
-# Staff: consoles and division inboxes (cases, ratings), managers' dashboards.
+# Staff: consoles and division inboxes (cases, ratings), managers' dashboards, and the
+# window consoles' own view of the floor (``console_room``): signed-in staff, not devices.
 STAFF_NAMESPACE = "/staff"
 
 
@@ -17,3 +18,8 @@ def staff_room(hall_code: str) -> str:
 
 def dashboard_room(hall_code: str) -> str:
     return f"dashboard:{hall_code}"
+
+
+def console_room(hall_code: str) -> str:
+    """Window consoles following their hall's floor (the same messages as the displays)."""
+    return f"floor:{hall_code}"

@@ -342,9 +342,13 @@
 
   if (window.io && hall) {
     setLive("connecting");
-    var socket = window.io("/display", { transports: ["websocket", "polling"],
-                                         path: body.dataset.socketPath || "/socket.io" });
-    socket.on("connect", function () { setLive("on"); socket.emit("join", { hall: hall }); });
+    // The staff namespace, as the signed-in clerk: the floor's messages without the
+    // device registration that wall displays need.
+    var socket = window.io("/staff", { transports: ["websocket", "polling"],
+                                       path: body.dataset.socketPath || "/socket.io" });
+    socket.on("connect", function () {
+      setLive("on"); socket.emit("follow_floor", { hall: hall });
+    });
     socket.on("disconnect", function () { setLive("off"); });
     socket.on("connect_error", function () { setLive("off"); });
     // The snapshot on every (re)connect: counts from it, and the window as it is now,
