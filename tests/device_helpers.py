@@ -105,7 +105,8 @@ def device_row(app, device_id: int) -> Device:
 
 @contextmanager
 def serving(app):
-    """``app`` on a real port, served by threads as ``run.py`` serves it; yields its URL."""
+    """``app`` on a real port, served by threads (Werkzeug; ``run.py`` serves with gunicorn +
+    gevent, which tests/test_gunicorn.py and the benchmarks cover); yields its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RequestHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
