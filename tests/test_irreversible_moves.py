@@ -137,8 +137,10 @@ def test_the_held_list_shows_why_and_for_how_long(app, clerk):  # noqa: F811
 
 def test_the_api_refuses_a_hold_without_a_reason(app, client):
     from test_auth import bearer, token_for
-    headers = bearer(token_for(client, "clerk03"))
     with clock.frozen(MONDAY_0930):
+        # The token is taken on the test's Monday too: one taken at the suite's hour (on
+        # 2026-10-01, say) has long expired by then.
+        headers = bearer(token_for(client, "clerk03"))
         client.post("/api/v1/halls/HQ/windows/3/open", headers=headers)
         client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
         client.post("/api/v1/halls/HQ/windows/3/call", headers=headers)
