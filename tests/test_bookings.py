@@ -242,6 +242,35 @@ def test_cancel_frees_the_place_and_is_refused_after_the_cut_off(app, client):
     assert refused.status_code == 409 and refused.get_json()["code"] == "past-cut-off"
 
 
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_a_booking_moves_to_a_free_slot_keeping_its_codes(app, client):
+    set_places(app, "EXAM", 1)
+    made = book(client).get_json()
+    other = book(client, start="2026-11-24T10:00:00+08:00", phone="13900139000").get_json()
+    path, headers = f"/api/v1/bookings/{made['booking_code']}", {
+        "X-Access-Code": made["access_code"]}
+    full = client.patch(path, json={"start": other["start"]}, headers=headers)
+    assert full.status_code == 409 and full.get_json()["code"] == "slot-full"
+    moved = client.patch(path, json={"start": "2026-11-24T09:30:00+08:00"}, headers=headers)
+    assert moved.status_code == 200
+    body = moved.get_json()
+    assert (body["booking_code"], body["service_no"]) == (made["booking_code"],
+                                                          made["service_no"])
+    assert body["start"] == "2026-11-24T09:30:00+08:00"
+    # the old place is free again, the new one taken
+    free = {s["start"]: s["free"] for s in client.get(
+        "/api/v1/halls/HQ/slots?service=EXAM&from=2026-11-24&days=1").get_json()["slots"]}
+    assert (free[TUESDAY_0900], free["2026-11-24T09:30:00+08:00"]) == (1, 0)
+    next_day = client.patch(path, json={"start": "2026-11-25T09:00:00+08:00"}, headers=headers)
+    assert next_day.status_code == 200
+    assert next_day.get_json()["service_no"].startswith("261125")  # the visit's new day
+    wrong = client.patch(path, json={"start": TUESDAY_0900}, headers={"X-Access-Code": "Z"})
+    assert wrong.status_code == 404
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(Event.kind).where(Event.kind == "booking.moved"))
+        assert len(kinds.all()) == 2
+
+
 # -- check-in ------------------------------------------------------------------------------------
 
 def check_in(client, code: str, hall: str = "HQ"):

@@ -91,7 +91,7 @@ ROUTES = {
     "tracking.lookup": "public", "tracking.lookup_submit": "public", "tracking.ticket": "public",
     "tracking.ticket_private": "public", "tracking.rate": "public",
     "api.free_slots": "public", "api.make_booking": "public", "api.get_booking": "public",
-    "api.cancel_booking": "public", "api.check_in": "public",
+    "api.cancel_booking": "public", "api.check_in": "public", "api.move_booking": "public",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static"}

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..limits import per_address
 from ..problems import problem
 from .common import bp, parse_body
-from .schemas import BookingRequest, CheckInRequest
+from .schemas import BookingRequest, CheckInRequest, MoveBookingRequest
 from .tickets import ticket_json, track_url
 
 booking_limited = per_address("BOOKING_RATE_LIMIT", scope="booking")
@@ -107,6 +107,20 @@ def cancel_booking(booking_code: str):
     """Cancel, with ``X-Access-Code``, until the hall's cut-off (then 409 ``past-cut-off``)."""
     bookings.cancel(db.session, booking_code, request.headers.get("X-Access-Code"))
     return "", 204
+
+
+@bp.patch("/bookings/<booking_code>")
+@booking_limited
+def move_booking(booking_code: str):
+    """Move the booking to another slot (``{"start": …}``), with ``X-Access-Code``, until the
+    cut-off; the booking code and access code stay, the place is taken before the old one is
+    given back."""
+    body = parse_body(MoveBookingRequest)
+    booking = bookings.move(db.session, booking_code, request.headers.get("X-Access-Code"),
+                            body.start)
+    response = jsonify(booking_json(booking))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/check-ins")

@@ -1,7 +1,7 @@
 """The OpenAPI description of appointments (SPEC §7): slots, bookings, check-in."""
 from __future__ import annotations
 
-from .schemas import BookingRequest, CheckInRequest
+from .schemas import BookingRequest, CheckInRequest, MoveBookingRequest
 
 _STR = {"type": "string"}
 _TIME = {"type": "string", "format": "date-time"}
@@ -36,6 +36,11 @@ def _problem(description: str) -> dict:
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
+def _booking(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Booking"}}}}
+
+
 def _code_param() -> dict:
     return {"name": "booking_code", "in": "path", "required": True,
             "schema": {"type": "string", "maxLength": 64}}
@@ -53,7 +58,8 @@ _BODY = {"400": _problem("Malformed JSON"), "413": _problem("Body too large"),
 def components() -> dict:
     return {"Booking": BOOKING, "Slots": SLOTS,
             "BookingRequest": BookingRequest.model_json_schema(),
-            "CheckInRequest": CheckInRequest.model_json_schema()}
+            "CheckInRequest": CheckInRequest.model_json_schema(),
+            "MoveBookingRequest": MoveBookingRequest.model_json_schema()}
 
 
 def paths(hall_param: dict) -> dict:
@@ -101,6 +107,16 @@ def paths(hall_param: dict) -> dict:
                         "404": _problem("Unknown booking code or wrong access code (the same "
                                         "answer)"),
                         "429": _LIMIT}},
+            "patch": {"operationId": "moveBooking", "summary": "Move the booking to another slot",
+                      "parameters": [_code_param(), _ACCESS],
+                      "requestBody": {"required": True, "content": {"application/json": {
+                          "schema": {"$ref": "#/components/schemas/MoveBookingRequest"}}}},
+                      "responses": {"200": _booking("The booking, moved"),
+                          **_BODY,
+                          "404": _problem("Unknown code or wrong access code"),
+                          "409": _problem("`slot-full`, `past-cut-off`, `already-booked` "
+                                          "(another day), `cancelled`"),
+                          "429": _LIMIT}},
             "delete": {"operationId": "cancelBooking", "summary": "Cancel the booking",
                        "parameters": [_code_param(), _ACCESS],
                        "responses": {"204": {"description": "Cancelled; the place is free"},

@@ -51,3 +51,12 @@ class CheckInRequest(BaseModel):
     hall: Code = Field(description="Hall code of the kiosk")
     booking_code: str = Field(min_length=1, max_length=200,
                               description="The booking code as typed, or the scanned QR text")
+
+
+class MoveBookingRequest(BaseModel):
+    """The slot a booking moves to."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "start": "2026-12-08T10:00:00+08:00"}})
+
+    start: datetime = Field(description="A slot's start, as the slots call gives it")
