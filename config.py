@@ -46,6 +46,7 @@ def _secret_key() -> str:
 LOAD_TEST_LIMITS = {
     "DEVICE_ISSUE_LIMIT": "100000 per second", "ISSUE_ADDRESS_LIMIT": "100000 per second",
     "PUBLIC_RATE_LIMIT": "100000 per second", "SOCKET_MAX_PER_ADDRESS": "100000",
+    "BOOKING_RATE_LIMIT": "100000 per second",
 }
 
 
@@ -124,6 +125,14 @@ class Config:
         # Queue policy: at most this many priority calls in a row at one window while
         # ordinary visitors wait, so that nobody is starved.
         self.PRIORITY_MAX_STREAK = int(os.environ.get("PRIORITY_MAX_STREAK", "2"))
+        # Likewise at most this many appointments in a row while a walk-in has waited
+        # WALK_IN_MAX_WAIT minutes or longer (hall/callorder.py).
+        self.APPOINTMENT_MAX_STREAK = int(os.environ.get("APPOINTMENT_MAX_STREAK", "2"))
+        self.WALK_IN_MAX_WAIT = int(os.environ.get("WALK_IN_MAX_WAIT", "20"))
+        # Check-in for an appointment: from this many minutes before its slot to this many
+        # after its start; later it is recorded as missed and its place freed.
+        self.APPOINTMENT_EARLY = int(os.environ.get("APPOINTMENT_EARLY", "30"))
+        self.APPOINTMENT_LATE = int(os.environ.get("APPOINTMENT_LATE", "15"))
         # Scheduled jobs (deadline marks) in this process; several processes may run them,
         # a lease lets one act at a time. Off for a process that must only serve.
         self.SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", True)
@@ -150,6 +159,8 @@ class Config:
                                                   "10 per second; 300 per minute")
         # Anonymous public reads (queue counts, service guide, ticket PDF) per address.
         self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
+        # Booking, looking a booking up and cancelling, per address (SPEC §7).
+        self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per hour")
         # Socket.IO connections one address may hold, all namespaces together (0: no cap).
         self.SOCKET_MAX_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_PER_ADDRESS", "50"))
         # How long a device's one-time enrolment link stays valid.

@@ -50,7 +50,8 @@ from .staff import hash_password
 from .text import clean as clean_text
 
 # The letters a queue number may start with: no I or O, read as 1 and 0 on a ticket.
-PREFIXES = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+# Y is the appointment series (hall.checkin.APPOINTMENT_PREFIX): no item may take it.
+PREFIXES = "ABCDEFGHJKLMNPQRSTUVWXZ"
 LEVELS = ("province", "city", "county")
 # A promise longer than a working year is a typing mistake, not a commitment.
 MAX_LIMIT_DAYS = 250

@@ -8,21 +8,22 @@ import math
 import time
 import weakref
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import BindParameter
 
-from . import clock, numbers
+from . import callorder, clock, numbers
 from .models import (
     Hall,
     ServiceItem,
     Staff,
     Ticket,
     TicketStatus,
+    UTCDateTime,
     Window,
     WindowState,
     window_services,
@@ -38,18 +39,19 @@ T, W = Ticket.__table__, Window.__table__
 _WAITING = TicketStatus.WAITING.value
 
 
-def _ahead(priority: bool):
+def _ahead():
     """Waiting tickets of the same queue that will be called before this one as things
-    stand: priority ones first, then by place in line."""
-    q: BindParameter[Any] = bindparam("queued_at")
+    stand: those whose call-order key (``hall.callorder``, no window's streaks) is lower."""
     me: BindParameter[Any] = bindparam("ticket_id")
-    earlier = or_(T.c.queued_at < q, and_(T.c.queued_at == q, T.c.id < me))
-    before = and_(T.c.is_priority.is_(True), earlier) if priority else or_(
-        T.c.is_priority.is_(True), earlier)
+    now = bindparam("now", type_=UTCDateTime())
+    key = callorder.sql_key(now, bindparam("waited_since", type_=UTCDateTime()),
+                            callorder.ranks())
+    mine = tuple_(bindparam("k_rank", type_=Integer()), bindparam("k_first", type_=UTCDateTime()),
+                  bindparam("queued_at", type_=UTCDateTime()), me)
     return (select(func.count()).select_from(T)
             .where(T.c.hall_id == bindparam("hall_id"), T.c.day == bindparam("day"),
                    T.c.service_id == bindparam("service_id"), T.c.status == _WAITING,
-                   T.c.id != me, before)
+                   T.c.id != me, tuple_(*key) < mine)
             .scalar_subquery())
 
 
@@ -59,7 +61,7 @@ _OPEN_WINDOWS = (
            W.c.state == WindowState.OPEN.value)
     .scalar_subquery()
 )
-_POSITION = {priority: select(_ahead(priority), _OPEN_WINDOWS) for priority in (False, True)}
+_POSITION = select(_ahead(), _OPEN_WINDOWS)
 _RECENT_SPANS = (
     select(T.c.finished_at, T.c.called_at)
     .where(T.c.service_id == bindparam("service_id"), T.c.finished_at >= bindparam("since"),
@@ -102,13 +104,28 @@ def estimate_minutes(connection, service_id: int, standard_minutes: int, ahead: 
     return math.ceil(math.ceil(ahead / open_windows) * per_visit)
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    id: int
+    is_priority: bool
+    queued_at: datetime
+    appointment_at: datetime | None
+
+
 def position(connection, *, hall_id: int, day, service_id: int, standard_minutes: int,
-             ticket_id: int, queued_at, is_priority: bool) -> tuple[int, int | None]:
+             ticket_id: int, queued_at, is_priority: bool,
+             appointment_at: datetime | None = None) -> tuple[int, int | None]:
     """People ahead of a waiting ticket, and the minutes until it is likely called (None
     while no open window serves it)."""
-    ahead, open_windows = connection.execute(_POSITION[bool(is_priority)], {
+    now = clock.now()
+    policy = callorder.DEFAULT_POLICY
+    rank, first, _, _ = callorder.sort_key(
+        _Waiting(ticket_id, bool(is_priority), queued_at, appointment_at), now,
+        callorder.ranks(), policy)
+    ahead, open_windows = connection.execute(_POSITION, {
         "hall_id": hall_id, "day": day, "service_id": service_id, "ticket_id": ticket_id,
-        "queued_at": queued_at,
+        "queued_at": queued_at, "now": now, "waited_since": now - policy.walk_in_max_wait,
+        "k_rank": rank, "k_first": first,
     }).one()
     return ahead, estimate_minutes(connection, service_id, standard_minutes, ahead, open_windows)
 
@@ -120,7 +137,8 @@ def ticket_position(session: Session, ticket: Ticket) -> tuple[int, int | None]:
     return position(session.connection(), hall_id=ticket.hall_id, day=ticket.day,
                     service_id=ticket.service_id,
                     standard_minutes=ticket.service.standard_minutes, ticket_id=ticket.id,
-                    queued_at=ticket.queued_at, is_priority=ticket.is_priority)
+                    queued_at=ticket.queued_at, is_priority=ticket.is_priority,
+                    appointment_at=ticket.appointment_at)
 
 
 def find_by_service_no(session: Session, raw: str) -> Ticket | None:

@@ -195,7 +195,7 @@ def _close_windows(session: Session, hall: Hall, actor: Actor, result: DayClosed
         window.state = WindowState.CLOSED.value
         window.clerk_id = None
         window.pause_reason = None
-        window.priority_streak = 0
+        window.priority_streak = window.appointment_streak = 0
         window.current_ticket_id = None
         result.windows_closed += 1
         record(session, hall, "window.closed", actor=actor, window=window,

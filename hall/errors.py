@@ -63,7 +63,7 @@ class InvalidInput(HallError):
     "invalid-window-number": N_("A window number is a whole number from 1 to 999."),
     "invalid-code": N_("A code has 1 to 16 capital letters, digits, - or _."),
     "invalid-prefix": N_("The number prefix is one capital letter other than I and O, which "
-                         "read as 1 and 0 on a ticket."),
+                         "read as 1 and 0 on a ticket, and Y, which numbers appointments."),
     "invalid-time-limit": N_("A time limit is a whole number of working days from 0 to %(max)s."),
     "legal-limit-shorter": N_("The legal time limit (%(legal)s working days) cannot be "
                               "shorter than the promised one (%(promised)s)."),

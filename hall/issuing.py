@@ -132,7 +132,7 @@ _SERVICE_LOOKUP = (
 # A ticket issued earlier for the same request key, with what the kiosk shows of it.
 _BY_REQUEST_KEY = (
     select(T.c.id, T.c.number, T.c.service_no, T.c.access_code, T.c.day, T.c.issued_at,
-           T.c.priority_reason, T.c.status, T.c.is_priority, T.c.queued_at,
+           T.c.priority_reason, T.c.status, T.c.is_priority, T.c.queued_at, T.c.appointment_at,
            *_HALL_COLUMNS, *_SERVICE_COLUMNS)
     .join_from(T, H, H.c.id == T.c.hall_id)
     .join(S, S.c.id == T.c.service_id)
@@ -275,7 +275,8 @@ def _replay(connection: Connection, hall_code: str, key: str, service_code: str,
         ahead, wait = board.position(connection, hall_id=row.hall_id, day=row.day,
                                      service_id=row.service_id,
                                      standard_minutes=row.standard_minutes, ticket_id=row.id,
-                                     queued_at=row.queued_at, is_priority=row.is_priority)
+                                     queued_at=row.queued_at, is_priority=row.is_priority,
+                                     appointment_at=row.appointment_at)
     else:
         ahead, wait = 0, None
     return IssuedTicket(row.id, row.number, row.service_no, row.access_code, row.day,

@@ -272,6 +272,10 @@ _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
                    "division": Field(N_("Division"), "hidden")}
 
 
+_BOOKING_FIELDS = {"start": Field(N_("Slot"), "time"), "booking": Field(N_("Booking code"))}
+BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day")}
+
+
 def _kinds(*kinds: Kind) -> dict[str, Kind]:
     return {k.code: k for k in kinds}
 
@@ -300,6 +304,20 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("ticket.unserved", N_("Left unserved at closing"),
          N_("Not called before the hall closed"),
          fields={"before": Field(N_("Was"), "term", TICKET_STATUSES)}),
+    # -- an appointment (hall.bookings, hall.checkin) ------------------------------------------
+    Kind("booking.made", N_("Appointment booked"), N_("Appointment booked for %(start)s"),
+         fields=_BOOKING_FIELDS),
+    Kind("booking.moved", N_("Appointment moved"), N_("Appointment moved to %(start)s"),
+         fields={**_BOOKING_FIELDS, "before": Field(N_("Before"), "time")}),
+    Kind("booking.cancelled", N_("Appointment cancelled"), N_("Appointment cancelled"),
+         fields={**_BOOKING_FIELDS,
+                 "reason": Field(N_("Why"), "term", BOOKING_CANCELLED_BY)}),
+    Kind("booking.checked_in", N_("Checked in for the appointment"),
+         N_("Checked in for the appointment of %(start)s: number %(number)s"),
+         fields=_BOOKING_FIELDS),
+    Kind("booking.missed", N_("Appointment missed"),
+         N_("Appointment of %(start)s missed: not checked in in time"),
+         fields=_BOOKING_FIELDS),
     Kind("window.opened", N_("Window opened"), None),
     Kind("window.resumed", N_("Window resumed"), None),
     Kind("window.paused", N_("Window paused"), None),

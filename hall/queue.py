@@ -6,13 +6,16 @@ handler, a job or the command line. Illegal moves raise the errors of ``hall.err
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from . import access, clock, hours
+from . import access, callorder, clock, hours, settings
+
+# Whom a window calls next is ``hall.callorder``'s (one policy, tested as a table).
+from .callorder import DEFAULT_POLICY as DEFAULT_POLICY
+from .callorder import Policy as Policy
 from .db import operation
 from .errors import (
     ClerkAtOtherWindow,
@@ -56,18 +59,6 @@ from .models import (
 # A no-show pressed by mistake (F6 is one key, right after a call) can be taken back for this
 # long, if nothing else happened at the window meanwhile.
 UNDO_NO_SHOW_FOR = timedelta(seconds=30)
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How a window chooses whom to call next."""
-
-    # At most this many priority calls in a row while ordinary visitors wait.
-    priority_max_streak: int = 2
-
-
-DEFAULT_POLICY = Policy()
-
 
 # -- looking things up (hall.lookup; get_hall, get_window… stay importable from here) -------
 
@@ -172,7 +163,7 @@ def close_window(session: Session, hall_code: str, window_no: int, *, actor: Act
     window.state = WindowState.CLOSED.value
     window.clerk_id = None
     window.pause_reason = None
-    window.priority_streak = 0
+    window.priority_streak = window.appointment_streak = 0
     record(session, hall, "window.closed", actor=actor, window=window, window_no=window.no)
     return window
 
@@ -197,19 +188,18 @@ def working_window(session: Session, hall: Hall, window_no: int, actor: Actor) -
 
 @operation
 def call_next(session: Session, hall_code: str, window_no: int, *, actor: Actor,
-              policy: Policy = DEFAULT_POLICY) -> Ticket | None:
-    """Call the next visitor this window may serve, or None when nobody waits.
-
-    Priority visitors first, but never more than ``policy.priority_max_streak`` in a row
-    while ordinary visitors wait; then first come, first served (by place in line)."""
+              policy: Policy | None = None) -> Ticket | None:
+    """Call the next visitor this window may serve, or None when nobody waits: priority,
+    then appointments whose slot has started, then walk-ins, within the caps of
+    ``hall.callorder`` (one query, ordered by the policy's ranks for this window)."""
     hall = get_hall(session, hall_code)
     window = working_window(session, hall, window_no, actor)
     _require_idle(session, window)
-    ordinary_first = window.priority_streak >= policy.priority_max_streak
+    policy = policy or settings.of(session).call_policy
+    order = callorder.ranks(window.priority_streak, window.appointment_streak, policy)
     query = (
         _callable_here(session, hall, window)
-        .order_by(Ticket.is_priority.asc() if ordinary_first else Ticket.is_priority.desc(),
-                  Ticket.queued_at, Ticket.id)
+        .order_by(*callorder.order_by(clock.now(), order, policy))
         .limit(1)
         # Two windows calling at once each skip the row the other has locked (PostgreSQL);
         # SQLite serialises writers with BEGIN IMMEDIATE instead.
@@ -278,6 +268,14 @@ def _call(session: Session, hall: Hall, window: Window, ticket: Ticket, actor: A
         ticket.first_owner_id = actor.staff_id
     window.current_ticket_id = ticket.id
     window.priority_streak = window.priority_streak + 1 if ticket.is_priority else 0
+    appointment = (not ticket.is_priority and ticket.appointment_at is not None
+                   and ticket.appointment_at <= ticket.called_at)
+    # Only a walk-in's call ends a row of appointments: a priority call in between serves no
+    # walk-in, so it must not let appointments start a new row.
+    if appointment:
+        window.appointment_streak += 1
+    elif not ticket.is_priority:
+        window.appointment_streak = 0
     record(session, hall, kind, actor=actor, ticket=ticket, window=window,
            number=ticket.number, window_no=window.no, service=ticket.service.code,
            call_count=ticket.call_count)

@@ -14,6 +14,8 @@ from datetime import time
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from .callorder import DEFAULT_POLICY, Policy
+
 _OPTION = "hall_settings"
 
 
@@ -23,6 +25,12 @@ class HallSettings:
     close_of_business: time = time(17)
     # A day's business ends at its last closing time, or at this time when later (END_OF_DAY).
     end_of_day: time = time(18)
+    # An appointment checks in from this many minutes before its slot (APPOINTMENT_EARLY)
+    # to this many after its start (APPOINTMENT_LATE); later, it is missed.
+    appointment_early_minutes: int = 30
+    appointment_late_minutes: int = 15
+    # Whom a window calls next (PRIORITY_MAX_STREAK, APPOINTMENT_MAX_STREAK, WALK_IN_MAX_WAIT).
+    call_policy: Policy = DEFAULT_POLICY
 
 
 DEFAULT = HallSettings()

@@ -82,7 +82,7 @@ def close_for(session: Session, hall: Hall, window: Window, *, actor: Actor, rea
     window.clerk_id = None
     window.current_ticket_id = None
     window.pause_reason = None
-    window.priority_streak = 0
+    window.priority_streak = window.appointment_streak = 0
     record(session, hall, "window.closed", actor=actor, window=window, window_no=window.no,
            forced=True, reason=reason, clerk=clerk.username if clerk else None,
            returned=returned, **data)

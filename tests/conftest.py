@@ -271,7 +271,11 @@ def wipe_the_day(connection) -> None:
     triggers allow: the history of a test database is not history)."""
     connection.execute(sa.text(
         "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
-        " priority_streak = 0, pause_reason = NULL, opened_at = NULL"))
+        " priority_streak = 0, appointment_streak = 0, pause_reason = NULL, opened_at = NULL"))
+    connection.execute(sa.text("DELETE FROM bookings"))
+    connection.execute(sa.text("DELETE FROM slot_places"))
+    connection.execute(sa.text("DELETE FROM booking_rules"))
+    connection.execute(sa.text("DELETE FROM service_booking"))
     # No CASCADE: windows refer to tickets, and a cascade would empty them too.
     connection.execute(sa.text(
         "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens "

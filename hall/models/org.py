@@ -125,6 +125,8 @@ class Window(Base):
     )
     # Consecutive priority calls, for the fairness rule that stops ordinary visitors starving.
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # Consecutive appointment calls, for the same rule between appointments and walk-ins.
+    appointment_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     hall: Mapped[Hall] = relationship(back_populates="windows", foreign_keys=[hall_id])
     clerk: Mapped[Staff | None] = relationship(foreign_keys=[clerk_id])

@@ -90,6 +90,9 @@ class Ticket(Base):
     # The registered device that issued it (None: a trusted network, or the hall's own
     # tools; the event then names the address).
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    # An appointment's slot start (checked in from a booking): from then on the visitor is
+    # called before walk-ins, within the caps of ``hall.callorder``.
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     hall: Mapped[Hall] = relationship()
     service: Mapped[ServiceItem] = relationship()

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import time
+from datetime import time, timedelta
 
 from flask import Flask
 from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE, Config
-from hall import clock, settings
+from hall import callorder, clock, settings
 from hall.db import configure_engine
 
 from .extensions import babel, csrf, db, limiter, migrate
@@ -36,7 +36,13 @@ def create_app(config: Config | None = None) -> Flask:
         # The domain's settings travel with this app's engine, never in module globals.
         settings.bind(db.engine, settings.HallSettings(
             close_of_business=time.fromisoformat(app.config["CLOSE_OF_BUSINESS"]),
-            end_of_day=time.fromisoformat(app.config["END_OF_DAY"])))
+            end_of_day=time.fromisoformat(app.config["END_OF_DAY"]),
+            appointment_early_minutes=int(app.config["APPOINTMENT_EARLY"]),
+            appointment_late_minutes=int(app.config["APPOINTMENT_LATE"]),
+            call_policy=callorder.Policy(
+                priority_max_streak=int(app.config["PRIORITY_MAX_STREAK"]),
+                appointment_max_streak=int(app.config["APPOINTMENT_MAX_STREAK"]),
+                walk_in_max_wait=timedelta(minutes=int(app.config["WALK_IN_MAX_WAIT"])))))
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import deadlines, endofday, lease
+from hall import bookings, deadlines, endofday, lease
+from hall.events import SYSTEM
 
 from .extensions import db
 
@@ -64,11 +65,25 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def record_missed() -> None:
+        """Appointments not checked in by the late limit: missed, their places freed."""
+        with app.app_context():
+            try:
+                missed = bookings.record_missed(db.session, actor=SYSTEM)
+                if missed:
+                    log.info("appointments: %d missed", missed)
+            except Exception:
+                log.exception("the missed-appointments job failed")
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
     scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(close_days, "interval", seconds=interval, id="end-of-day",
+                      next_run_time=datetime.now(UTC))
+    scheduler.add_job(record_missed, "interval", seconds=interval, id="missed-appointments",
                       next_run_time=datetime.now(UTC))
     scheduler.start()
 
