@@ -72,6 +72,18 @@ def counts_only(event: dict) -> bool:
     return event["kind"] in COUNT_ONLY_KINDS
 
 
+def moves_tickets(event: dict) -> bool:
+    """Can this event change where a followed ticket stands (``hall.ticket_states``)? Every
+    floor move can, except a plain walk-in ticket taken: it queues behind everyone who
+    waits. A priority ticket or an appointment checked in may go ahead of others."""
+    if not is_floor(event):
+        return False
+    if not counts_only(event):
+        return True
+    data = event["data"]
+    return bool(data.get("priority")) or data.get("source") == "booking"
+
+
 def touches_dashboard(event: dict) -> bool:
     """Every followed event changes some figure of its hall's dashboard."""
     return is_followed(event)

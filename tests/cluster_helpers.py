@@ -27,7 +27,7 @@ import _server  # noqa: E402  (bench/ is not a package)
 from config import LOAD_TEST_LIMITS  # noqa: E402
 from conftest import hall_clock_env, wipe_the_day  # noqa: E402
 from hall import clock  # noqa: E402
-from wire import Clerk, Display  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
+from wire import Clerk, Display, Phone  # noqa: E402,F401  (Clerk: for tests/test_cluster.py)
 
 READY = "/api/v1/halls/HQ/queue"
 SECRET = "cluster-test-secret"  # the same in every process: one process's cookie works on all
@@ -169,3 +169,4 @@ def wait_until(predicate, timeout: float, interval: float = 0.2):
 
 # A cluster answers more slowly than one process: a display waits longer by default.
 Display = functools.partial(Display, patience=10.0)
+Phone = functools.partial(Phone, patience=10.0)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from cluster_helpers import (
     Clerk,
     Display,
+    Phone,
     Server,
     cluster_env,
     create_schema,
@@ -139,6 +140,26 @@ def test_a_display_on_b_receives_a_call_made_on_a(pair, day):
         assert message["window_no"] == 3 and message["service"] == "EXAM"
     finally:
         display.close()
+
+
+def test_a_phone_on_b_sees_its_place_and_its_call_made_on_a(pair, day):
+    """The phones' watch of each process hears, through Redis, which halls moved anywhere
+    (hall/web/live/tickets.py), and reads its own followers again."""
+    a, b = pair
+    first, mine = take(a.base).json(), take(a.base).json()
+    phone = Phone(b.base)
+    try:
+        phone.follow(mine["service_no"], mine["access_code"])
+        assert phone.wait_for("state")["ahead"] == 1
+        clerk = Clerk(a.base, "clerk03", 3)
+        clerk.do("open")
+        assert clerk.do("call").json()["number"] == first["number"]
+        assert phone.wait_for("ticket", ahead=0)["status"] == "waiting"
+        clerk.do("finish")
+        clerk.do("call")
+        assert phone.wait_for("ticket", status="called")["window"] == 3
+    finally:
+        phone.close()
 
 
 def test_a_read_on_b_right_after_a_move_on_a_shows_it(pair, day):

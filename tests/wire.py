@@ -82,3 +82,31 @@ class Clerk:
     def do(self, move: str, **body) -> requests.Response:
         return requests.post(f"{self.base}/api/v1/halls/HQ/windows/{self.window}/{move}",
                              headers=self.headers, json=body or None, timeout=15)
+
+
+class Phone:
+    """A visitor's phone on ``/ticket``, following its own ticket; keeps every message."""
+
+    def __init__(self, base: str, *, patience: float = 5.0, **options) -> None:
+        self.patience = patience
+        self.messages: list[tuple[str, dict]] = []
+        self.got = threading.Condition()
+        self.client = socketio.Client(reconnection=False)
+        for name in ("state", "ticket", "error"):
+            self.client.on(name, self._keeper(name), namespace="/ticket")
+        self.client.connect(base, namespaces=["/ticket"], transports=["websocket"],
+                            wait_timeout=10, **options)
+
+    _keeper = Display._keeper
+    wait_for = Display.wait_for
+
+    def follow(self, service_no: str, access_code: str) -> None:
+        self.client.emit("follow", {"service_no": service_no, "access_code": access_code},
+                         namespace="/ticket")
+
+    def received(self, *names: str) -> list[dict]:
+        with self.got:
+            return [data for name, data in self.messages if not names or name in names]
+
+    def close(self) -> None:
+        self.client.disconnect()

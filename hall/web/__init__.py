@@ -142,9 +142,10 @@ def _init_sockets(app: Flask) -> SocketIO:
     on SOCKETIO_CHANNEL, so a call made on one reaches displays on all."""
     from display.sockets import NAMESPACE, DisplayNamespace
 
-    from .live import FloorPublisher
+    from .live import FloorPublisher, TicketWatch
     from .socket_origins import allowed_origins
     from .staff_sockets import StaffNamespace
+    from .ticket_sockets import TicketNamespace
 
     socketio = SocketIO(app, async_mode=async_mode(), message_queue=app.config["REDIS_URL"],
                         channel=app.config["SOCKETIO_CHANNEL"],
@@ -159,7 +160,9 @@ def _init_sockets(app: Flask) -> SocketIO:
     ConnectionCap(socketio.server, app.config["SOCKET_MAX_PER_ADDRESS"])  # every namespace
     socketio.on_namespace(DisplayNamespace(NAMESPACE))
     socketio.on_namespace(StaffNamespace())
-    app.extensions["floor_publisher"] = FloorPublisher(app, socketio)
+    watch = app.extensions["ticket_watch"] = TicketWatch(app, socketio)
+    socketio.on_namespace(TicketNamespace(watch))
+    app.extensions["floor_publisher"] = FloorPublisher(app, socketio, tickets=watch)
     return socketio
 
 
@@ -178,6 +181,9 @@ def shutdown(app: Flask) -> None:
     publisher = app.extensions.get("floor_publisher")
     if publisher is not None:
         publisher.stop()
+    watch = app.extensions.get("ticket_watch")
+    if watch is not None:
+        watch.stop()
 
 
 def _configure_logging(app: Flask) -> None:

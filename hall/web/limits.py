@@ -38,19 +38,29 @@ def _strategy() -> FixedWindowRateLimiter:
     return strategy
 
 
+def refused(setting: str, scope: str) -> int | None:
+    """Count one use of the app's ``setting`` for this request's address: None if it is
+    within the limit, else the seconds until it may try again (for sockets, which cannot
+    answer 429)."""
+    item = _item(current_app.config[setting])
+    address = get_remote_address()
+    strategy = _strategy()
+    if strategy.hit(item, address, scope):
+        return None
+    reset = strategy.get_window_stats(item, address, scope).reset_time
+    return max(1, math.ceil(reset - time.time()))
+
+
 def per_address(setting: str, scope: str) -> Callable:
     """Limit a view to the app's ``setting`` (a limits string) per client address."""
     def decorate(view):
         @functools.wraps(view)
         def limited(*args, **kwargs):
-            item = _item(current_app.config[setting])
-            address = get_remote_address()
-            strategy = _strategy()
             # (address, scope): Flask-Limiter's own order, so that a budget shared with one
             # of its decorators (access_codes.limited_failures) is one counter
-            if not strategy.hit(item, address, scope):
-                reset = strategy.get_window_stats(item, address, scope).reset_time
-                raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
+            wait = refused(setting, scope)
+            if wait is not None:
+                raise TooManyRequests(retry_after=wait)
             return view(*args, **kwargs)
         return limited
     return decorate

@@ -10,7 +10,8 @@ most one per hall every ``COUNTS_INTERVAL``: a burst of tickets costs a few reco
 few broadcasts, not one of each per ticket. The same code emits through Redis
 (``message_queue``) when several processes serve the hall.
 
-Every batch also marks its halls' dashboards stale (``DashboardPusher``).
+Every batch also marks its halls' dashboards stale (``DashboardPusher``) and tells the phones'
+``TicketWatch`` which halls' tickets may have moved.
 """
 from __future__ import annotations
 
@@ -39,8 +40,10 @@ _TICK = object()  # no event came: a gathered run of counts may be due
 class FloorPublisher:
     """Receives every committed event of this process and sends what its audiences follow."""
 
-    def __init__(self, app: Flask, socketio, counts_interval: float = live.COUNTS_INTERVAL) -> None:
+    def __init__(self, app: Flask, socketio, counts_interval: float = live.COUNTS_INTERVAL,
+                 tickets=None) -> None:
         self.app, self.socketio = app, socketio
+        self.tickets = tickets  # the phones' TicketWatch: told which halls' floors moved
         self.inbox: queues.Queue = queues.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -116,6 +119,8 @@ class FloorPublisher:
         outgoing.extend(runs)
         if outgoing:
             self._emit(outgoing)
+        if self.tickets is not None:  # after the displays: the wall calls first
+            self.tickets.announce({e["hall"] for e in batch if live.moves_tickets(e)})
         if batch:
             self.dashboards.touch({e["hall"] for e in batch if live.touches_dashboard(e)})
 

@@ -23,3 +23,11 @@ def dashboard_room(hall_code: str) -> str:
 def console_room(hall_code: str) -> str:
     """Window consoles following their hall's floor (the same messages as the displays)."""
     return f"floor:{hall_code}"
+
+
+# Visitors' phones following their own ticket (SPEC §7): public, one room per ticket.
+TICKET_NAMESPACE = "/ticket"
+
+
+def ticket_room(ticket_id: int) -> str:
+    return f"ticket:{ticket_id}"
