@@ -119,6 +119,9 @@ class Config:
         self.TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "30 per minute")
         self.TRACK_WRONG_CODES = int(os.environ.get("TRACK_WRONG_CODES", "5"))
         self.TRACK_LOCK_MINUTES = int(os.environ.get("TRACK_LOCK_MINUTES", "15"))
+        # A visitor following their ticket on the phone is told (vibration, chime, a
+        # notification) when this many people or fewer are ahead, and again when called.
+        self.NOTIFY_AHEAD = int(os.environ.get("NOTIFY_AHEAD", "3"))
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

@@ -13,7 +13,7 @@ from hall.errors import N_, HallClosed, HallError, UnknownHall
 from hall.events import KIOSK
 from hall.models import PriorityReason
 from hall.web import devices
-from hall.web.api.tickets import pdf_url, track_url
+from hall.web.api.tickets import pdf_url, ticket_url
 from hall.web.extensions import db
 from hall.web.i18n import canonical
 from hall.web.problems import translate
@@ -121,7 +121,7 @@ def take(hall: str):
                                   request_key=key, source="kiosk", actor=KIOSK, device=kiosk)
     response = make_response(render_template(
         "kiosk/ticket.html", ticket=ticket, hall=ticket.hall,
-        qr=printing.qr_svg(track_url(ticket)), pdf=pdf_url(ticket), **_screen(),
+        qr=printing.qr_svg(ticket_url(ticket)), pdf=pdf_url(ticket), **_screen(),
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         autoprint=current_app.config["KIOSK_AUTOPRINT"],
         home=url_for("kiosk.home", hall=ticket.hall.code),

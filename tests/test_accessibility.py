@@ -56,7 +56,7 @@ class State:
 
 def states(hall) -> list[State]:
     """Every page state, for the hall ``hall`` has set up (its ids in ``hall.ids``)."""
-    t, case = hall.ids["tracked"], hall.ids["case"]
+    t, case, w = hall.ids["tracked"], hall.ids["case"], hall.ids["waiting"]
     tap_exam = lambda page: _submit(page, 'button[value="EXAM"]')  # noqa: E731
     return [
         # the kiosk
@@ -77,6 +77,10 @@ def states(hall) -> list[State]:
         State("tracking rated", "tracking.rate", f"/track/{t.service_no}?c={t.access_code}",
               act=_rate_on_tracking),
         State("tracking wrong number", "tracking.lookup", "/track", act=_mistyped_number),
+        # the live ticket on the phone
+        State("live ticket waiting", "ticket.show", f"/t/{w.service_no}?c={w.access_code}"),
+        State("live ticket finished", "ticket.show", f"/t/{t.service_no}?c={t.access_code}"),
+        State("live ticket asks the code", "ticket.show", f"/t/{w.service_no}"),
         State("rating tablet idle", "rating_device.show", "/rate/HQ/4",
               wait="[data-device]"),
         State("rating tablet offering", "rating_device.show", "/rate/HQ/3",
@@ -169,6 +173,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     desk.do(ratings.rate, rated, level=1, comment="等太久", actor=Actor("tracking"))
     just_finished = desk.ticket()
     desk.finish(just_finished)
+    waiting = desk.ticket()
     desk.do(endofday.close_day, "HQ", date(2026, 11, 20))
     with desk.session() as session:
         tracked = session.get(Ticket, ticket.id)
@@ -182,7 +187,8 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
-    desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code}
+    desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
+                "waiting": waiting}
     return desk
 
 

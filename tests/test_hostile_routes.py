@@ -90,6 +90,7 @@ ROUTES = {
     "auth.logout": "sign-out", "rating_device.show": "public", "rating_device.rate": "public",
     "tracking.lookup": "public", "tracking.lookup_submit": "public", "tracking.ticket": "public",
     "tracking.ticket_private": "public", "tracking.rate": "public",
+    "ticket.show": "public", "ticket.show_private": "public",
     "api.free_slots": "public", "api.make_booking": "public", "api.get_booking": "public",
     "api.cancel_booking": "public", "api.check_in": "public", "api.move_booking": "public",
 }

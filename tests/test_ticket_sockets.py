@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from hall import board, ticket_states
 from hall.models import Ticket
 from hall.web.extensions import db
+from tracking_helpers import never_issued
 from wire import Clerk, Phone
 
 pytestmark = pytest.mark.hall_open  # tickets are taken and windows opened
@@ -70,10 +71,7 @@ def test_a_wrong_code_and_an_unknown_number_get_the_same_word_and_nothing_else(
     ticket = take(live_server)
     wrong, unknown, mistyped = phones(), phones(), phones()
     wrong.follow(ticket["service_no"], "WRONG1")
-    digits = ticket["service_no"]
-    # Another well-formed number (the same day's counter, far ahead): never issued.
-    unknown.follow(digits[:-5] + str((int(digits[-5:-1]) + 5000) % 10000).zfill(4) + "X",
-                   ticket["access_code"])
+    unknown.follow(never_issued(ticket["service_no"]), ticket["access_code"])
     mistyped.follow("12345", ticket["access_code"])
     for phone in (wrong, unknown, mistyped):
         assert phone.wait_for("error") == {"code": "not-found"}

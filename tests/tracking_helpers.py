@@ -27,6 +27,12 @@ def id_no() -> str:
     return body + mod_11_2.calc_check_digit(body)
 
 
+def never_issued(service_no: str) -> str:
+    """A well-formed service number of the same day and hall that was never issued."""
+    body = service_no[:9] + "90000"
+    return body + mod_11_2.calc_check_digit(body)
+
+
 class Desk:
     """The hall's side: a number taken, served at a window, accepted as a case, worked."""
 

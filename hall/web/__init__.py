@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
+    from tracking import ticket_bp
 
     from . import admin, api, auth, console, device_enrolment, division, guide, i18n, manager
 
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(rating_device_bp)
+    app.register_blueprint(ticket_bp)
     app.register_blueprint(device_enrolment.bp)
 
 

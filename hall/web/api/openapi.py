@@ -54,7 +54,12 @@ TICKET = {
         "service_no_display": {"type": "string", "examples": ["261122-001-00042-4"]},
         "access_code": {"type": "string", "minLength": ACCESS_CODE_LENGTH,
                         "description": "Opens the private tracking view; printed on the ticket."},
-        "track_url": {"type": "string", "description": "Tracking page, encoded in the QR code."},
+        "track_url": {"type": "string",
+                      "description": "Tracking page: progress, cases, rating (with the code)."},
+        "ticket_url": {"type": "string",
+                       "description": "The live ticket on the phone (/t/<service_no>, with the "
+                                      "code), encoded in the QR code; it follows the ticket "
+                                      "over the /ticket Socket.IO namespace."},
         "pdf_url": {"type": "string", "description": "The printable 80 mm ticket (PDF)."},
         "hall": {"type": "string"},
         "service": {"type": "object", "required": ["code", "name", "prefix"],

@@ -22,10 +22,20 @@ def track_path(ticket) -> str:
     return url_for("tracking.ticket", service_no=ticket.service_no)
 
 
+def _base() -> str:
+    return current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+
+
 def track_url(ticket) -> str:
-    """The address in the ticket's QR code: the tracking page, opened with the access code."""
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
-    return f"{base}{track_path(ticket)}?c={ticket.access_code}"
+    """The tracking page (progress, cases, rating), opened with the access code."""
+    return f"{_base()}{track_path(ticket)}?c={ticket.access_code}"
+
+
+def ticket_url(ticket) -> str:
+    """The address in the ticket's QR code: the live ticket on the phone (tracking/live.py),
+    opened with the access code; it links on to the tracking page."""
+    path = url_for("ticket.show", service_no=ticket.service_no)
+    return f"{_base()}{path}?c={ticket.access_code}"
 
 
 def pdf_url(ticket) -> str:
@@ -39,6 +49,7 @@ def ticket_json(t: issuing.IssuedTicket) -> dict:
         "service_no_display": numbers.grouped(t.service_no),
         "access_code": t.access_code,
         "track_url": track_url(t),
+        "ticket_url": ticket_url(t),
         "pdf_url": pdf_url(t),
         "hall": t.hall.code,
         "service": {"code": t.service.code, "name": t.service.name_zh,
@@ -96,7 +107,7 @@ def ticket_pdf(service_no: str):
                        _("No ticket matches this service number and access code."))
     assert ticket is not None  # verified above
     ahead, wait = board.ticket_position(db.session, ticket)
-    pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=track_url(ticket),
+    pdf = printing.ticket_pdf(ticket, ahead=ahead, wait_minutes=wait, track_url=ticket_url(ticket),
                               no_window_open=ticket.status == "waiting" and wait is None)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{ticket.number}.pdf"'
