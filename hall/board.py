@@ -104,14 +104,6 @@ def estimate_minutes(connection, service_id: int, standard_minutes: int, ahead: 
     return math.ceil(math.ceil(ahead / open_windows) * per_visit)
 
 
-@dataclass(frozen=True)
-class _Waiting:
-    id: int
-    is_priority: bool
-    queued_at: datetime
-    appointment_at: datetime | None
-
-
 def position(connection, *, hall_id: int, day, service_id: int, standard_minutes: int,
              ticket_id: int, queued_at, is_priority: bool,
              appointment_at: datetime | None = None) -> tuple[int, int | None]:
@@ -119,9 +111,8 @@ def position(connection, *, hall_id: int, day, service_id: int, standard_minutes
     while no open window serves it)."""
     now = clock.now()
     policy = callorder.DEFAULT_POLICY
-    rank, first, _, _ = callorder.sort_key(
-        _Waiting(ticket_id, bool(is_priority), queued_at, appointment_at), now,
-        callorder.ranks(), policy)
+    rank, first, _, _ = callorder.key_of(ticket_id, bool(is_priority), queued_at,
+                                         appointment_at, now, callorder.ranks(), policy)
     ahead, open_windows = connection.execute(_POSITION, {
         "hall_id": hall_id, "day": day, "service_id": service_id, "ticket_id": ticket_id,
         "queued_at": queued_at, "now": now, "waited_since": now - policy.walk_in_max_wait,

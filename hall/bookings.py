@@ -58,7 +58,7 @@ _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _SP = SlotPlaces.__table__
 
 
-def _take_place(dialect):
+def _take_place_statement(dialect):
     """Take one place of a slot, if one is left: the row is created with 1, or raised by one
     while below ``places``; no row comes back when the slot is full."""
     statement = dialect.insert(_SP).values(service_id=bindparam("service_id"),
@@ -69,7 +69,8 @@ def _take_place(dialect):
     ).returning(_SP.c.taken)
 
 
-_TAKE = {"sqlite": _take_place(sqlite), "postgresql": _take_place(postgresql)}
+_TAKE = {"sqlite": _take_place_statement(sqlite),
+         "postgresql": _take_place_statement(postgresql)}
 _GIVE_BACK = (update(_SP).where(_SP.c.service_id == bindparam("b_service_id"),
                                 _SP.c.start == bindparam("b_start"), _SP.c.taken > 0)
               .values(taken=_SP.c.taken - 1))
@@ -138,10 +139,7 @@ def _book(session: Session, hall_code: str, service_code: str, start: datetime |
         raise NotBookable(service=service.name_zh)
     slot_start = _slot(session, hall, start, rules, now)
     _check_person_may_book(session, service, person, slot_start, hall, now)
-    taken = session.connection().execute(_TAKE[session.get_bind().dialect.name], {
-        "service_id": service.id, "start": slot_start, "places": places}).scalar()
-    if taken is None:
-        raise SlotFull()
+    _take_place(session, service, slot_start, places)
     day = slot_start.date()
     serial = next_value(session.connection(), hall.id, day, VISITS)
     if serial > numbers.MAX_DAILY_VISITS:
@@ -159,6 +157,14 @@ def _book(session: Session, hall_code: str, service_code: str, start: datetime |
     return booking
 
 
+def _take_place(session: Session, service: ServiceItem, start: datetime, places: int) -> None:
+    """One place of the slot at ``start``, or SlotFull when the last one has gone."""
+    taken = session.connection().execute(_TAKE[session.get_bind().dialect.name], {
+        "service_id": service.id, "start": start, "places": places}).scalar()
+    if taken is None:
+        raise SlotFull()
+
+
 def _slot(session: Session, hall: Hall, start: datetime, rules: slots.Rules,
           now: datetime) -> datetime:
     if start.tzinfo is None:
@@ -173,38 +179,54 @@ def _slot(session: Session, hall: Hall, start: datetime, rules: slots.Rules,
 
 def _check_person_may_book(session: Session, service: ServiceItem, person: Person,
                            start: datetime, hall: Hall, now: datetime) -> None:
+    """One booking per person, item and day; blocked after missed appointments; at most
+    ``PER_PHONE_PER_DAY`` bookings a day with one mobile number: read in one query."""
     same_person = (Booking.phone == person.phone if person.id_number is None else
                    or_(Booking.phone == person.phone, Booking.id_number == person.id_number))
     active = Booking.status.in_((BookingStatus.BOOKED.value, BookingStatus.CHECKED_IN.value))
-    if session.scalar(select(Booking.id).where(
-            Booking.service_id == service.id, Booking.day == start.date(), same_person,
-            active).limit(1)) is not None:
+    missed = and_(same_person, Booking.status == BookingStatus.MISSED.value,
+                  Booking.start >= now - MISSED_WITHIN)
+    found = session.execute(select(
+        select(Booking.id).where(Booking.service_id == service.id,
+                                 Booking.day == start.date(), same_person, active)
+        .limit(1).scalar_subquery().label("active"),
+        select(func.count()).select_from(Booking).where(missed)
+        .scalar_subquery().label("missed"),
+        select(func.max(Booking.start)).where(missed).scalar_subquery().label("last_missed"),
+        select(func.count()).select_from(Booking)
+        .where(Booking.phone == person.phone, Booking.created_at >= now - timedelta(days=1))
+        .scalar_subquery().label("made_today"),
+    )).one()
+    if found.active is not None:
         raise OneBookingPerPerson()
-    missed = list(session.scalars(
-        select(Booking.start).where(same_person, Booking.status == BookingStatus.MISSED.value,
-                                    Booking.start >= now - MISSED_WITHIN)
-        .order_by(Booking.start.desc())))
-    if len(missed) >= MISSED_LIMIT:
-        until = missed[0] + BLOCKED_FOR
+    if found.missed >= MISSED_LIMIT:
+        until = found.last_missed + BLOCKED_FOR
         if until > now:
-            raise BookingBlocked(len(missed), clock.local_date(until, hall.timezone))
-    made_today = session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.phone == person.phone, Booking.created_at >= now - timedelta(days=1)))
-    if (made_today or 0) >= PER_PHONE_PER_DAY:
+            raise BookingBlocked(found.missed, clock.local_date(until, hall.timezone))
+    if (found.made_today or 0) >= PER_PHONE_PER_DAY:
         raise TooManyBookings()
+
+
+def by_code(session: Session, booking_code: str | None, *, lock: bool = False) -> Booking:
+    """The booking with this code (typed, or a scanned URL), else BookingNotFound. Alone it
+    proves nothing: only the kiosk in the hall takes the code as the visitor's proof, as it
+    takes a ticket at the window; everywhere else ``find`` asks for the access code too."""
+    query = select(Booking).where(Booking.booking_code == normalize_code(booking_code))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    booking = session.scalar(query)
+    if booking is None:
+        raise BookingNotFound()
+    return booking
 
 
 def find(session: Session, booking_code: str | None, access_code: str | None, *,
          lock: bool = False) -> Booking:
     """The booking with this code, if the access code is its own; else BookingNotFound,
     the same for an unknown code and a wrong access code."""
-    code = normalize_code(booking_code)
-    query = select(Booking).where(Booking.booking_code == code)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    booking = session.scalar(query)
+    booking = by_code(session, booking_code, lock=lock)
     given = numbers.normalize(access_code or "").upper()
-    if booking is None or not secrets.compare_digest(booking.access_code, given):
+    if not secrets.compare_digest(booking.access_code, given):
         raise BookingNotFound()
     return booking
 
@@ -260,11 +282,7 @@ def move(session: Session, booking_code: str | None, access_code: str | None,
         # and the service number follows the day it is for.
         person = Person(booking.name, booking.phone, booking.id_number)
         _check_person_may_book(session, service, person, new_start, hall, now)
-    places = slots.places_per_slot(session, service, rules)
-    taken = session.connection().execute(_TAKE[session.get_bind().dialect.name], {
-        "service_id": service.id, "start": new_start, "places": places}).scalar()
-    if taken is None:
-        raise SlotFull()
+    _take_place(session, service, new_start, slots.places_per_slot(session, service, rules))
     session.connection().execute(_GIVE_BACK, {"b_service_id": service.id,
                                               "b_start": booking.start})
     before = booking.start

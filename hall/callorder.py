@@ -16,8 +16,8 @@ A window takes the first group with someone waiting, except that no group starve
 
 Within a group: priority and walk-ins by place in line (``queued_at``), appointments by slot
 start, then check-in. The same order is written twice from one table of ranks: as a sort key in
-Python (``sort_key``: tests, and the people-ahead count shown to visitors) and as an SQL
-``ORDER BY`` (``order_by``: call-next), so the two cannot drift.
+Python (``sort_key``, or ``key_of`` from plain values: tests, and the people-ahead count shown
+to visitors) and as an SQL ``ORDER BY`` (``order_by``: call-next), so the two cannot drift.
 """
 from __future__ import annotations
 
@@ -80,22 +80,36 @@ class Waiting(Protocol):
 
 
 def group(ticket: Waiting, now: datetime, policy: Policy = DEFAULT_POLICY) -> str:
-    if ticket.is_priority:
+    return group_of(ticket.is_priority, ticket.queued_at, ticket.appointment_at, now, policy)
+
+
+def group_of(is_priority: bool, queued_at: datetime, appointment_at: datetime | None,
+             now: datetime, policy: Policy = DEFAULT_POLICY) -> str:
+    """``group`` from a ticket's plain values (a ticket not loaded as an object)."""
+    if is_priority:
         return PRIORITY
-    if ticket.appointment_at is not None and ticket.appointment_at <= now:
+    if appointment_at is not None and appointment_at <= now:
         return APPOINTMENT
-    if ticket.queued_at <= now - policy.walk_in_max_wait:
+    if queued_at <= now - policy.walk_in_max_wait:
         return WAITED_WALK_IN
     return WALK_IN
 
 
 def sort_key(ticket: Waiting, now: datetime, order: Ranks,
              policy: Policy = DEFAULT_POLICY) -> tuple[Any, ...]:
-    kind = group(ticket, now, policy)
+    return key_of(ticket.id, ticket.is_priority, ticket.queued_at, ticket.appointment_at, now,
+                  order, policy)
+
+
+def key_of(ticket_id: int, is_priority: bool, queued_at: datetime,
+           appointment_at: datetime | None, now: datetime, order: Ranks,
+           policy: Policy = DEFAULT_POLICY) -> tuple[Any, ...]:
+    """``sort_key`` from a ticket's plain values (a ticket not loaded as an object)."""
+    kind = group_of(is_priority, queued_at, appointment_at, now, policy)
     rank = {PRIORITY: order.priority, APPOINTMENT: order.appointment,
             WAITED_WALK_IN: order.waited_walk_in, WALK_IN: order.walk_in}[kind]
-    first = ticket.appointment_at if kind == APPOINTMENT else ticket.queued_at
-    return (rank, first, ticket.queued_at, ticket.id)
+    first = appointment_at if kind == APPOINTMENT else queued_at
+    return (rank, first, queued_at, ticket_id)
 
 
 def order_by(now: datetime, order: Ranks,

@@ -58,6 +58,11 @@ class HallRef:
     name_en: str
     phone: str | None
 
+    @classmethod
+    def of(cls, hall: Hall) -> HallRef:
+        return cls(hall.id, hall.code, hall.node_no, hall.timezone, hall.name_zh, hall.name_en,
+                   hall.phone)
+
 
 @dataclass(frozen=True)
 class ServiceRef:
@@ -67,6 +72,11 @@ class ServiceRef:
     name_zh: str
     name_en: str
     standard_minutes: int
+
+    @classmethod
+    def of(cls, service: ServiceItem) -> ServiceRef:
+        return cls(service.id, service.code, service.prefix, service.name_zh, service.name_en,
+                   service.standard_minutes)
 
 
 @dataclass(frozen=True)
@@ -237,22 +247,45 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
                                   found.open_windows)
 
     seq, serial = next_numbers(connection, hall.id, day, service.prefix)
+    return write_ticket(session, hall, service, now=now, day=day, prefix=service.prefix,
+                        seq=seq, service_no=numbers.service_number(day, hall.node_no, serial),
+                        access_code=numbers.new_access_code(), reason=reason, source=source,
+                        actor=actor, device=device, request_key=request_key,
+                        position=(ahead, wait))
+
+
+def write_ticket(session: Session, hall: HallRef, service: ServiceRef, *, now: datetime,
+                 day: date, prefix: str, seq: int, service_no: str, access_code: str,
+                 source: str, actor: Actor, device: DevicePass | None,
+                 reason: str | None = None, request_key: str | None = None,
+                 appointment_at: datetime | None = None,
+                 position: tuple[int, int | None] | None = None) -> IssuedTicket:
+    """The one way a ticket is written, its numbers already taken in this transaction: the
+    row, its ``ticket.issued`` event, and what the kiosk prints. A kiosk ticket brings new
+    codes; an appointment checked in (``hall.checkin``) brings its booking's service number
+    and access code, the appointment series and its slot's start. ``position`` (people
+    ahead, minutes) when the caller knows it already; else it is read after the insert."""
     if seq > MAX_SEQ_PER_PREFIX:
         raise NumbersExhausted()
-    number = numbers.queue_number(service.prefix, seq)
-    service_no = numbers.service_number(day, hall.node_no, serial)
-    access_code = numbers.new_access_code()
+    number = numbers.queue_number(prefix, seq)
+    connection = session.connection()
     ticket_id = connection.execute(_INSERT_TICKET, {
-        "hall_id": hall.id, "day": day, "prefix": service.prefix, "seq": seq, "number": number,
+        "hall_id": hall.id, "day": day, "prefix": prefix, "seq": seq, "number": number,
         "service_no": service_no, "access_code": access_code, "service_id": service.id,
         "status": TicketStatus.WAITING.value, "is_priority": reason is not None,
         "priority_reason": reason, "queued_at": now, "issued_at": now, "source": source,
-        "request_key": request_key, "call_count": 0,
+        "request_key": request_key, "call_count": 0, "appointment_at": appointment_at,
         "device_id": device.device_id if device is not None else None,
     }).scalar_one()
     record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,
            service=service.code, priority=reason, source=source,
            **(device.event_data() if device is not None else {}))
+    if position is None:
+        position = board.position(connection, hall_id=hall.id, day=day, service_id=service.id,
+                                  standard_minutes=service.standard_minutes,
+                                  ticket_id=ticket_id, queued_at=now,
+                                  is_priority=reason is not None, appointment_at=appointment_at)
+    ahead, wait = position
     return IssuedTicket(ticket_id, number, service_no, access_code, day, now, reason, hall,
                         service, ahead, wait)
 

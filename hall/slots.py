@@ -110,12 +110,9 @@ def open_days(hall_hours: hours.HallHours, first: date, count: int, *,
     return days
 
 
-def bookable_days(session: Session, hall: Hall, rules: Rules,
-                  now: datetime | None = None) -> list[date]:
+def bookable_days(hall_hours: hours.HallHours, rules: Rules, now: datetime) -> list[date]:
     """The open days on which the hall takes bookings now: today and on, ``days_ahead``."""
-    now = now or clock.now()
-    hall_hours = hours.of(session, hall)
-    return open_days(hall_hours, clock.local_date(now, hall.timezone), rules.days_ahead)
+    return open_days(hall_hours, now.astimezone(hall_hours.zone).date(), rules.days_ahead)
 
 
 def slots(session: Session, hall: Hall, service: ServiceItem, first: date | None = None,
@@ -126,7 +123,7 @@ def slots(session: Session, hall: Hall, service: ServiceItem, first: date | None
     now = clock.now()
     places = places_per_slot(session, service, rules) if service.active else 0
     hall_hours = hours.of(session, hall)
-    chosen = [d for d in bookable_days(session, hall, rules, now) if first is None or d >= first]
+    chosen = [d for d in bookable_days(hall_hours, rules, now) if first is None or d >= first]
     if days is not None:
         chosen = chosen[:max(0, days)]
     starts = [s for d in chosen for s in day_starts(hall_hours, d, rules) if s > now]
@@ -145,6 +142,6 @@ def find_slot(session: Session, hall: Hall, start: datetime, rules: Rules) -> da
     """``start`` if it is a slot start of a bookable day (in the hall's zone), else None."""
     hall_hours = hours.of(session, hall)
     local = start.astimezone(hall_hours.zone)
-    if local.date() not in bookable_days(session, hall, rules):
+    if local.date() not in bookable_days(hall_hours, rules, clock.now()):
         return None
     return local if local in day_starts(hall_hours, local.date(), rules) else None
