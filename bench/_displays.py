@@ -172,12 +172,13 @@ def child_main(conn) -> None:
 class Fleet:
     """The display client processes; each holds its share of the N displays."""
 
-    def __init__(self, procs: int) -> None:
+    def __init__(self, procs: int, target=None) -> None:
+        """``target``: the children's entry point (another kind of client: bench/_phones.py)."""
         ctx = multiprocessing.get_context("spawn")  # no copy of the parent's state or threads
         self.pipes, self.procs = [], []
         for _ in range(procs):
             mine, theirs = ctx.Pipe()
-            proc = ctx.Process(target=child_main, args=(theirs,), daemon=True)
+            proc = ctx.Process(target=target or child_main, args=(theirs,), daemon=True)
             proc.start()
             self.pipes.append(mine)
             self.procs.append(proc)
