@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -72,6 +72,9 @@ bench-sockets: dev-setup translations
 
 bench-displays: dev-setup translations
 	$(BIN)/python bench/display_latency.py $(BENCH_ARGS)
+
+bench-booking: dev-setup translations
+	$(BIN)/python bench/booking.py $(BENCH_ARGS)
 
 bench-mobile: dev-setup translations
 	$(BIN)/python bench/mobile.py $(BENCH_ARGS)
