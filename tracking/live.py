@@ -20,6 +20,7 @@ from hall.web.problems import translate
 
 from . import ticket_bp as bp
 from .lookup import find, limited, refusal_text
+from .routes import booked_page
 
 
 @bp.after_request
@@ -50,6 +51,8 @@ def _page(raw: str, code: str):
         found = find(raw, code)
     except InvalidServiceNumber as error:
         return _ask(raw, translate(error), 400)
+    if found.booking is not None:  # booked, not checked in: no place in a queue yet
+        return booked_page(found, code)
     if not found.found:
         return _ask(raw, refusal_text(found), 404)
     ticket = found.ticket

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hall import board, numbers
-from hall.models import Ticket
+from hall.models import Booking, Ticket
 from hall.web import access_codes
 from hall.web.access_codes import SCOPE, limited, rate_limit  # noqa: F401  (the routes' names)
 from hall.web.extensions import db
@@ -26,6 +28,9 @@ class Lookup:
     locked: bool = False
     code_given: bool = False
     wait_seconds: int = 0
+    # A booked visit not checked in yet: its service number is the visit's already, but
+    # there is no ticket until the visitor comes (``found`` stays False: no ticket).
+    booking: Booking | None = None
 
     @property
     def found(self) -> bool:
@@ -40,15 +45,25 @@ def find(raw: str, code: str | None = None) -> Lookup:
     number = numbers.parse_service_number(raw)
     code = (code or "").strip().upper()
     if not code:
-        return Lookup(board.find_by_service_no(db.session, number))
+        ticket = board.find_by_service_no(db.session, number)
+        return Lookup(ticket, booking=None if ticket else _booked(number))
     refusal = access_codes.refused(number)
     if refusal is not None:
         return Lookup(None, locked=bool(refusal.minutes), code_given=True,
                       wait_seconds=refusal.seconds)
     ticket = board.find_by_service_no(db.session, number)
-    if not access_codes.verify(number, code, ticket.access_code if ticket else None):
+    booking = None if ticket else _booked(number)
+    expected = ticket or booking
+    if not access_codes.verify(number, code, expected.access_code if expected else None):
         return Lookup(None, code_given=True)
-    return Lookup(ticket, verified=True, code_given=True)
+    return Lookup(ticket, verified=True, code_given=True, booking=booking)
+
+
+def _booked(number: str) -> Booking | None:
+    """The booking of this service number while it has no ticket (booked, cancelled or
+    missed; a checked-in one is found by its ticket)."""
+    return db.session.scalar(select(Booking).where(Booking.service_no == number)
+                             .options(joinedload(Booking.hall), joinedload(Booking.service)))
 
 
 def refusal_text(found: Lookup) -> str:

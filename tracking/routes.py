@@ -2,10 +2,12 @@
 without the access code printed on the ticket, which also opens the rating form."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
-from hall import board, deadlines, numbers, progress, ratings
+from hall import board, deadlines, numbers, progress, ratings, settings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.web.conditional import revalidated, tag
@@ -85,7 +87,7 @@ def _find(raw: str, code: str):
         found = find(raw, code)
     except InvalidServiceNumber as error:
         return None, _form(translate(error), raw, 400)
-    if not found.found:
+    if not found.found and found.booking is None:
         return None, _form(refusal_text(found), raw, 404)
     return found, None
 
@@ -94,7 +96,21 @@ def _show(raw: str, code: str):
     found, refused = _find(raw, code)
     if refused is not None:
         return refused
+    if found.ticket is None:  # a booked visit, not checked in yet
+        return booked_page(found, code)
     return render_template("tracking/ticket.html", **_page(found, code))
+
+
+def booked_page(found: Lookup, code: str):
+    """A booked visit before its ticket: the slot, the item, and how to check in; the
+    booking code (which opens cancelling and moving) only with the access code."""
+    booking = found.booking
+    assert booking is not None
+    hall = booking.hall
+    early = timedelta(minutes=settings.of(db.session).appointment_early_minutes)
+    return render_template("tracking/booked.html", booking=booking, hall=hall,
+                           verified=found.verified, code=code.strip().upper(),
+                           check_in_from=booking.start - early)
 
 
 def _page(found: Lookup, code: str) -> dict:
@@ -124,7 +140,7 @@ def rate(service_no: str):
     found, refused = _find(service_no, code)
     if refused is not None:
         return refused
-    if not found.verified:  # a rating needs the code: a number alone rates nothing
+    if not found.verified or found.ticket is None:  # a rating needs the code and a visit
         return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
     try:
         rating = ratings.rate(db.session, found.ticket, level=_int(request.form.get("level")),

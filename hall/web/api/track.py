@@ -62,6 +62,8 @@ def track(service_no: str):
 def _answer(number: str, code: str) -> list | Lookup:
     """The answer's body, or the lookup that found nothing."""
     found = find(number, code)
+    if found.booking is not None:
+        return [booking_request(found.booking, verified=found.verified)]
     if not found.found:
         return found
     assert found.ticket is not None  # found
@@ -90,6 +92,29 @@ def service_request(seen: Progress) -> dict:
         "notes": [{"datetime": iso(s.at, tz), "description": step_text(s, tz),
                    "type": _note_type(s.kind), "kind": s.kind} for s in seen.steps],
     }
+
+
+def booking_request(booking, *, verified: bool) -> dict:
+    """A booked visit before its ticket: the same shape, ``detailed_status`` the booking's
+    (booked, cancelled, missed); the booking code only with the access code."""
+    tz = booking.hall.timezone
+    body = {
+        "service_request_id": booking.service_no,
+        "status": "open" if booking.status == "booked" else "closed",
+        "detailed_status": booking.status,
+        "status_notes": None,
+        "service_name": localized(booking.service), "service_code": booking.service.code,
+        "agency_responsible": localized(booking.hall),
+        "requested_datetime": iso(booking.created_at, tz),
+        "updated_datetime": iso(booking.changed_at, tz),
+        "expected_datetime": iso(booking.start, tz),
+        "number": None, "hall": booking.hall.code, "verified": verified,
+        "appointment": {"start": iso(booking.start, tz), "end": iso(booking.end, tz)},
+        "cases": [], "notes": [],
+    }
+    if verified:
+        body["appointment"]["booking_code"] = booking.booking_code
+    return body
 
 
 def _headline(case: CaseProgress, tz: str) -> str:
@@ -144,7 +169,8 @@ TRACKED = {
             "detailed_status": {"type": "string", "description": (
                 "The case's state (accepted, in_progress, awaiting_documents, "
                 "special_procedure, decided, ready, closed, withdrawn), or the ticket's when "
-                "there is no case.")},
+                "there is no case, or the booking's (booked, cancelled, missed) before a "
+                "booked visit is checked in.")},
             "status_notes": {"type": ["string", "null"]},
             "service_name": {"type": "string"}, "service_code": {"type": "string"},
             "agency_responsible": {"type": "string", "description": "The division (or hall)."},
@@ -152,7 +178,15 @@ TRACKED = {
             "updated_datetime": {"type": "string", "format": "date-time"},
             "expected_datetime": {"type": ["string", "null"], "format": "date-time",
                                   "description": "The deadline; null while the clock is stopped."},
-            "number": {"type": "string"}, "hall": {"type": "string"},
+            "number": {"type": ["string", "null"],
+                       "description": "The queue number; null for a booking not checked in."},
+            "hall": {"type": "string"},
+            "appointment": {"type": "object", "description": (
+                "A booked visit before check-in: its slot, and the booking code with the "
+                "access code."), "properties": {
+                    "start": {"type": "string", "format": "date-time"},
+                    "end": {"type": "string", "format": "date-time"},
+                    "booking_code": {"type": "string"}}},
             "verified": {"type": "boolean", "description": "The access code was given."},
             "cases": {"type": "array", "items": {"type": "object", "properties": {
                 "detailed_status": {"type": "string"}, "status_notes": {"type": "string"},
