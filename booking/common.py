@@ -22,23 +22,29 @@ public_read = devices.public_read
 REMEMBERED = 5  # bookings this browser keeps the access code of (a family books for several)
 
 
+def _held() -> list[list[str]]:
+    """[booking code, access code] pairs, oldest first (a list: the session's JSON sorts the
+    keys of a dict, and the order is what says which to forget first)."""
+    held = session.get("bookings")
+    return [p for p in held if isinstance(p, list) and len(p) == 2] if isinstance(
+        held, list) else []
+
+
 def remember(booking: Booking) -> None:
     """Keep the access code of a booking made or opened here, in this browser's session only:
     its page opens again here without the code, and nowhere else."""
-    codes = {k: v for k, v in session.get("bookings", {}).items() if k != booking.booking_code}
-    codes[booking.booking_code] = booking.access_code
-    session["bookings"] = dict(list(codes.items())[-REMEMBERED:])
+    pairs = [p for p in _held() if p[0] != booking.booking_code]
+    session["bookings"] = [*pairs, [booking.booking_code, booking.access_code]][-REMEMBERED:]
 
 
 def remembered(booking_code: str) -> str | None:
-    codes = session.get("bookings")
-    return codes.get(booking_code) if isinstance(codes, dict) else None
+    return next((access for code, access in _held() if code == booking_code), None)
 
 
 def forget(booking_code: str) -> None:
-    codes = dict(session.get("bookings", {}))
-    if codes.pop(booking_code, None) is not None:
-        session["bookings"] = codes
+    pairs = _held()
+    if any(code == booking_code for code, _ in pairs):
+        session["bookings"] = [p for p in pairs if p[0] != booking_code]
 
 
 def booking_url(hall_code: str, booking_code: str) -> str:

@@ -332,3 +332,13 @@ def test_the_qr_text_is_the_booking_page_which_the_kiosk_reads_as_the_code(app, 
     assert url == f"https://hall.example/book/HQ/b/{code}"
     assert bookings.normalize_code(url) == code
     assert TUESDAY_0900.startswith("2026-11-24T09:00")
+
+
+def test_the_browser_keeps_the_codes_of_its_last_five_bookings(app, client):
+    made = [booked(client, start=f"{day}T09:00") for day in (
+        "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-30")]
+    # a sixth with another number (5 bookings a day per mobile number)
+    made.append(booked(client, start="2026-12-01T09:00", phone="13900139000"))
+    opened = [('name="access_code"' not in text(client.get(f"/book/HQ/b/{code}")))
+              for code, _ in made]
+    assert opened == [False, True, True, True, True, True]  # the oldest is forgotten
