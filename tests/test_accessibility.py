@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import endofday, ratings
+from hall import bookings, endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
@@ -35,6 +35,7 @@ NOT_PAGES = {
     "console.home": "a redirect to the signed-in person's page",
     "console.window_state": "JSON for the console's script",
     "division.receipt": "PDF", "reports.pdf": "PDF", "reports.csv": "CSV",
+    "booking.static": "files", "booking.pdf": "PDF",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
 
@@ -85,6 +86,7 @@ def states(hall) -> list[State]:
               wait="[data-device]"),
         State("rating tablet offering", "rating_device.show", "/rate/HQ/3",
               wait="[data-offered]"),
+        *booking_states(hall.ids["booking"], hall.ids["late_booking"]),
         State("guide", "guide.page", "/guide/HQ"),
         State("guide en", "guide.page", "/guide/HQ?lang=en"),
         # staff
@@ -131,7 +133,52 @@ def states(hall) -> list[State]:
     ]
 
 
+def booking_states(booking: tuple[str, str], late: tuple[str, str]) -> list[State]:
+    """The booking pages in the order a citizen meets them; the public share one browser, so
+    a booking opened with its code stays open for the states after it."""
+    (code, access), (late_code, late_access) = booking, late
+    page = f"/book/HQ/b/{code}"
+    return [
+        State("booking halls", "booking.halls", "/book"),
+        State("booking services", "booking.services", "/book/HQ"),
+        State("booking services en", "booking.services", "/book/HQ?lang=en"),
+        State("booking slots, one full", "booking.slots_page", "/book/HQ/s/EXAM?day=2026-11-24"),
+        State("booking slots en", "booking.slots_page", "/book/HQ/s/EXAM?lang=en"),
+        State("booking form", "booking.form", "/book/HQ/s/EXAM/book?start=2026-11-24T10:00"),
+        State("booking form, slot full", "booking.form",
+              "/book/HQ/s/EXAM/book?start=2026-11-24T09:00"),
+        State("booking form refused", "booking.book",
+              "/book/HQ/s/EXAM/book?start=2026-11-24T10:00",
+              act=lambda p: _fill_booking(p, phone="123")),
+        State("booking refused", "booking.slots_page", "/book/HQ/s/NOPE", status=404),
+        State("booking access form", "booking.show", page),
+        State("booking wrong code", "booking.unlock", page,
+              act=lambda p: _give_code(p, "ZZZZZZZZ")),
+        State("booking opened", "booking.unlock", page, act=lambda p: _give_code(p, access)),
+        State("booking cancel asks", "booking.cancel_page", f"{page}/cancel"),
+        State("booking move", "booking.move_page", f"{page}/move?day=2026-11-24"),
+        State("booking move en", "booking.move_page", f"{page}/move?lang=en"),
+        State("booking made", "booking.book", "/book/HQ/s/EXAM/book?start=2026-11-24T10:30",
+              act=lambda p: _fill_booking(p, phone="13900139000")),
+        State("booking cancelled", "booking.cancel", f"{page}/cancel",
+              act=lambda p: _submit(p, "form.actions button[type=submit]")),
+        State("booking past its cut-off", "booking.unlock", f"/book/HQ/b/{late_code}",
+              act=lambda p: _give_code(p, late_access)),
+    ]
+
+
 # -- acting on a page before it is checked ------------------------------------------------------
+
+def _fill_booking(page: Page, phone: str) -> None:
+    page.locator('input[name="name"]').fill("欧阳芒")
+    page.locator('input[name="phone"]').fill(phone)
+    _submit(page, "form.person button[type=submit]")
+
+
+def _give_code(page: Page, code: str) -> None:
+    page.locator('input[name="access_code"]').fill(code)
+    _submit(page, "form button[type=submit]")
+
 
 def _submit(page: Page, selector: str) -> None:
     with page.expect_navigation():
@@ -188,8 +235,27 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
-                "waiting": waiting}
+                "waiting": waiting, **_bookings(desk)}
     return desk
+
+
+def _bookings(desk) -> dict:
+    """One place per slot of EXAM; Tuesday 09:00 booked (so shown full), and a booking at
+    10:30 today, already past its cut-off."""
+    from hall.lookup import get_hall, get_service
+    from hall.models import ServiceBooking
+
+    with desk.session() as session:
+        exam = get_service(session, get_hall(session, "HQ"), "EXAM")
+        session.merge(ServiceBooking(service_id=exam.id, bookable=True, places_per_slot=1))
+        session.commit()
+    made = {}
+    for key, start, phone in (("booking", "2026-11-24T09:00", "13800138000"),
+                              ("late_booking", "2026-11-23T10:30", "13700137000")):
+        booking = desk.do(bookings.book, "HQ", "EXAM",
+                          datetime.fromisoformat(start + ":00+08:00"), name="张三", phone=phone)
+        made[key] = (booking.booking_code, booking.access_code)
+    return made
 
 
 # -- running axe ----------------------------------------------------------------------------------

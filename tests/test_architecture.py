@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = [p for p in (ROOT / "hall").rglob("*.py") if "web" not in p.relative_to(ROOT / "hall").parts]
-WEB = ("flask", "flask_", "hall.web", "kiosk", "display", "tracking")
+WEB = ("flask", "flask_", "hall.web", "kiosk", "display", "tracking", "booking")
 # Password hashing is a pure function that happens to live in Werkzeug's package.
 ALLOWED = {"werkzeug.security"}
 
@@ -35,7 +35,7 @@ def test_the_domain_modules_import_nothing_of_the_web():
 
 
 def test_the_top_level_layout_is_in_place():
-    for name in ("hall", "kiosk", "display", "tracking", "tests", "bench", "migrations"):
+    for name in ("hall", "kiosk", "display", "tracking", "booking", "tests", "bench", "migrations"):
         assert (ROOT / name).is_dir(), name
     for name in ("config.py", "run.py", "requirements.txt", "README.md", "Makefile", ".ci/run"):
         assert (ROOT / name).is_file(), name
@@ -43,11 +43,11 @@ def test_the_top_level_layout_is_in_place():
 
 # -- the import graph ---------------------------------------------------------------------------
 
-PACKAGES = ("hall", "kiosk", "display", "tracking")
+PACKAGES = ("hall", "kiosk", "display", "tracking", "booking")
 # A screen: its routes, forms, templates and scripts in one folder, sharing only the
 # infrastructure of hall/web (auth, problems, i18n, templating…) and the domain.
 SCREENS = ("hall.web.console", "hall.web.division", "hall.web.manager", "hall.web.admin",
-           "hall.web.cli", "kiosk", "display", "tracking")
+           "hall.web.cli", "kiosk", "display", "tracking", "booking")
 
 
 def _module_name(path: Path) -> str:

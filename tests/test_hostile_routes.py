@@ -93,9 +93,13 @@ ROUTES = {
     "ticket.show": "public", "ticket.show_private": "public",
     "api.free_slots": "public", "api.make_booking": "public", "api.get_booking": "public",
     "api.cancel_booking": "public", "api.check_in": "public", "api.move_booking": "public",
+    "booking.halls": "public", "booking.services": "public", "booking.slots_page": "public",
+    "booking.form": "public", "booking.book": "public", "booking.show": "public",
+    "booking.unlock": "public", "booking.pdf": "public", "booking.cancel_page": "public",
+    "booking.cancel": "public", "booking.move_page": "public", "booking.move": "public",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
-          "division.static", "dashboard.static"}
+          "division.static", "dashboard.static", "booking.static"}
 # Moves that end what the matrix signs in with: made last.
 LAST = {"auth.logout", "api.revoke_token"}
 
@@ -119,7 +123,7 @@ def make_sample(app) -> dict:
         return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
-                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ"}
+                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM"}
 
 
 def rules(app):

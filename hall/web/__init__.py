@@ -108,6 +108,7 @@ def _root():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from booking import bp as booking_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
     from tracking import bp as tracking_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
+    app.register_blueprint(booking_bp)
     app.register_blueprint(rating_device_bp)
     app.register_blueprint(ticket_bp)
     app.register_blueprint(device_enrolment.bp)
