@@ -46,7 +46,7 @@ def _secret_key() -> str:
 LOAD_TEST_LIMITS = {
     "DEVICE_ISSUE_LIMIT": "100000 per second", "ISSUE_ADDRESS_LIMIT": "100000 per second",
     "PUBLIC_RATE_LIMIT": "100000 per second", "SOCKET_MAX_PER_ADDRESS": "100000",
-    "BOOKING_RATE_LIMIT": "100000 per second",
+    "BOOKING_RATE_LIMIT": "100000 per second", "KIOSK_CHECKIN_ATTEMPTS": "100000 per second",
 }
 
 
@@ -150,6 +150,10 @@ class Config:
         # A kiosk screen left untouched this long (a language, large type or a priority
         # chosen, a refusal shown) goes back to the clean start for the next visitor.
         self.KIOSK_IDLE_SECONDS = int(os.environ.get("KIOSK_IDLE_SECONDS", "60"))
+        # Booking codes a kiosk may have refused (unknown, too early, …) before it takes no
+        # more for a while, so that its keypad cannot be used to try codes ("off": no limit).
+        self.KIOSK_CHECKIN_ATTEMPTS = os.environ.get("KIOSK_CHECKIN_ATTEMPTS",
+                                                     "10 per 5 minutes")
         # Devices (README, "Devices"). Who counts as a device without a token: a comma-separated
         # CIDR list; unset means the server's own machine (loopback) only, empty means nobody.
         self.TRUSTED_DEVICE_NETWORKS = os.environ.get("TRUSTED_DEVICE_NETWORKS")

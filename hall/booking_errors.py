@@ -100,7 +100,7 @@ class AlreadyCheckedIn(BookingRefused):
 
 class TooEarly(BookingRefused):
     code = "too-early"
-    message = N_("It is too early to check in: check-in opens at %(when)s.")
+    message = N_("It is too early to check in: check-in opens %(when)s.")
 
     def __init__(self, opens: datetime, tz: str) -> None:
         self.opens = opens.astimezone(ZoneInfo(tz))
@@ -112,7 +112,7 @@ class TooEarly(BookingRefused):
 
 class TooLate(BookingRefused):
     code = "too-late"
-    message = N_("It is too late to check in: check-in closed at %(when)s. Please take a "
+    message = N_("It is too late to check in: check-in closed %(when)s. Please take a "
                  "number or book again.")
 
     def __init__(self, closed: datetime, tz: str) -> None:

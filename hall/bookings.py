@@ -104,11 +104,18 @@ def _new_code() -> str:
 
 def normalize_code(raw: str | None) -> str:
     """A booking code as typed or scanned: separators dropped, upper case; a scanned URL
-    (``…/bookings/ABCD2345``) gives its last part."""
+    (the booking page's QR, ``…/book/HQ/b/ABCD2345``) gives its last part."""
     value = (raw or "").strip()
     if "/" in value:
-        value = value.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        value = value.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     return numbers.normalize(value).upper()[:32]
+
+
+def _could_be_code(code: str) -> bool:
+    """Only the codes' own letters and digits: anything else (a NUL byte, a stray symbol
+    a scanner typed) cannot be a code, and is not worth a query."""
+    return 0 < len(code) <= CODE_LENGTH and all(c in numbers.ACCESS_CODE_ALPHABET
+                                                for c in code)
 
 
 def book(session: Session, hall_code: str, service_code: str, start: datetime | None, *,
@@ -211,7 +218,10 @@ def by_code(session: Session, booking_code: str | None, *, lock: bool = False) -
     """The booking with this code (typed, or a scanned URL), else BookingNotFound. Alone it
     proves nothing: only the kiosk in the hall takes the code as the visitor's proof, as it
     takes a ticket at the window; everywhere else ``find`` asks for the access code too."""
-    query = select(Booking).where(Booking.booking_code == normalize_code(booking_code))
+    code = normalize_code(booking_code)
+    if not _could_be_code(code):
+        raise BookingNotFound()
+    query = select(Booking).where(Booking.booking_code == code)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     booking = session.scalar(query)

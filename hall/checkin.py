@@ -17,7 +17,9 @@ from .booking_errors import (
     AlreadyCheckedIn,
     BookingCancelled,
     BookingMissed,
+    BookingNotFound,
     BookingOtherHall,
+    BookingRefused,
     TooEarly,
     TooLate,
 )
@@ -27,11 +29,39 @@ from .errors import DeviceNotAllowed
 from .events import KIOSK, Actor, record
 from .issuing import HallRef, IssuedTicket, ServiceRef, next_value, write_ticket
 from .lookup import get_hall
+from .messages import N_
 from .models import BookingStatus
 from .settings import of as settings_of
 
 # The appointment series: a letter no item may take (``hall.admin.PREFIXES`` leaves it out).
 APPOINTMENT_PREFIX = "Y"
+
+
+class UnknownBookingCode(BookingNotFound):
+    """No booking has the code typed or scanned at the kiosk (the same 404 ``not-found`` as
+    a booking looked up with a wrong access code; the kiosk asks for no access code)."""
+
+    message = N_("No appointment has the booking code %(code)s. Please check the code on "
+                 "your booking confirmation.")
+
+
+class TooManyCodes(BookingRefused):
+    """A kiosk had too many booking codes refused in a short while: the keypad is not a way
+    to try codes until one is someone's."""
+
+    status = 429
+    code = "too-many-codes"
+    message = N_("Too many booking codes were refused at this kiosk. Please try again in "
+                 "%(minutes)s minutes, or ask at the information desk.")
+
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(minutes=max(1, -(-seconds // 60)))
+
+
+def shown_code(raw: str | None) -> str:
+    """What a visitor may be told back of what they typed: letters and digits only."""
+    return "".join(c for c in bookings.normalize_code(raw) if c.isascii() and c.isalnum())[:16]
 
 
 def window(start: datetime, early: timedelta, late: timedelta) -> tuple[datetime, datetime]:
@@ -49,7 +79,10 @@ def check_in(session: Session, hall_code: str, booking_code: str | None, *,
     hall = get_hall(session, hall_code)
     # At the kiosk the code on the confirmation (typed, or the QR read by the scanner) is the
     # visitor's proof, as a ticket is at the window.
-    booking = bookings.by_code(session, booking_code, lock=True)
+    try:
+        booking = bookings.by_code(session, booking_code, lock=True)
+    except BookingNotFound:
+        raise UnknownBookingCode(code=shown_code(booking_code) or "—") from None
     if booking.hall_id != hall.id:
         raise BookingOtherHall(hall=booking.hall.name_zh)
     settings = settings_of(session)

@@ -96,6 +96,7 @@ class IssuedTicket:
     wait_minutes: int | None
     replayed: bool = False  # the same request key was seen before: this is that ticket
     status: str = TicketStatus.WAITING.value
+    appointment_at: datetime | None = None  # an appointment checked in: its slot's start
 
     @property
     def is_priority(self) -> bool:
@@ -287,7 +288,7 @@ def write_ticket(session: Session, hall: HallRef, service: ServiceRef, *, now: d
                                   is_priority=reason is not None, appointment_at=appointment_at)
     ahead, wait = position
     return IssuedTicket(ticket_id, number, service_no, access_code, day, now, reason, hall,
-                        service, ahead, wait)
+                        service, ahead, wait, appointment_at=appointment_at)
 
 
 def scoped_key(key: str, device: DevicePass | None, day: date) -> str:

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
-from hall import board, clock, hours, issuing, lookup, printing
+from hall import board, bookings, checkin, clock, hours, issuing, lookup, numbers, printing
+from hall.booking_errors import BookingNotFound, BookingRefused
 from hall.errors import N_, HallClosed, HallError, UnknownHall
 from hall.events import KIOSK
+from hall.issuing import IssuedTicket
 from hall.models import PriorityReason
 from hall.web import devices
 from hall.web.api.tickets import pdf_url, ticket_url
@@ -18,9 +20,15 @@ from hall.web.extensions import db
 from hall.web.i18n import canonical
 from hall.web.problems import translate
 
-from . import bp
+from . import attempts, bp
 
 PRIORITY_CHOICES = [r.value for r in PriorityReason]
+# The on-screen keypad: the letters and digits booking codes are made of (no 0/O, 1/I/L),
+# digits first as on a phone, eight keys a row.
+KEYPAD = [numbers.ACCESS_CODE_ALPHABET[i:i + 8]
+          for i in range(0, len(numbers.ACCESS_CODE_ALPHABET), 8)]
+# Refusals a visitor must understand whichever language the kiosk speaks: said in both.
+IN_BOTH_LANGUAGES = (HallClosed, BookingRefused, BookingNotFound)
 
 
 @bp.context_processor
@@ -54,11 +62,15 @@ def _refused(error: HallError):
     hall_code = request.view_args.get("hall") if request.view_args else None
     if isinstance(error, UnknownHall):
         hall_code = None  # no start screen to go back to
+    checking_in = request.endpoint == "kiosk.check_in"
     html = render_template("kiosk/refused.html", message=translate(error), hall_code=hall_code,
-                           status=error.status,
-                           also=_in_both_languages(error)[1:] if isinstance(error, HallClosed)
-                           else [], **_screen())
-    return html, error.status
+                           status=error.status, checking_in=checking_in and hall_code,
+                           also=_in_both_languages(error)[1:]
+                           if isinstance(error, IN_BOTH_LANGUAGES) else [], **_screen())
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(error, checkin.TooManyCodes):
+        headers["Retry-After"] = str(error.seconds)
+    return html, error.status, headers
 
 
 def _in_both_languages(error: HallError) -> list[tuple[str, str]]:
@@ -119,6 +131,46 @@ def take(hall: str):
         key = f"kiosk:{key[:32]}:{service[:16]}:{priority or ''}"
     ticket = issuing.issue_ticket(db.session, hall, service, priority=priority,
                                   request_key=key, source="kiosk", actor=KIOSK, device=kiosk)
+    return _ticket_page(ticket)
+
+
+@bp.get("/<hall>/appointment")
+def appointment(hall: str):
+    """"I have an appointment" (我有预约): a field that the QR scanner types into (the
+    booking confirmation's code or its address), and a keypad to type the code by touch."""
+    devices.require("kiosk", hall)
+    found = lookup.get_hall(db.session, hall)
+    closed, _ = _closed(found)
+    if closed is not None:
+        raise closed
+    response = make_response(render_template(
+        "kiosk/appointment.html", hall=found, keypad=KEYPAD,
+        home=url_for("kiosk.home", hall=found.code, **_screen()["screen"]), **_screen()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<hall>/check-ins")
+@devices.issue_limited
+def check_in(hall: str):
+    """Check the appointment in and show its ticket, as a kiosk ticket is shown; a refused
+    code is counted against the kiosk (``attempts``) and nothing is written."""
+    kiosk = devices.require("kiosk", hall)
+    code = request.form.get("code")
+    if not bookings.normalize_code(code):
+        raise HallError(N_("Please scan the QR code of your booking or type its code."))
+    attempts.require_left(kiosk)
+    devices.issuer(hall)  # a check-in is a ticket: the kiosk's issuing pace counts it
+    try:
+        ticket = checkin.check_in(db.session, hall, code, device=kiosk, actor=KIOSK)
+    except (BookingRefused, BookingNotFound):
+        attempts.count_refused(kiosk)
+        raise
+    return _ticket_page(ticket)
+
+
+def _ticket_page(ticket: IssuedTicket):
+    """The ticket on screen, with its QR code and its PDF to print: 201."""
     response = make_response(render_template(
         "kiosk/ticket.html", ticket=ticket, hall=ticket.hall,
         qr=printing.qr_svg(ticket_url(ticket)), pdf=pdf_url(ticket), **_screen(),

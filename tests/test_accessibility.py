@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -67,6 +67,13 @@ def states(hall) -> list[State]:
         State("kiosk ticket", "kiosk.take", "/kiosk/HQ", act=tap_exam),
         State("kiosk ticket, large, en", "kiosk.take", "/kiosk/HQ?lang=en&large=1", act=tap_exam),
         State("kiosk refusal", "kiosk.take", "/kiosk/HQ", act=_kiosk_refusal),
+        State("kiosk appointment", "kiosk.appointment", "/kiosk/HQ/appointment"),
+        State("kiosk appointment, large, en", "kiosk.appointment",
+              "/kiosk/HQ/appointment?lang=en&large=1"),
+        State("kiosk appointment ticket", "kiosk.check_in", "/kiosk/HQ/appointment",
+              act=_check_in(hall.ids["appointment"])),
+        State("kiosk appointment refused, en", "kiosk.check_in",
+              "/kiosk/HQ/appointment?lang=en", act=_check_in("ZZZZZZZZ")),
         # the wall display
         State("display", "display.board", "/display/HQ", wait="[data-connection=connected]"),
         State("display en, a group of windows", "display.board", "/display/HQ?windows=1-8&lang=en",
@@ -190,6 +197,13 @@ def _kiosk_refusal(page: Page) -> None:
     _submit(page, 'button[value="GONE"]')
 
 
+def _check_in(code: str) -> Callable[[Page], None]:
+    def act(page: Page) -> None:
+        page.locator("#booking-code").fill(code)
+        _submit(page, "form[data-checkin] button[type=submit]")
+    return act
+
+
 def _rate_on_tracking(page: Page) -> None:
     page.locator('form.rate input[name="level"][value="5"]').first.check()
     _submit(page, "form.rate button[type=submit]")
@@ -235,7 +249,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
-                "waiting": waiting, **_bookings(desk)}
+                "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk)}
     return desk
 
 
@@ -256,6 +270,15 @@ def _bookings(desk) -> dict:
                           datetime.fromisoformat(start + ":00+08:00"), name="张三", phone=phone)
         made[key] = (booking.booking_code, booking.access_code)
     return made
+
+
+def _appointment_due(desk) -> str:
+    """The code of a booking for the next slot of the day (10:00), whose check-in is open
+    now (the kiosk's appointment screen)."""
+
+    made = desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+                   name="欧阳芒", phone="13900139000")
+    return made.booking_code
 
 
 # -- running axe ----------------------------------------------------------------------------------

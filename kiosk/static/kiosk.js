@@ -55,6 +55,28 @@
     });
   });
 
+  // The appointment screen: the keypad types into the code field, and the field keeps the
+  // focus through it, so that a scanner (a keyboard to the browser) may type at any moment.
+  var codeField = document.querySelector("[data-code-field]");
+  if (codeField) {
+    document.querySelectorAll(".keypad button").forEach(function (key) {
+      // A tap would move the focus onto the key; it stays in the field instead.
+      key.addEventListener("pointerdown", function (event) { event.preventDefault(); });
+      key.addEventListener("click", function () {
+        if (key.hasAttribute("data-key-back")) codeField.value = codeField.value.slice(0, -1);
+        else if (key.hasAttribute("data-key-clear")) codeField.value = "";
+        else if (codeField.value.length < codeField.maxLength) codeField.value += key.dataset.key;
+        codeField.focus();
+      });
+    });
+    // The scanner types while the focus is elsewhere (a key, the page itself): its text
+    // goes into the field all the same. Keyboard users keep moving between keys with Tab.
+    document.addEventListener("keydown", function (event) {
+      if (event.target === codeField || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (event.key.length === 1 && event.key !== " ") codeField.focus();
+    }, true);
+  }
+
   var queueUrl = body.dataset.queueUrl;
   function refreshCounts() {
     fetch(queueUrl, { headers: { "Accept": "application/json" }, cache: "no-store" })
