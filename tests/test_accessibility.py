@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import endofday, ratings
+from hall import clock, endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
@@ -94,6 +94,8 @@ def states(hall) -> list[State]:
         State("province dashboard", "dashboard.overview", "/dashboard", who="manager"),
         State("follow-ups", "followups.index", "/hall/HQ/followups", who="manager"),
         State("extension requests", "extension_requests.index", "/hall/HQ/extension-requests",
+              who="manager"),
+        State("notifications, one failed", "notifications.index", "/hall/HQ/notifications",
               who="manager"),
         State("reports", "reports.index", "/hall/HQ/reports", who="manager"),
         State("statistics", "reports.statistics", "/hall/HQ/statistics?month=2026-11",
@@ -182,8 +184,27 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
+    desk.do(_failed_notification)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code}
     return desk
+
+
+def _failed_notification(session) -> None:
+    """The accepted case's notification, tried once against a gateway that refused it, and
+    given up (as after NOTIFY_MAX_ATTEMPTS tries)."""
+    from hall import outbox
+    from hall.models import Notification
+
+    class Refusing:
+        name = "webhook"
+
+        def send(self, message) -> None:
+            raise OSError("HTTP 503: gateway busy")
+
+    outbox.send_due(session, {"sms": Refusing(), "email": Refusing()}, clock.now(), batch=1)
+    session.execute(sa.update(Notification).where(Notification.status == "pending")
+                    .values(status="failed"))
+    session.commit()
 
 
 # -- running axe ----------------------------------------------------------------------------------

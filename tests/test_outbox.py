@@ -13,7 +13,7 @@ import hmac
 import json
 import socketserver
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
