@@ -86,10 +86,6 @@ def on_append(kinds: Iterable[str], writer: Writer) -> None:
             listed.append(writer)
 
 
-def writers_of(kind: str) -> tuple[Writer, ...]:
-    return tuple(_writers.get(kind, ()))
-
-
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
 _HALLS = Hall.__table__
 # Each floor event takes the hall's next sequence number in its own transaction. The hall row

@@ -92,6 +92,7 @@ ROUTES = {
     "tracking.ticket_private": "public", "tracking.rate": "public",
     "api.free_slots": "public", "api.make_booking": "public", "api.get_booking": "public",
     "api.cancel_booking": "public", "api.check_in": "public", "api.move_booking": "public",
+    "notifications.index": "manager", "notifications.retry": "manager",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static"}
@@ -118,7 +119,8 @@ def make_sample(app) -> dict:
         return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
-                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ"}
+                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ",
+                "notification_id": 1}
 
 
 def rules(app):
