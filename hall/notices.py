@@ -52,6 +52,9 @@ NEARLY = N_("Nearly your turn: %(ahead)s people ahead of number %(number)s (%(se
 NEXT = N_("You are next: number %(number)s (%(service)s). Please stay near the windows.")
 CALLED = N_("Number %(number)s, please go to window %(window)s now.")
 CASE_STEP = N_("Case %(case_no)s: %(step)s")
+# The timeline's sentence says "here" (the tracking page); a text message says where.
+REJECTED = N_("Decided: not approved. The reason is in the decision; read it on the tracking "
+              "page with your service number and access code")
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
             N_("Saturday"), N_("Sunday"))
 MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
@@ -164,7 +167,10 @@ def _case_step(session: Session, appended: Appended) -> None:
     sentence = kinds.get(appended.kind).sentence(appended.data, verified=False)
     if sentence is None:
         return
-    step = zh(sentence, **_case_params(session, case, sentence, appended.data))
+    if appended.kind == "case.decided" and appended.data.get("outcome") == "rejected":
+        sentence = REJECTED
+    # The template ends the sentence; a step that ends itself does not end it twice.
+    step = zh(sentence, **_case_params(session, case, sentence, appended.data)).rstrip("。.")
     text = zh(CASE_STEP, case_no=numbers.grouped(case.case_no), step=step)
     outbox.enqueue(session, hall_id=case.hall_id, kind=appended.kind, recipient=to[0],
                    channel=to[1], text=signed(case.hall.name_zh, text),

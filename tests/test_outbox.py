@@ -11,15 +11,21 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import signal
 import socketserver
+import subprocess
+import sys
 import threading
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from conftest import actor
+from conftest import actor, hall_clock_env
 from hall import bookings, cases, channels, checkin, clock, issuing, notices, outbox, queue
 from hall.db import write_transaction
 from hall.models import Event, Notification, NotificationAttempt
@@ -30,6 +36,7 @@ from tracking_helpers import desk  # noqa: F401
 
 PERSON = {"name": "欧阳芒", "phone": "13800138000"}
 SECRET = "a-shared-secret-of-the-gateway"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def at(text: str) -> datetime:
@@ -156,6 +163,16 @@ def test_every_case_step_the_tracking_page_shows_goes_to_the_applicant_s_mobile(
     accepted = sent[0].text
     assert "您的办件 BJ" in accepted and "3 号窗口" in accepted
     assert case.division.code not in accepted  # the division by its name, not its code
+
+
+def test_a_refusal_is_told_without_the_division_s_reason(app, desk):  # noqa: F811
+    _ticket, case = desk.accept()
+    desk.do(cases.take, case.id, actor=desk.civil)
+    desk.do(cases.decide, case.id, actor=desk.civil, outcome="rejected",
+            reason="欧阳锋芒的学历证明系伪造")
+    decided, = rows(app, kind="case.decided")
+    assert "不予许可" in decided.text and "服务编号和查询码" in decided.text
+    assert "伪造" not in decided.text and decided.text.endswith("查看。")
 
 
 def test_a_case_with_a_landline_writes_no_notification(app, desk):  # noqa: F811
@@ -365,6 +382,75 @@ def test_a_failing_gateway_is_retried_with_back_off_then_failed_and_shown_to_man
     gateway.status = 200
     assert send(app, hook).sent == 1
     assert "data-none" in client.get("/hall/HQ/notifications").get_data(as_text=True)
+
+
+class HangingGateway(Gateway):
+    """Answers 200, except the ``hang_at``-th request, which it keeps waiting (until
+    ``release``): the sender is killed while it waits. ``taken`` are the messages answered."""
+
+    def __init__(self, hang_at: int) -> None:
+        super().__init__(200)
+        self.hang_at, self.release, self.taken = hang_at, threading.Event(), []
+
+
+class HangingHandler(GatewayHandler):
+    def do_POST(self) -> None:  # noqa: N802
+        server = self.server
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        server.requests.append(self.headers["Idempotency-Key"])  # type: ignore[attr-defined]
+        if len(server.requests) == server.hang_at:  # type: ignore[attr-defined]
+            server.release.wait(30)  # type: ignore[attr-defined]
+            return
+        server.taken.append(json.loads(body)["id"])  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.end_headers()
+
+
+def test_a_sender_process_killed_mid_batch_sends_each_once_after_a_restart(app, tmp_path):
+    """A real process (``flask outbox send``), killed with SIGKILL while the gateway holds
+    its third message: no clean-up runs. Started again once its lease has passed, the next
+    process sends the three it had left, each once; the gateway sees the one in flight twice,
+    with the same idempotency key, and answered it once."""
+    write(app, 5)
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    server = HangingGateway(hang_at=3)
+    server.RequestHandlerClass = HangingHandler
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                     daemon=True).start()
+
+    def sender(at) -> subprocess.Popen:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("HALL_CLOCK", "HALL_CLOCK_STARTED", "DATABASE_URL", "REDIS_URL")}
+        env.update(DATABASE_URL=database, INSTANCE_PATH=str(tmp_path / "instance"),
+                   SECRET_KEY="outbox-test", FLASK_APP="hall.web:create_app",
+                   NOTIFY_SMS="webhook", NOTIFY_WEBHOOK_URL=server.url,
+                   NOTIFY_WEBHOOK_SECRET=SECRET, NOTIFY_BATCH="10", **hall_clock_env(at))
+        return subprocess.Popen([str(Path(sys.executable).parent / "flask"), "outbox", "send"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+
+    try:
+        first = sender(clock.now())
+        deadline = time.monotonic() + 30
+        while len(server.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(server.requests) == 3, first.communicate(timeout=5)[0]
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        assert [n.status for n in rows(app)] == ["sent"] * 2 + ["sending"] * 3
+        server.release.set()
+        soon = sender(clock.now() + timedelta(seconds=30))  # its lease still holds
+        assert soon.wait(60) == 0 and "claimed 0" in soon.stdout.read()
+        later = sender(clock.now() + timedelta(seconds=121))  # NOTIFY_LEASE_SECONDS on
+        assert later.wait(60) == 0, later.stdout.read()
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+    keys = [f"test:{n}" for n in range(5)]
+    assert sorted(server.taken) == keys  # each answered once
+    assert server.requests.count("test:2") == 2 and len(server.requests) == 6
+    assert {n.status for n in rows(app)} == {"sent"}
 
 
 def test_a_wrong_channel_setting_stops_the_start():
