@@ -251,32 +251,35 @@ def queue_reminders(session: Session, now: datetime) -> int:
 
 def queue_nearly(session: Session, now: datetime) -> int:
     """"Nearly your turn" for each booked visitor waiting today with NOTIFY_AHEAD people or
-    fewer ahead, once per ticket. Returns how many were written."""
+    fewer ahead, once per ticket. One read for every hall (the sender runs it every few
+    seconds), then one count per visitor not yet told. Returns how many were written."""
     ahead_at_most = settings.of(session).notify_ahead
+    today = {hall_id: clock.local_date(now, tz)
+             for hall_id, tz in session.execute(select(Hall.id, Hall.timezone))}
+    waiting = [(ticket, phone) for ticket, phone in session.execute(
+        select(Ticket, Booking.phone).join(Booking, Booking.ticket_id == Ticket.id)
+        .where(Booking.hall_id.in_(list(today)), Booking.day.in_(set(today.values())),
+               Booking.status == BookingStatus.CHECKED_IN.value,
+               Ticket.status == TicketStatus.WAITING.value))
+        if ticket.day == today[ticket.hall_id]]
+    keys = {f"ticket.nearly:{t.id}": (t, phone) for t, phone in waiting}
     found = []
     connection = session.connection()
-    for hall in session.scalars(select(Hall)):
-        day = clock.local_date(now, hall.timezone)
-        waiting = session.execute(
-            select(Ticket, Booking.phone).join(Booking, Booking.ticket_id == Ticket.id)
-            .where(Ticket.hall_id == hall.id, Ticket.day == day,
-                   Ticket.status == TicketStatus.WAITING.value, Ticket.source == "booking")
-        ).all()
-        keys = {f"ticket.nearly:{t.id}": (t, phone) for t, phone in waiting}
-        for key in keys.keys() - outbox.existing_keys(session, list(keys)):
-            ticket, phone = keys[key]
-            to = contact(phone)
-            if to is None:
-                continue
-            ahead, _wait = board.position(
-                connection, hall_id=hall.id, day=day, service_id=ticket.service_id,
-                standard_minutes=ticket.service.standard_minutes, ticket_id=ticket.id,
-                queued_at=ticket.queued_at, is_priority=ticket.is_priority,
-                appointment_at=ticket.appointment_at)
-            if ahead > ahead_at_most:
-                continue
-            facts = {"number": ticket.number, "service": ticket.service.name_zh}
-            text = zh(NEARLY, ahead=ahead, **facts) if ahead else zh(NEXT, **facts)
-            found.append((key, hall.id, "ticket.nearly", to, signed(hall.name_zh, text)))
+    for key in sorted(keys.keys() - outbox.existing_keys(session, list(keys))):
+        ticket, phone = keys[key]
+        to = contact(phone)
+        if to is None:
+            continue
+        ahead, _wait = board.position(
+            connection, hall_id=ticket.hall_id, day=ticket.day, service_id=ticket.service_id,
+            standard_minutes=ticket.service.standard_minutes, ticket_id=ticket.id,
+            queued_at=ticket.queued_at, is_priority=ticket.is_priority,
+            appointment_at=ticket.appointment_at)
+        if ahead > ahead_at_most:
+            continue
+        facts = {"number": ticket.number, "service": ticket.service.name_zh}
+        text = zh(NEARLY, ahead=ahead, **facts) if ahead else zh(NEXT, **facts)
+        found.append((key, ticket.hall_id, "ticket.nearly", to,
+                      signed(ticket.hall.name_zh, text)))
     session.rollback()
     return _write(session, found)

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from . import access, clock, kinds, settings
 from .channels import Channel, Message
-from .db import operation, write_transaction
+from .db import in_write_transaction, operation, write_transaction
 from .errors import HallError, NotAManager
 from .events import Actor, record
 from .messages import N_, Term
@@ -96,6 +96,14 @@ class SendReport:
     failed: int = 0
 
 
+def due_now(session: Session, now: datetime) -> bool:
+    """Whether any row is due (a read of the partial index, ending its transaction)."""
+    found = session.scalar(select(OUT.c.id).where(_OPEN, OUT.c.next_attempt_at <= now)
+                           .limit(1))
+    session.rollback()
+    return found is not None
+
+
 def claim(session: Session, now: datetime, batch: int, lease: timedelta) -> tuple[str, list]:
     """Take up to ``batch`` due rows for this sender until ``now + lease``: its claim token
     and the rows (id, kind, recipient, channel, text, dedupe_key, attempts, hall)."""
@@ -127,8 +135,12 @@ def send_due(session: Session, channels: Mapping[str, Channel], now: datetime,
     at once. ``KeyboardInterrupt`` and ``SystemExit`` are let through, as for a killed
     process: a dying process writes nothing more, and its rows come back when its lease ends.
     """
+    if in_write_transaction(session):
+        raise RuntimeError("sending inside a move: a gateway would hold the move up")
     config = settings.of(session)
     lease = timedelta(seconds=config.notify_lease_seconds)
+    if not due_now(session, now):
+        return SendReport()  # no write transaction every few seconds for nothing
     token, rows = claim(session, now, batch, lease)
     report = SendReport(claimed=len(rows))
     halls = _hall_names(session, {row.hall_id for row in rows})
