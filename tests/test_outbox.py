@@ -152,6 +152,36 @@ def test_a_booked_visitor_is_told_when_called_and_a_walk_in_without_a_contact_is
     assert "请 Y001 号现在到 3 号窗口办理" in called[0].text
 
 
+@pytest.mark.hall_clock(MONDAY_1000)
+def test_a_call_reads_the_bookings_only_for_a_booked_visit(app):
+    """ticket.called is the hot path: a walk-in's call reads nothing more; a booked visit's,
+    one read of its booking by ticket."""
+    booking = book(app)
+    clerk = actor(app, "clerk03")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    with clock.frozen(at("2026-11-24T08:50:00+08:00")) as frozen, app.app_context():
+        walk_in = issuing.issue_ticket(db.session, "HQ", "EXAM")
+        checkin.check_in(db.session, "HQ", booking.booking_code)
+        queue.open_window(db.session, "HQ", 3, actor=clerk)
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert queue.call_next(db.session, "HQ", 3, actor=clerk).number == walk_in.number
+            walk_in_reads = [s for s in statements if "FROM bookings" in s]
+            queue.finish(db.session, "HQ", 3, actor=clerk)
+            frozen.advance(minutes=11)
+            statements.clear()
+            assert queue.call_next(db.session, "HQ", 3, actor=clerk).number == "Y001"
+            booked_reads = [s for s in statements if "FROM bookings" in s]
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert walk_in_reads == []
+    assert len(booked_reads) == 1 and "bookings.ticket_id" in booked_reads[0]
+
+
 def test_every_case_step_the_tracking_page_shows_goes_to_the_applicant_s_mobile(app, desk):  # noqa: F811
     _ticket, case = desk.accept()
     desk.close(case)
@@ -451,6 +481,16 @@ def test_a_sender_process_killed_mid_batch_sends_each_once_after_a_restart(app, 
     assert sorted(server.taken) == keys  # each answered once
     assert server.requests.count("test:2") == 2 and len(server.requests) == 6
     assert {n.status for n in rows(app)} == {"sent"}
+
+
+def test_a_notification_not_sent_in_time_is_shown_to_the_managers(app):
+    write(app, 1)
+    client = app.test_client()
+    sign_in(client, "manager")
+    assert "data-none" in client.get("/hall/HQ/notifications").get_data(as_text=True)
+    with clock.frozen(clock.now() + timedelta(minutes=16)):  # NOTIFY_STUCK_MINUTES: 15
+        html = client.get("/hall/HQ/notifications").get_data(as_text=True)
+    assert 'data-status="pending"' in html and "待发送" in html and "尚未尝试" in html
 
 
 def test_a_wrong_channel_setting_stops_the_start():
