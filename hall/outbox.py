@@ -167,9 +167,14 @@ def _hall_names(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Hall.id, Hall.name_zh).where(Hall.id.in_(ids))).all())
 
 
+LONGEST_WAIT = timedelta(hours=6)
+
+
 def backoff(attempts: int, config: settings.HallSettings) -> timedelta:
-    """The wait before try ``attempts + 1``: the base delay, doubled after each failure."""
-    return timedelta(seconds=config.notify_retry_seconds * 2 ** max(0, attempts - 1))
+    """The wait before try ``attempts + 1``: the base delay, doubled after each failure (at
+    most ``LONGEST_WAIT``, whatever NOTIFY_MAX_ATTEMPTS allows)."""
+    doubled = config.notify_retry_seconds * 2 ** min(max(0, attempts - 1), 20)
+    return min(timedelta(seconds=doubled), LONGEST_WAIT)
 
 
 def _record(session: Session, row, token: str, channel_name: str, error: str | None,
