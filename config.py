@@ -119,9 +119,6 @@ class Config:
         self.TRACK_RATE_LIMIT = os.environ.get("TRACK_RATE_LIMIT", "30 per minute")
         self.TRACK_WRONG_CODES = int(os.environ.get("TRACK_WRONG_CODES", "5"))
         self.TRACK_LOCK_MINUTES = int(os.environ.get("TRACK_LOCK_MINUTES", "15"))
-        # A visitor following their ticket on the phone is told (vibration, chime, a
-        # notification) when this many people or fewer are ahead, and again when called.
-        self.NOTIFY_AHEAD = int(os.environ.get("NOTIFY_AHEAD", "3"))
         self.BABEL_DEFAULT_LOCALE = "zh_CN"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
@@ -136,6 +133,35 @@ class Config:
         # after its start; later it is recorded as missed and its place freed.
         self.APPOINTMENT_EARLY = int(os.environ.get("APPOINTMENT_EARLY", "30"))
         self.APPOINTMENT_LATE = int(os.environ.get("APPOINTMENT_LATE", "15"))
+        # -- notifications (README, "Notifications") --
+        # Which plug-in delivers each kind of recipient: "log" (the app log: what would be
+        # sent), "webhook" (an SMS gateway) for mobile numbers, "smtp" for e-mail addresses.
+        self.NOTIFY_SMS = os.environ.get("NOTIFY_SMS", "log").strip().lower()
+        self.NOTIFY_EMAIL = os.environ.get("NOTIFY_EMAIL", "log").strip().lower()
+        self.NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "").strip()
+        self.NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET", "")
+        self.NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "10"))
+        self.NOTIFY_SMTP_HOST = os.environ.get("NOTIFY_SMTP_HOST", "").strip()
+        self.NOTIFY_SMTP_PORT = int(os.environ.get("NOTIFY_SMTP_PORT", "587"))
+        self.NOTIFY_SMTP_USER = os.environ.get("NOTIFY_SMTP_USER", "")
+        self.NOTIFY_SMTP_PASSWORD = os.environ.get("NOTIFY_SMTP_PASSWORD", "")
+        self.NOTIFY_SMTP_FROM = os.environ.get("NOTIFY_SMTP_FROM", "").strip()
+        self.NOTIFY_SMTP_STARTTLS = _flag("NOTIFY_SMTP_STARTTLS", True)
+        self.NOTIFY_SMTP_TIMEOUT = float(os.environ.get("NOTIFY_SMTP_TIMEOUT", "10"))
+        # "Nearly your turn" at this many people ahead (by message, and on the live ticket
+        # page: vibration, chime, a browser notification); the reminder of tomorrow's bookings
+        # from this hall time; tries per notification, the first retry after this many
+        # seconds (then twice as long each time); how long a sender holds what it claimed;
+        # how often the sender runs, how many it takes at a time; when a notification still
+        # not sent is shown to the managers.
+        self.NOTIFY_AHEAD = int(os.environ.get("NOTIFY_AHEAD", "3"))
+        self.NOTIFY_REMINDER_AT = os.environ.get("NOTIFY_REMINDER_AT", "18:00")
+        self.NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+        self.NOTIFY_RETRY_SECONDS = int(os.environ.get("NOTIFY_RETRY_SECONDS", "30"))
+        self.NOTIFY_LEASE_SECONDS = int(os.environ.get("NOTIFY_LEASE_SECONDS", "120"))
+        self.NOTIFY_SEND_INTERVAL = float(os.environ.get("NOTIFY_SEND_INTERVAL", "5"))
+        self.NOTIFY_BATCH = int(os.environ.get("NOTIFY_BATCH", "50"))
+        self.NOTIFY_STUCK_MINUTES = int(os.environ.get("NOTIFY_STUCK_MINUTES", "15"))
         # Scheduled jobs (deadline marks) in this process; several processes may run them,
         # a lease lets one act at a time. Off for a process that must only serve.
         self.SCHEDULER_ENABLED = _flag("SCHEDULER_ENABLED", True)

@@ -3,12 +3,17 @@
 Every change of a ticket, case or window appends an ``Event`` row in the same transaction as
 the change. Subscribers (the display publisher, the dashboard) receive a plain dict after the
 commit, never for a change that was rolled back.
+
+Writers (``on_append``) are called at once, inside the transaction, for the kinds they asked
+for: what they write (the outbox's notifications, ``hall.notices``) is committed or rolled
+back with the move, and the move's own code does not have to know about them.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
@@ -47,6 +52,38 @@ class Actor:
 
 KIOSK = Actor("kiosk")
 SYSTEM = Actor("system")  # scheduled jobs: the deadline marks
+
+
+@dataclass(frozen=True)
+class Appended:
+    """An event just appended, as a writer receives it: its row's facts, and the objects the
+    move passed (``None`` when it gave only an id), so that a writer needs no query for them."""
+
+    id: int
+    kind: str
+    at: datetime
+    hall: Any
+    actor: Actor
+    data: dict
+    ticket_id: int | None
+    ticket: Any = None
+    case: Any = None
+
+
+Writer = Callable[[Session, Appended], None]
+# kind -> writers, in the order they were added. A dict lookup per event: the hot paths
+# (a call, a ticket) pay nothing more when nobody writes for their kind.
+_writers: dict[str, list[Writer]] = {}
+
+
+def on_append(kinds: Iterable[str], writer: Writer) -> None:
+    """Call ``writer(session, appended)`` inside the transaction whenever an event of one of
+    ``kinds`` is appended (once per writer, however often it is added). A writer's error
+    rolls the move back, as the event's own would: what it writes is part of the move."""
+    for kind in kinds:
+        listed = _writers.setdefault(kind, [])
+        if writer not in listed:
+            listed.append(writer)
 
 
 _INSERT = insert(Event.__table__).returning(Event.__table__.c.id)
@@ -89,6 +126,12 @@ def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, wind
         "actor": actor.label, "ticket_id": row["ticket_id"], "case_id": row["case_id"],
         "window_id": row["window_id"], "data": data,
     })
+    writers = _writers.get(kind)
+    if writers:
+        appended = Appended(event_id, kind, at, hall, actor, data, row["ticket_id"],
+                            ticket=ticket, case=case)
+        for writer in writers:
+            writer(session, appended)
     return event_id
 
 

@@ -272,6 +272,19 @@ _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
                    "division": Field(N_("Division"), "hidden")}
 
 
+# -- notifications (hall.notices, hall.outbox) -----------------------------------------------------
+# What the outbox sends, by its kind: an event's kind (its name below) or one of its own.
+NOTICES = {"booking.reminder": N_("Appointment reminder"),
+           "ticket.nearly": N_("Nearly your turn")}
+NOTIFICATION_STATUSES = {"pending": N_("waiting to be sent"), "sending": N_("being sent"),
+                         "sent": N_("sent"), "failed": N_("failed")}
+
+
+def notice_name(code: str) -> str:
+    """A message id naming what a notification is about (its kind)."""
+    return NOTICES.get(code) or get(code).name
+
+
 _BOOKING_FIELDS = {"start": Field(N_("Slot"), "time"), "booking": Field(N_("Booking code"))}
 BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day")}
 
@@ -430,6 +443,11 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("device.hours_set", N_("Device hours changed"), None),
     Kind("device.revoked", N_("Device revoked"), None),
     Kind("device.issuing_fast", N_("Device issuing unusually fast"), None),
+    # -- notifications ---------------------------------------------------------------------
+    Kind("notification.retried", N_("Notification sent again"), None,
+         fields={"notification": Field(N_("Notification"), "number"),
+                 "notice": Field(N_("About"), "hidden"),
+                 "attempts": Field(N_("Tries before"), "number")}),
 )
 
 # The audit log's filter: families of kinds, each a prefix of their codes.
@@ -437,7 +455,7 @@ FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
             "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
             "day.": N_("End of day"), "device.": N_("Devices"),
-            "hours.": N_("Opening hours")}
+            "hours.": N_("Opening hours"), "notification.": N_("Notifications")}
 
 
 def get(code: str) -> Kind:

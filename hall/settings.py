@@ -31,6 +31,15 @@ class HallSettings:
     appointment_late_minutes: int = 15
     # Whom a window calls next (PRIORITY_MAX_STREAK, APPOINTMENT_MAX_STREAK, WALK_IN_MAX_WAIT).
     call_policy: Policy = DEFAULT_POLICY
+    # Notifications (hall.notices, hall.outbox): "nearly your turn" at this many people ahead
+    # (NOTIFY_AHEAD); the day-before reminder from this hall time (NOTIFY_REMINDER_AT); tries
+    # per notification (NOTIFY_MAX_ATTEMPTS), the first retry after NOTIFY_RETRY_SECONDS,
+    # each next one twice as late; a sender holds a claimed row NOTIFY_LEASE_SECONDS.
+    notify_ahead: int = 3
+    reminder_at: time = time(18)
+    notify_max_attempts: int = 5
+    notify_retry_seconds: int = 30
+    notify_lease_seconds: int = 120
 
 
 DEFAULT = HallSettings()

@@ -278,8 +278,8 @@ def wipe_the_day(connection) -> None:
     connection.execute(sa.text("DELETE FROM service_booking"))
     # No CASCADE: windows refer to tickets, and a cascade would empty them too.
     connection.execute(sa.text(
-        "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens "
-        "RESTART IDENTITY"))
+        "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens, "
+        "outbox_attempts, outbox RESTART IDENTITY"))
     connection.execute(sa.text("DELETE FROM tickets"))
     connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
 

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import bookings, endofday, ratings
+from hall import bookings, clock, endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
@@ -107,6 +107,8 @@ def states(hall) -> list[State]:
         State("province dashboard", "dashboard.overview", "/dashboard", who="manager"),
         State("follow-ups", "followups.index", "/hall/HQ/followups", who="manager"),
         State("extension requests", "extension_requests.index", "/hall/HQ/extension-requests",
+              who="manager"),
+        State("notifications, one failed", "notifications.index", "/hall/HQ/notifications",
               who="manager"),
         State("reports", "reports.index", "/hall/HQ/reports", who="manager"),
         State("statistics", "reports.statistics", "/hall/HQ/statistics?month=2026-11",
@@ -248,6 +250,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
+    desk.do(_failed_notification)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk)}
     return desk
@@ -279,6 +282,24 @@ def _appointment_due(desk) -> str:
     made = desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
                    name="欧阳芒", phone="13900139000")
     return made.booking_code
+
+
+def _failed_notification(session) -> None:
+    """The accepted case's notification, tried once against a gateway that refused it, and
+    given up (as after NOTIFY_MAX_ATTEMPTS tries)."""
+    from hall import outbox
+    from hall.models import Notification
+
+    class Refusing:
+        name = "webhook"
+
+        def send(self, message) -> None:
+            raise OSError("HTTP 503: gateway busy")
+
+    outbox.send_due(session, {"sms": Refusing(), "email": Refusing()}, clock.now(), batch=1)
+    session.execute(sa.update(Notification).where(Notification.status == "pending")
+                    .values(status="failed"))
+    session.commit()
 
 
 # -- running axe ----------------------------------------------------------------------------------

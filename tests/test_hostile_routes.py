@@ -98,6 +98,7 @@ ROUTES = {
     "booking.form": "public", "booking.book": "public", "booking.show": "public",
     "booking.unlock": "public", "booking.pdf": "public", "booking.cancel_page": "public",
     "booking.cancel": "public", "booking.move_page": "public", "booking.move": "public",
+    "notifications.index": "manager", "notifications.retry": "manager",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static", "booking.static"}
@@ -124,7 +125,8 @@ def make_sample(app) -> dict:
         return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
-                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM"}
+                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",
+                "notification_id": 1}
 
 
 def rules(app):

@@ -28,6 +28,7 @@ from .org import (
     window_clerks,  # issue 11: who may work which window
     window_services,
 )
+from .outbox import Channel, Notification, NotificationAttempt, NotificationStatus
 from .ratings import Rating
 from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
@@ -43,4 +44,5 @@ __all__ = [
     "window_clerks",
     "OpeningHours", "OpeningException",
     "Booking", "BookingRules", "BookingStatus", "ServiceBooking", "SlotPlaces",
+    "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
 ]

@@ -111,4 +111,7 @@ class Booking(Base):
         # The hall's bookings of a day (slots, the missed-appointments job, the kiosk).
         Index("ix_bookings_hall_day", "hall_id", "day", "status"),
         Index("ix_bookings_phone", "phone", "status"),
+        # A called ticket's booking (its phone): the outbox asks on every call of a booked
+        # visit (migration 0011).
+        Index("ix_bookings_ticket", "ticket_id"),
     )

@@ -9,7 +9,7 @@ from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE, Config
-from hall import callorder, clock, settings
+from hall import callorder, channels, clock, notices, settings
 from hall.db import configure_engine
 
 from .extensions import babel, csrf, db, limiter, migrate
@@ -42,7 +42,16 @@ def create_app(config: Config | None = None) -> Flask:
             call_policy=callorder.Policy(
                 priority_max_streak=int(app.config["PRIORITY_MAX_STREAK"]),
                 appointment_max_streak=int(app.config["APPOINTMENT_MAX_STREAK"]),
-                walk_in_max_wait=timedelta(minutes=int(app.config["WALK_IN_MAX_WAIT"])))))
+                walk_in_max_wait=timedelta(minutes=int(app.config["WALK_IN_MAX_WAIT"]))),
+            notify_ahead=int(app.config["NOTIFY_AHEAD"]),
+            reminder_at=time.fromisoformat(app.config["NOTIFY_REMINDER_AT"]),
+            notify_max_attempts=int(app.config["NOTIFY_MAX_ATTEMPTS"]),
+            notify_retry_seconds=int(app.config["NOTIFY_RETRY_SECONDS"]),
+            notify_lease_seconds=int(app.config["NOTIFY_LEASE_SECONDS"])))
+    # Notifications are written with the moves that cause them (hall.notices); the
+    # channels that send them are checked now, so a wrong setting stops the start.
+    notices.install()
+    app.extensions["notify_channels"] = channels.from_config(app.config)
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 
@@ -128,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager.dashboard_bp)
     app.register_blueprint(manager.reports_bp)
     app.register_blueprint(manager.extension_requests_bp)
+    app.register_blueprint(manager.notifications_bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)

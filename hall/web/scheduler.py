@@ -1,11 +1,14 @@
-"""The scheduled jobs of a serving process: the deadline marks, every minute by default, and
-the end of day, which closes each hall's day once its business has ended (its last closing
-time, or END_OF_DAY when later: ``hall.hours``), on the hall's clock (HALL_CLOCK).
+"""The scheduled jobs of a serving process: the deadline marks, every minute by default, the
+missed appointments, the appointment reminders and the notification sender (every
+NOTIFY_SEND_INTERVAL seconds, ``hall.outbox``), and the end of day, which closes each hall's
+day once its business has ended (its last closing time, or END_OF_DAY when later:
+``hall.hours``), on the hall's clock (HALL_CLOCK).
 
 Started by ``run.py`` (and later the production server), never by ``flask`` commands or the
 tests. Every process may run a scheduler; each job's lease (``hall.lease``: "deadlines" and
 "end-of-day") lets one act at a time, and another takes over within the
-lease's time if that one dies.
+lease's time if that one dies. The notification jobs need no lease: what they write is
+written once by its key, and a row of the outbox is claimed by one sender only.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import bookings, deadlines, endofday, lease
+from hall import bookings, clock, deadlines, endofday, lease, notices, outbox
 from hall.events import SYSTEM
 
 from .extensions import db
@@ -77,6 +80,36 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def remind() -> None:
+        """The day-before reminders of tomorrow's bookings, once the hall's hour has come."""
+        with app.app_context():
+            try:
+                written = notices.queue_reminders(db.session, clock.now())
+                if written:
+                    log.info("notifications: %d appointment reminders written", written)
+            except Exception:
+                log.exception("the reminder job failed")
+            finally:
+                db.session.remove()
+
+    channels = app.extensions["notify_channels"]
+    batch = int(app.config["NOTIFY_BATCH"])
+
+    def send_notifications() -> None:
+        """"Nearly your turn" for who is close, then whatever is due in the outbox. Safe in
+        every process at once: the notices are written once by key, rows claimed once."""
+        with app.app_context():
+            try:
+                notices.queue_nearly(db.session, clock.now())
+                report = outbox.send_due(db.session, channels, clock.now(), batch)
+                if report.claimed:
+                    log.info("notifications: %d sent, %d to retry, %d failed", report.sent,
+                             report.retrying, report.failed)
+            except Exception:
+                log.exception("the notification sender failed")
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
     scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
@@ -85,6 +118,12 @@ def start(app: Flask) -> BackgroundScheduler | None:
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(record_missed, "interval", seconds=interval, id="missed-appointments",
                       next_run_time=datetime.now(UTC))
+    scheduler.add_job(remind, "interval", seconds=interval, id="reminders",
+                      next_run_time=datetime.now(UTC))
+    send_every = float(app.config["NOTIFY_SEND_INTERVAL"])
+    scheduler.add_job(send_notifications, "interval", seconds=send_every, id="notifications",
+                      next_run_time=datetime.now(UTC),
+                      misfire_grace_time=max(1, int(send_every)))
     scheduler.start()
 
     def stop() -> None:

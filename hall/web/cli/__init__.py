@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     from .calendar import calendar_group
     from .devices import device_group
     from .hours import hours_group
+    from .outbox import outbox_group
     from .reports import end_of_day_command
 
     app.cli.add_command(seed_demo_command)
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(device_group)
     app.cli.add_command(hours_group)
+    app.cli.add_command(outbox_group)
 
 
 @click.command("seed-demo")
