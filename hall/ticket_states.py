@@ -33,11 +33,14 @@ class TicketState:
     wait_minutes: int | None
     window: int | None = None
 
-    def message(self) -> dict:
-        """The payload of ``state`` and ``ticket`` (without ``seq``)."""
+    def message(self, notify_ahead: int) -> dict:
+        """The payload of ``state`` and ``ticket`` (without ``seq``). A waiting visitor with
+        ``notify_ahead`` people or fewer ahead is ``nearly`` there: the phone alerts them."""
         body = asdict(self)
         if body["window"] is None:
             del body["window"]
+        if self.status == _WAITING:
+            body["nearly"] = self.ahead <= notify_ahead
         return body
 
 

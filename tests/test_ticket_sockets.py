@@ -38,13 +38,15 @@ def phones(live_server):
         phone.close()
 
 
-def test_a_phone_sees_its_place_shrink_and_then_its_window(live_server, phones):
+def test_a_phone_sees_its_place_shrink_and_then_its_window(app, live_server, phones):
+    app.config["NOTIFY_AHEAD"] = 1
     first, second, mine = take(live_server), take(live_server), take(live_server)
     phone = phones()
     phone.follow(mine["service_no"], mine["access_code"])
     state = phone.wait_for("state")
     assert state == {"service_no": mine["service_no"], "number": mine["number"],
-                     "status": "waiting", "ahead": 2, "wait_minutes": None, "seq": state["seq"]}
+                     "status": "waiting", "ahead": 2, "wait_minutes": None, "nearly": False,
+                     "seq": state["seq"]}
 
     clerk = Clerk(live_server, "clerk03", 3)
     clerk.do("open")
@@ -52,7 +54,8 @@ def test_a_phone_sees_its_place_shrink_and_then_its_window(live_server, phones):
     opened = phone.wait_for("ticket", seq=state["seq"] + 1)
     assert opened["ahead"] == 2 and opened["wait_minutes"] > 0
     assert clerk.do("call").json()["number"] == first["number"]
-    assert phone.wait_for("ticket", seq=state["seq"] + 2)["ahead"] == 1
+    nearly = phone.wait_for("ticket", seq=state["seq"] + 2)
+    assert nearly["ahead"] == 1 and nearly["nearly"] is True  # NOTIFY_AHEAD = 1 here
     clerk.do("finish")
     clerk.do("call")
     assert phone.wait_for("ticket", ahead=0)["status"] == "waiting"
@@ -60,6 +63,7 @@ def test_a_phone_sees_its_place_shrink_and_then_its_window(live_server, phones):
     clerk.do("call")
     called = phone.wait_for("ticket", status="called")
     assert called["window"] == 3 and called["number"] == mine["number"]
+    assert "nearly" not in called
     # One message per change, numbered without a gap.
     seqs = [m["seq"] for m in phone.received("state", "ticket")]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))

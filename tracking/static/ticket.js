@@ -65,7 +65,7 @@
     if (s.status === "called" && !calledTold) {
       calledTold = true;
       alertVisitor(text, true);
-    } else if (s.status === "waiting" && s.ahead <= notifyAhead && !nearlyTold) {
+    } else if (s.status === "waiting" && s.nearly && !nearlyTold) {
       nearlyTold = true;
       alertVisitor(say(d.tNearly, { ahead: s.ahead }), false);
     }

@@ -158,6 +158,7 @@ class TicketWatch:
             finally:
                 db.session.remove()
         server = self.socketio.server
+        notify_ahead = self.app.config["NOTIFY_AHEAD"]
         with self._lock:
             changed = []
             for ticket_id, state in states.items():
@@ -172,7 +173,7 @@ class TicketWatch:
             changed.sort(key=lambda t: states[t].status != "called")
             for ticket_id in changed:
                 sent = self.sent[ticket_id]
-                server.emit("ticket", {**sent.state.message(), "seq": sent.seq},
+                server.emit("ticket", {**sent.state.message(notify_ahead), "seq": sent.seq},
                             to=ticket_room(ticket_id), namespace=TICKET_NAMESPACE,
                             ignore_queue=True)
             for sid, ticket_id in joining:
@@ -185,7 +186,7 @@ class TicketWatch:
                 self.followers.setdefault(ticket_id, set()).add(sid)
                 self.hall_tickets.setdefault(hall, set()).add(ticket_id)
                 sent = self.sent[ticket_id]
-                server.emit("state", {**sent.state.message(), "seq": sent.seq}, to=sid,
+                server.emit("state", {**sent.state.message(notify_ahead), "seq": sent.seq}, to=sid,
                             namespace=TICKET_NAMESPACE, ignore_queue=True)
             self._prune()
 
