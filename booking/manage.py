@@ -10,6 +10,7 @@ from hall import booking_offer, booking_pdf, bookings, clock, printing, slots
 from hall.booking_errors import BookingNotFound
 from hall.errors import HallError
 from hall.models import Booking, BookingStatus
+from hall.web.access_codes import booking_guard
 from hall.web.extensions import db
 from hall.web.problems import translate
 
@@ -23,7 +24,8 @@ CODE_SHOWN = 32  # of a booking code in the address, what the access form repeat
 def _find(hall: str, booking_code: str, access_code: str | None) -> Booking:
     """The booking, if the code is its own and it is of this hall (else BookingNotFound, the
     same as for a booking that does not exist)."""
-    booking = bookings.find(db.session, booking_code, access_code)
+    with booking_guard(booking_code):
+        booking = bookings.find(db.session, booking_code, access_code)
     if booking.hall.code != hall:
         raise BookingNotFound()
     return booking

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hmac
 import math
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app
@@ -90,6 +91,29 @@ def verify(number: str, given: str | None, expected: str | None,
         return True
     _count_wrong(number, address or get_remote_address())
     return False
+
+
+@contextmanager
+def guarding(key: str, not_found: type[Exception]):
+    """The same guard for another code than a ticket's (a booking code: ``key`` names it):
+    no try while the address is locked for it or it must wait (``not_found`` is raised, the
+    answer a wrong code gets), and a ``not_found`` raised inside counts as a wrong code."""
+    if refused(key) is not None:
+        raise not_found()
+    try:
+        yield
+    except not_found:
+        _count_wrong(key, get_remote_address())
+        raise
+
+
+def booking_guard(booking_code: str | None):
+    """``guarding`` for a booking's access code (the API and the booking pages): the same
+    locks and waits as a ticket's, counted per booking code."""
+    from hall.booking_errors import BookingNotFound
+    from hall.bookings import normalize_code
+
+    return guarding(f"booking/{normalize_code(booking_code)}", BookingNotFound)
 
 
 def _count_wrong(number: str, address: str) -> None:

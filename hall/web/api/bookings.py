@@ -13,6 +13,7 @@ from hall.lookup import get_hall, get_service
 from hall.models import Booking
 
 from .. import devices
+from ..access_codes import booking_guard
 from ..extensions import db
 from ..limits import per_address
 from ..problems import problem
@@ -95,7 +96,8 @@ def make_booking():
 def get_booking(booking_code: str):
     """The booking, with ``X-Access-Code``; the same 404 for an unknown code and a wrong
     access code."""
-    booking = bookings.find(db.session, booking_code, request.headers.get("X-Access-Code"))
+    with booking_guard(booking_code):
+        booking = bookings.find(db.session, booking_code, request.headers.get("X-Access-Code"))
     response = jsonify(booking_json(booking))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -105,7 +107,8 @@ def get_booking(booking_code: str):
 @booking_limited
 def cancel_booking(booking_code: str):
     """Cancel, with ``X-Access-Code``, until the hall's cut-off (then 409 ``past-cut-off``)."""
-    bookings.cancel(db.session, booking_code, request.headers.get("X-Access-Code"))
+    with booking_guard(booking_code):
+        bookings.cancel(db.session, booking_code, request.headers.get("X-Access-Code"))
     return "", 204
 
 
@@ -116,8 +119,9 @@ def move_booking(booking_code: str):
     cut-off; the booking code and access code stay, the place is taken before the old one is
     given back."""
     body = parse_body(MoveBookingRequest)
-    booking = bookings.move(db.session, booking_code, request.headers.get("X-Access-Code"),
-                            body.start)
+    with booking_guard(booking_code):
+        booking = bookings.move(db.session, booking_code,
+                                request.headers.get("X-Access-Code"), body.start)
     response = jsonify(booking_json(booking))
     response.headers["Cache-Control"] = "no-store"
     return response
