@@ -8,7 +8,6 @@ that has each character, so that nothing prints as an empty box.
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,16 +21,13 @@ from reportlab.pdfgen.canvas import Canvas
 from . import glyphs
 from .models import Booking
 from .numbers import grouped
-from .printing import BOLD, CJK, SANS  # importing it registers the CJK font
-from .text import clean
+from .printing import BOLD, CJK, SANS, measure, wrap  # importing it registers the CJK font
 
 WIDTH, HEIGHT = A4
 MARGIN = 20 * mm
 TEXT_WIDTH = WIDTH - 2 * MARGIN
 QR_SIDE = 45 * mm
 VALUE_X = MARGIN + 55 * mm  # where the values of labelled rows begin
-_CJK_RANGE = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
-_TOKENS = re.compile(f"[{_CJK_RANGE}]|[^\\s{_CJK_RANGE}]+|\\s+")
 
 
 class _Page:
@@ -54,7 +50,7 @@ class _Page:
                 x += pdfmetrics.stringWidth(part, part_font, size)
 
     def text(self, text: str, font: str, size: float, width: float = TEXT_WIDTH) -> None:
-        for line in _wrap(text, font, size, width):
+        for line in wrap(text, font, size, width):
             self.runs([(line, font, size)])
 
     def row(self, zh: str, en: str, value: str, font: str = BOLD, size: float = 12) -> None:
@@ -62,7 +58,7 @@ class _Page:
         self.runs([(zh, CJK, 10), (" " + en, SANS, 8)], height=size * 1.4)
         room = WIDTH - MARGIN - VALUE_X
         # a long name is set smaller rather than run off the page
-        fitted = min(size, size * room / max(1.0, _width(value, font, size)))
+        fitted = min(size, size * room / max(1.0, measure(value, font, size)))
         self._draw([(value, font, fitted)], VALUE_X)
 
     def gap(self, height: float = 4 * mm) -> None:
@@ -73,25 +69,6 @@ class _Page:
         self.c.setLineWidth(0.6)
         self.c.line(MARGIN, self.y, WIDTH - MARGIN, self.y)
         self.gap(2 * mm)
-
-
-def _width(text: str, font: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(part, part_font, size)
-               for part, part_font in glyphs.printable(text, font))
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy lines: between words in Latin text, between any two Chinese characters."""
-    lines, line = [], ""
-    for token in _TOKENS.findall(clean(text)):
-        if line.strip() and _width((line + token).rstrip(), font, size) > width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
 
 
 def _qr(c: Canvas, url: str, x: float, top: float) -> None:

@@ -112,7 +112,8 @@ def _printable(runs: list[Run]) -> Iterator[Run]:
             yield part, part_font, size
 
 
-def _measure(text: str, font: str, size: float) -> float:
+def measure(text: str, font: str, size: float) -> float:
+    """The advance width of ``text`` set in ``font`` (characters it lacks in the fallback)."""
     return _width([(text, font, size)])
 
 
@@ -121,13 +122,13 @@ def _width(runs: list[Run]) -> float:
     return sum(pdfmetrics.stringWidth(text, font, size) for text, font, size in _printable(runs))
 
 
-def _wrap(text: str, font: str, size: float, width: float = WIDTH) -> list[str]:
+def wrap(text: str, font: str, size: float, width: float = WIDTH) -> list[str]:
     """Greedy line breaking: between words in Latin text, between any two Chinese characters.
     Invisible characters are dropped first (``hall.text.clean``): a right-to-left override in
     a name stored before they were refused must not reorder what the receipt says."""
     lines, line = [], ""
     for token in _TOKENS.findall(clean(text)):
-        if line.strip() and _measure((line + token).rstrip(), font, size) > width:
+        if line.strip() and measure((line + token).rstrip(), font, size) > width:
             lines.append(line.rstrip())
             line = token.lstrip()
         else:
@@ -226,7 +227,7 @@ def _qr(url: str) -> Block:
 def _centred(text: str, font: str, size: float, max_lines: int | None = None, *,
              inset: float = 0) -> list[Block]:
     """``text`` wrapped and centred; nothing at all if it needs more than ``max_lines``."""
-    lines = _wrap(text, font, size, WIDTH - 2 * inset)
+    lines = wrap(text, font, size, WIDTH - 2 * inset)
     if max_lines is not None and len(lines) > max_lines:
         return []
     return [_line([(line, font, size)]) for line in lines]
@@ -321,7 +322,7 @@ def _field(zh: str, en: str, text: str, font: str = CJK, size: float = VALUE_SIZ
     """A label on its own line and a value that may wrap below it (an item's name, a
     division, what the matter is)."""
     label = _line([(zh, CJK, LABEL_SIZE), (" " + en, SANS, LABEL_EN_SIZE)], "left")
-    return [label, *(_line([(line, font, size)], "left") for line in _wrap(text, font, size))]
+    return [label, *(_line([(line, font, size)], "left") for line in wrap(text, font, size))]
 
 
 def _due(case, tz: ZoneInfo) -> list[Run]:
@@ -344,7 +345,7 @@ def _missing(documents: list[str]) -> list[Block]:
               *_centred("Documents still to supply (complete list)", SANS, LABEL_EN_SIZE)]
     for n, document in enumerate(documents, 1):
         blocks += [_line([(line, CJK, LABEL_SIZE + 0.5)], "left")
-                   for line in _wrap(f"{n}. {document}", CJK, LABEL_SIZE + 0.5)]
+                   for line in wrap(f"{n}. {document}", CJK, LABEL_SIZE + 0.5)]
     return blocks
 
 
