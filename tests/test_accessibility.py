@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import endofday, ratings
+from hall import booking_admin, bookings, endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
@@ -120,6 +120,12 @@ def states(hall) -> list[State]:
         State("admin windows", "admin.windows", "/admin/halls/HQ/windows", who="admin"),
         State("admin window", "admin.window", "/admin/halls/HQ/windows/3", who="admin"),
         State("admin opening hours", "admin.hours_page", "/admin/halls/HQ/hours", who="admin"),
+        State("admin hours, bookings would be cancelled", "admin.set_exception",
+              "/admin/halls/HQ/hours", who="admin", act=_close_a_booked_day),
+        State("admin booking, a slot over-full", "admin.booking_page",
+              "/admin/halls/HQ/booking?item=EXAM", who="admin"),
+        State("admin booking refused", "admin.save_booking_rules", "/admin/halls/HQ/booking",
+              who="admin", act=_nonsense_booking_rule),
         State("admin devices", "admin.devices_page", "/admin/devices", who="admin"),
         State("admin device", "admin.device_page", f"/admin/devices/{hall.ids['device']}",
               who="admin"),
@@ -151,6 +157,19 @@ def _rate_on_tracking(page: Page) -> None:
 def _mistyped_number(page: Page) -> None:
     page.locator('input[name="service_no"]').fill("261123-001-00001-0")
     _submit(page, "form button[type=submit]")
+
+
+def _close_a_booked_day(page: Page) -> None:
+    form = page.locator("#hours-exceptions form.tool")
+    form.locator('input[name="day"]').fill("2026-11-24")
+    _submit(page, '#hours-exceptions form.tool button[type="submit"]')
+    page.wait_for_selector("[data-closing-warning]")
+
+
+def _nonsense_booking_rule(page: Page) -> None:
+    page.locator('input[name="slot_minutes"]').fill("1000")
+    _submit(page, '#booking-rules button[type="submit"]')
+    page.wait_for_selector("[data-problem]")
 
 
 def _wrong_password(page: Page) -> None:
@@ -187,6 +206,12 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
+    # Two appointments on Tuesday morning, then EXAM cut to one place: the slot is over-full.
+    desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 2, actor=admin)
+    for phone in ("13800138001", "13800138002"):
+        desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 24, 1, 0, tzinfo=UTC),
+                name="欧阳芒", phone=phone)
+    desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting}
     return desk

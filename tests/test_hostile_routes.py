@@ -65,6 +65,8 @@ ROUTES = {
     "admin.enrolment_link": "admin",
     "admin.hours_page": "admin", "admin.save_week": "admin", "admin.set_exception": "admin",
     "admin.remove_exception": "admin", "reports.rerun": "manager",
+    "admin.booking_page": "admin", "admin.save_booking_rules": "admin",
+    "admin.save_places": "admin",
     "device_enrolment.page": "public", "device_enrolment.enrol": "public",
     "api.create_token": "public", "api.token_info": "api-staff", "api.revoke_token": "api-staff",
     "api.hall_guide": "public", "api.hall_queue": "public", "api.window_state": "api-hall",
@@ -119,7 +121,8 @@ def make_sample(app) -> dict:
         return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
-                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ"}
+                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ",
+                "service": "EXAM"}
 
 
 def rules(app):
