@@ -122,6 +122,8 @@ def states(hall) -> list[State]:
         State("admin opening hours", "admin.hours_page", "/admin/halls/HQ/hours", who="admin"),
         State("admin hours, bookings would be cancelled", "admin.set_exception",
               "/admin/halls/HQ/hours", who="admin", act=_close_a_booked_day),
+        State("admin calendar, bookings would be cancelled", "admin.set_local_day",
+              "/admin/calendar", who="admin", act=_local_holiday_on_a_booked_day),
         State("admin booking, a slot over-full", "admin.booking_page",
               "/admin/halls/HQ/booking?item=EXAM", who="admin"),
         State("admin booking refused", "admin.save_booking_rules", "/admin/halls/HQ/booking",
@@ -163,6 +165,12 @@ def _close_a_booked_day(page: Page) -> None:
     form = page.locator("#hours-exceptions form.tool")
     form.locator('input[name="day"]').fill("2026-11-24")
     _submit(page, '#hours-exceptions form.tool button[type="submit"]')
+    page.wait_for_selector("[data-closing-warning]")
+
+
+def _local_holiday_on_a_booked_day(page: Page) -> None:
+    page.locator('#calendar-local input[name="day"]').fill("2026-11-24")
+    _submit(page, '#calendar-local form.tool button[type="submit"]')
     page.wait_for_selector("[data-closing-warning]")
 
 

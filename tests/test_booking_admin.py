@@ -431,3 +431,22 @@ def test_closing_a_day_on_the_command_line_needs_yes_when_bookings_would_go(any_
     assert f"Cancelled {code}" in done.output
     assert statuses(any_app) == {code: "cancelled"}
     assert [e.data["reason"] for e in events(any_app, "booking.cancelled")] == ["hall-closed"]
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_a_local_holiday_on_the_calendar_page_warns_and_then_cancels(app, client):
+    places(app, "EXAM", "by-hand", 3)
+    code = book(app, "2026-11-24T09:00:00+08:00")
+    sign_in(client, "admin")
+    form = {"day": "2026-11-24", "kind": "holiday", "name": "停电"}
+    warned = post(client, "/admin/calendar/local", form, page="/admin/calendar")
+    assert warned.status_code == 409
+    html = warned.get_data(as_text=True)
+    assert "data-closing-warning" in html and f'data-booking="{code}"' in html
+    assert statuses(app) == {code: "booked"} and events(app, "calendar.local_day_set") == []
+    done = post(client, "/admin/calendar/local", {**form, "confirm": code},
+                page="/admin/calendar")
+    assert done.status_code == 302
+    assert statuses(app) == {code: "cancelled"}
+    assert [e.data["reason"] for e in events(app, "booking.cancelled")] == ["hall-closed"]
+    assert len(events(app, "calendar.local_day_set")) == 1

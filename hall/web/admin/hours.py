@@ -7,11 +7,9 @@ lists the bookings it would cancel, and a form that sends the same change again 
 bookings confirmed; nothing is written until then."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,10 +20,9 @@ from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
 from ..problems import translate
-from .common import bp, managed_hall
+from .common import bp, cancelled_said, confirmed_bookings, managed_hall, warned_first
 
 SHOWN_DAYS = 28
-MAX_CONFIRMED = 2000  # booking codes a confirmation may carry
 
 
 def _page(hall, *, week_values: dict | None = None, exception_values: dict | None = None,
@@ -48,26 +45,10 @@ def _page(hall, *, week_values: dict | None = None, exception_values: dict | Non
     return html, status
 
 
-def _confirmed() -> list[str]:
-    return [code[:16] for code in request.form.getlist("confirm")[:MAX_CONFIRMED]]
-
-
-@contextmanager
-def warned_first(hall, endpoint: str, values: dict) -> Iterator[None]:
-    """Bookings the change would cancel: the page again with their list and a form that
-    sends ``values`` to ``endpoint`` again with them confirmed (409: nothing was written)."""
-    try:
-        yield
-    except closures.BookingsWouldBeCancelled as error:
-        warning = {"bookings": error.bookings, "days": error.days,
-                   "action": url_for(endpoint, hall=hall.code), "values": values}
-        abort(make_response(*_page(hall, warning=warning, status=409)))
-
-
-def _cancelled_said(cancelled: list) -> None:
-    if cancelled:
-        flash(_("%(count)s bookings were cancelled; their holders are told.",
-                count=len(cancelled)), "ok")
+def _warned_first(hall, endpoint: str, values: dict):
+    return warned_first(lambda warning: _page(hall, warning=warning, status=409),
+                        action=url_for(endpoint, hall=hall.code),
+                        back=url_for("admin.hours_page", hall=hall.code), values=values)
 
 
 @bp.get("/halls/<hall>/hours")
@@ -85,7 +66,7 @@ def save_week(hall: str):
     values["last_ticket_minutes"] = request.form.get("last_ticket_minutes", "").strip()[:8]
     with refusals.form_again(lambda problem: _page(found, week_values=values,
                                                    week_problem=problem)), \
-            warned_first(found, "admin.save_week", values):
+            _warned_first(found, "admin.save_week", values):
         week = {d: hours.parse_spans(values[name]) for d, name in enumerate(hours.WEEKDAYS)}
         try:
             minutes = int(values["last_ticket_minutes"])
@@ -95,8 +76,8 @@ def save_week(hall: str):
             db.session, found.code, lambda: hours_admin.set_week(
                 db.session, found.code, week, actor=current_user.actor,
                 last_ticket_minutes=minutes),
-            actor=current_user.actor, confirmed=_confirmed())
-    _cancelled_said(cancelled)
+            actor=current_user.actor, confirmed=confirmed_bookings())
+    cancelled_said(cancelled)
     flash(_("Opening hours of %(hall)s saved.", hall=found.code) if changed
           else _("Nothing was changed."), "ok")
     return redirect(url_for("admin.hours_page", hall=found.code))
@@ -113,7 +94,7 @@ def set_exception(hall: str):
               "note": request.form.get("note", "")[:400]}
     with refusals.form_again(lambda problem: _page(found, exception_values=values,
                                                  exception_problem=problem)), \
-            warned_first(found, "admin.set_exception", values):
+            _warned_first(found, "admin.set_exception", values):
         try:
             day = date.fromisoformat(values["day"])
         except ValueError:
@@ -124,8 +105,8 @@ def set_exception(hall: str):
         _result, cancelled = closures.change_hours(
             db.session, found.code, lambda: hours_admin.set_exception(
                 db.session, found.code, day, spans, values["note"], actor=current_user.actor),
-            actor=current_user.actor, confirmed=_confirmed())
-    _cancelled_said(cancelled)
+            actor=current_user.actor, confirmed=confirmed_bookings())
+    cancelled_said(cancelled)
     flash(_("Exception for %(day)s saved.", day=day.isoformat()), "ok")
     return redirect(url_for("admin.hours_page", hall=found.code, _anchor="hours-exceptions"))
 
@@ -137,17 +118,17 @@ def remove_exception(hall: str):
     values = {"day": request.form.get("day", "").strip()[:10]}
     try:
         day = date.fromisoformat(values["day"])
-        with warned_first(found, "admin.remove_exception", values):
+        with _warned_first(found, "admin.remove_exception", values):
             _result, cancelled = closures.change_hours(
                 db.session, found.code, lambda: hours_admin.remove_exception(
                     db.session, found.code, day, actor=current_user.actor),
-                actor=current_user.actor, confirmed=_confirmed())
+                actor=current_user.actor, confirmed=confirmed_bookings())
     except ValueError:
         flash(_("Choose an exception to remove."), "refused")
     except HallError as error:
         flash(translate(error), "refused")
     else:
-        _cancelled_said(cancelled)
+        cancelled_said(cancelled)
         flash(_("Exception for %(day)s removed: the usual hours apply.", day=day.isoformat()),
               "ok")
     return redirect(url_for("admin.hours_page", hall=found.code, _anchor="hours-exceptions"))
