@@ -275,6 +275,8 @@ _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
 _BOOKING_FIELDS = {"start": Field(N_("Slot"), "time"), "booking": Field(N_("Booking code"))}
 BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day"),
                         "hall-closed": N_("the hall closed that day")}
+# How an item's places per slot are set, besides a number set by hand (hall.booking_admin).
+PLACES_SET = {"computed": N_("Computed from the windows"), "closed": N_("Closed to booking")}
 
 
 def _kinds(*kinds: Kind) -> dict[str, Kind]:
@@ -316,8 +318,9 @@ KINDS: dict[str, Kind] = _kinds(
     # An administrator's booking rules and an item's places (hall.booking_admin).
     Kind("booking.rules_set", N_("Booking rules changed"), None),
     Kind("booking.places_set", N_("Places per slot changed"), None,
-         fields={"service": Field(N_("Service")), "before": Field(N_("Before")),
-                 "after": Field(N_("Now")), "places": Field(N_("Places per slot"))}),
+         fields={"before": Field(N_("Before"), "term", PLACES_SET),
+                 "after": Field(N_("Now"), "term", PLACES_SET),
+                 "places": Field(N_("Places per slot"))}),
     Kind("booking.checked_in", N_("Checked in for the appointment"),
          N_("Checked in for the appointment of %(start)s: number %(number)s"),
          fields=_BOOKING_FIELDS),
