@@ -351,3 +351,15 @@ def missed_count(session: Session, phone: str, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(Booking).where(
         and_(Booking.phone == phone, Booking.status == BookingStatus.MISSED.value,
              Booking.start >= now - MISSED_WITHIN))) or 0
+
+
+# -- the hall cancels (hall.closures) -----------------------------------------------------------
+
+def cancel_by_hall(session: Session, booking: Booking, *, actor: Actor, reason: str) -> None:
+    """The hall cancels a booking whose slot no longer exists (the hall closes, or its hours
+    shrink), whatever the cut-off: its place is freed, and its ``booking.cancelled`` event
+    (``reason``) is what tells the holder. Part of the caller's transaction."""
+    _release(session, booking, BookingStatus.CANCELLED, clock.now())
+    record(session, booking.hall, "booking.cancelled", actor=actor,
+           booking=booking.booking_code, service=booking.service.code,
+           start=booking.start.isoformat(), reason=reason)

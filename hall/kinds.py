@@ -286,7 +286,10 @@ def notice_name(code: str) -> str:
 
 
 _BOOKING_FIELDS = {"start": Field(N_("Slot"), "time"), "booking": Field(N_("Booking code"))}
-BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day")}
+BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day"),
+                        "hall-closed": N_("the hall closed that day")}
+# How an item's places per slot are set, besides a number set by hand (hall.booking_admin).
+PLACES_SET = {"computed": N_("Computed from the windows"), "closed": N_("Closed to booking")}
 
 
 def _kinds(*kinds: Kind) -> dict[str, Kind]:
@@ -325,6 +328,12 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("booking.cancelled", N_("Appointment cancelled"), N_("Appointment cancelled"),
          fields={**_BOOKING_FIELDS,
                  "reason": Field(N_("Why"), "term", BOOKING_CANCELLED_BY)}),
+    # An administrator's booking rules and an item's places (hall.booking_admin).
+    Kind("booking.rules_set", N_("Booking rules changed"), None),
+    Kind("booking.places_set", N_("Places per slot changed"), None,
+         fields={"before": Field(N_("Before"), "term", PLACES_SET),
+                 "after": Field(N_("Now"), "term", PLACES_SET),
+                 "places": Field(N_("Places per slot"))}),
     Kind("booking.checked_in", N_("Checked in for the appointment"),
          N_("Checked in for the appointment of %(start)s: number %(number)s"),
          fields=_BOOKING_FIELDS),
@@ -455,7 +464,8 @@ FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
             "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
             "day.": N_("End of day"), "device.": N_("Devices"),
-            "hours.": N_("Opening hours"), "notification.": N_("Notifications")}
+            "hours.": N_("Opening hours"), "notification.": N_("Notifications"),
+            "booking.": N_("Appointments")}
 
 
 def get(code: str) -> Kind:

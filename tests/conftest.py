@@ -276,6 +276,7 @@ def wipe_the_day(connection) -> None:
     connection.execute(sa.text("DELETE FROM slot_places"))
     connection.execute(sa.text("DELETE FROM booking_rules"))
     connection.execute(sa.text("DELETE FROM service_booking"))
+    connection.execute(sa.text("DELETE FROM opening_exceptions"))  # a test's closed day
     # No CASCADE: windows refer to tickets, and a cascade would empty them too.
     connection.execute(sa.text(
         "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens, "

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import bookings, clock, endofday, ratings
+from hall import booking_admin, bookings, clock, endofday, ratings
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
@@ -131,6 +131,14 @@ def states(hall) -> list[State]:
         State("admin windows", "admin.windows", "/admin/halls/HQ/windows", who="admin"),
         State("admin window", "admin.window", "/admin/halls/HQ/windows/3", who="admin"),
         State("admin opening hours", "admin.hours_page", "/admin/halls/HQ/hours", who="admin"),
+        State("admin hours, bookings would be cancelled", "admin.set_exception",
+              "/admin/halls/HQ/hours", who="admin", act=_close_a_booked_day),
+        State("admin calendar, bookings would be cancelled", "admin.set_local_day",
+              "/admin/calendar", who="admin", act=_local_holiday_on_a_booked_day),
+        State("admin booking, a slot over-full", "admin.booking_page",
+              "/admin/halls/HQ/booking?item=EXAM", who="admin"),
+        State("admin booking refused", "admin.save_booking_rules", "/admin/halls/HQ/booking",
+              who="admin", act=_nonsense_booking_rule),
         State("admin devices", "admin.devices_page", "/admin/devices", who="admin"),
         State("admin device", "admin.device_page", f"/admin/devices/{hall.ids['device']}",
               who="admin"),
@@ -216,6 +224,25 @@ def _mistyped_number(page: Page) -> None:
     _submit(page, "form button[type=submit]")
 
 
+def _close_a_booked_day(page: Page) -> None:
+    form = page.locator("#hours-exceptions form.tool")
+    form.locator('input[name="day"]').fill("2026-11-24")
+    _submit(page, '#hours-exceptions form.tool button[type="submit"]')
+    page.wait_for_selector("[data-closing-warning]")
+
+
+def _local_holiday_on_a_booked_day(page: Page) -> None:
+    page.locator('#calendar-local input[name="day"]').fill("2026-11-24")
+    _submit(page, '#calendar-local form.tool button[type="submit"]')
+    page.wait_for_selector("[data-closing-warning]")
+
+
+def _nonsense_booking_rule(page: Page) -> None:
+    page.locator('input[name="slot_minutes"]').fill("1000")
+    _submit(page, '#booking-rules button[type="submit"]')
+    page.wait_for_selector("[data-problem]")
+
+
 def _wrong_password(page: Page) -> None:
     page.locator('input[name="username"]').fill("clerk03")
     page.locator('input[name="password"]').fill("not-the-password")
@@ -251,6 +278,12 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
     desk.do(_failed_notification)
+    # Two appointments on Tuesday at 10:00, then EXAM cut to one place: the slot is over-full.
+    desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 2, actor=admin)
+    for phone in ("13800138001", "13800138002"):
+        desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+                name="欧阳芒", phone=phone)
+    desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk)}
     return desk

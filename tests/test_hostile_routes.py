@@ -65,6 +65,8 @@ ROUTES = {
     "admin.enrolment_link": "admin",
     "admin.hours_page": "admin", "admin.save_week": "admin", "admin.set_exception": "admin",
     "admin.remove_exception": "admin", "reports.rerun": "manager",
+    "admin.booking_page": "admin", "admin.save_booking_rules": "admin",
+    "admin.save_places": "admin",
     "device_enrolment.page": "public", "device_enrolment.enrol": "public",
     "api.create_token": "public", "api.token_info": "api-staff", "api.revoke_token": "api-staff",
     "api.hall_guide": "public", "api.hall_queue": "public", "api.window_state": "api-hall",

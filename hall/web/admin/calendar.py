@@ -24,14 +24,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from hall import calendar, calendar_admin, clock
+from hall import calendar, calendar_admin, clock, closures
 from hall.errors import HallError
 
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
 from ..problems import translate
-from .common import bp
+from .common import bp, cancelled_said, confirmed_bookings, warned_first
 
 
 class DueForm(FlaskForm):
@@ -83,7 +83,8 @@ def _notice_lines(year: int) -> str:
 
 
 def _page(*, notice_form: NoticeForm | None = None, local_form: LocalDayForm | None = None,
-          notice_problems: list[str] | None = None, status: int = 200):
+          notice_problems: list[str] | None = None, warning: dict | None = None,
+          status: int = 200):
     hall = current_user.hall
     this_year = _this_year()
     shown_year = request.args.get("year", type=int) or (notice_form.year.data if notice_form
@@ -113,8 +114,22 @@ def _page(*, notice_form: NoticeForm | None = None, local_form: LocalDayForm | N
         due_form=due_form, answer=answer, notice_form=notice_form,
         notice_problems=notice_problems or [],
         local_form=local_form or LocalDayForm(formdata=None),
-        local_days=calendar.local_days(db.session, hall.id))
+        local_days=calendar.local_days(db.session, hall.id), warning=warning)
     return html, status
+
+
+def _local_day(day: date, kind: str | None, name: str, endpoint: str, values: dict) -> list:
+    """Set (or with ``kind`` None remove) a local day of the administrator's hall, the
+    bookings it strands warned of first (``hall.closures``); returns those cancelled."""
+    hall = current_user.hall
+    with warned_first(lambda warning: _page(warning=warning, status=409),
+                      action=url_for(endpoint), back=url_for("admin.calendar_page"),
+                      values=values):
+        _result, cancelled = closures.change_hours(
+            db.session, hall.code, lambda: calendar_admin.set_local_day(
+                db.session, hall, day, kind, name, current_user.actor),
+            actor=current_user.actor, confirmed=confirmed_bookings())
+    return cancelled
 
 
 @bp.get("/calendar")
@@ -151,12 +166,14 @@ def set_local_day():
     form = LocalDayForm()
     if form.validate_on_submit():
         try:
-            calendar_admin.set_local_day(db.session, current_user.hall, form.day.data,
-                                         form.kind.data,
-                                   form.name.data or "", current_user.actor)
+            cancelled = _local_day(form.day.data, form.kind.data, form.name.data or "",
+                                   "admin.set_local_day",
+                                   {"day": form.day.data.isoformat(), "kind": form.kind.data,
+                                    "name": form.name.data or ""})
         except HallError as error:
             form.day.errors = [*form.day.errors, translate(error)]
         else:
+            cancelled_said(cancelled)
             flash(_("Local day %(day)s saved.", day=form.day.data.isoformat()), "ok")
             return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
     return _page(local_form=form, status=422)
@@ -175,8 +192,8 @@ def remove_local_day():
         flash(_("Choose a local day to remove."), "refused")
         return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
     with refusals.flashed():
-        calendar_admin.set_local_day(db.session, current_user.hall, day, None, "",
-                                     current_user.actor)
+        cancelled_said(_local_day(day, None, "", "admin.remove_local_day",
+                                  {"day": day.isoformat()}))
         flash(_("Local day %(day)s removed.", day=day.isoformat()), "ok")
     return redirect(url_for("admin.calendar_page", _anchor="calendar-local"))
 

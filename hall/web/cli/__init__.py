@@ -14,6 +14,7 @@ from ..extensions import db
 def register(app: Flask) -> None:
     from .admin import admin_group
     from .backup import backup_command
+    from .booking import booking_group
     from .calendar import calendar_group
     from .devices import device_group
     from .hours import hours_group
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(device_group)
     app.cli.add_command(hours_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(booking_group)
 
 
 @click.command("seed-demo")

@@ -7,6 +7,9 @@
     flask hours close HQ 2026-12-31 --note "年终盘点" --by admin
     flask hours special HQ 2026-12-30 "09:00-12:00" --by admin
     flask hours clear HQ 2026-12-31 --by admin            → the usual hours again
+
+A change that would cancel bookings (their slots gone) prints them and changes nothing,
+unless ``--yes`` is given: then the change and the cancellations are made together.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hall import clock, hours, hours_admin, lookup
+from hall import clock, closures, hours, hours_admin, lookup
 from hall.events import Actor
 from hall.models import Staff
 
@@ -25,6 +28,8 @@ hours_group = AppGroup("hours", help="Opening hours of a hall, and their excepti
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 BY = click.option("--by", "username", required=True, help="The administrator (audited).")
+YES = click.option("--yes", is_flag=True,
+                   help="Cancel the bookings whose slots the change takes away.")
 
 
 def _actor(username: str) -> Actor:
@@ -50,9 +55,25 @@ def _weekdays(text: str) -> list[int]:
     return days
 
 
-def _do(action) -> None:
+def _changed(hall_code: str, change, actor: Actor, yes: bool):
+    """``change`` with the bookings it strands cancelled (``--yes``), or their list printed
+    and nothing changed (exit status 1)."""
     with refusal_said():
-        action()
+        try:
+            result, cancelled = closures.change_hours(db.session, hall_code, change,
+                                                      actor=actor, confirmed=yes)
+        except closures.BookingsWouldBeCancelled as warning:
+            click.echo(f"{warning}")
+            for booking in warning.bookings:
+                click.echo(f"  {booking.booking_code}  {booking.start:%Y-%m-%d %H:%M}-"
+                           f"{booking.end:%H:%M}  {booking.service_code}")
+            click.echo("Nothing changed. Run again with --yes to make the change and cancel "
+                       "them.")
+            raise SystemExit(1) from None
+    for booking in cancelled:
+        click.echo(f"Cancelled {booking.booking_code} ({booking.start:%Y-%m-%d %H:%M} "
+                   f"{booking.service_code}); its holder is told.")
+    return result
 
 
 @hours_group.command("show")
@@ -80,25 +101,28 @@ def show_command(hall_code: str, days: int) -> None:
 @click.argument("weekdays")
 @click.argument("spans")
 @BY
-def set_command(hall_code: str, weekdays: str, spans: str, username: str) -> None:
+@YES
+def set_command(hall_code: str, weekdays: str, spans: str, username: str, yes: bool) -> None:
     """Open on WEEKDAYS (mon-fri, sat…) in SPANS ("08:30-12:00 13:30-17:00"; "" closes)."""
-    def action():
-        parsed = hours.parse_spans(spans)
-        week = {d: parsed for d in _weekdays(weekdays)}
-        changed = hours_admin.set_week(db.session, hall_code, week, actor=_actor(username))
-        click.echo("Saved." if changed else "Nothing changed.")
-    _do(action)
+    with refusal_said():
+        week = {d: hours.parse_spans(spans) for d in _weekdays(weekdays)}
+    actor = _actor(username)
+    changed = _changed(hall_code, lambda: hours_admin.set_week(
+        db.session, hall_code, week, actor=actor), actor, yes)
+    click.echo("Saved." if changed else "Nothing changed.")
 
 
 @hours_group.command("last-ticket")
 @click.argument("hall_code")
 @click.argument("minutes", type=int)
 @BY
-def last_ticket_command(hall_code: str, minutes: int, username: str) -> None:
+@YES
+def last_ticket_command(hall_code: str, minutes: int, username: str, yes: bool) -> None:
     """Take the last ticket MINUTES before each closing."""
-    _do(lambda: click.echo("Saved." if hours_admin.set_week(
-        db.session, hall_code, {}, actor=_actor(username), last_ticket_minutes=minutes)
-        else "Nothing changed."))
+    actor = _actor(username)
+    changed = _changed(hall_code, lambda: hours_admin.set_week(
+        db.session, hall_code, {}, actor=actor, last_ticket_minutes=minutes), actor, yes)
+    click.echo("Saved." if changed else "Nothing changed.")
 
 
 @hours_group.command("close")
@@ -106,10 +130,12 @@ def last_ticket_command(hall_code: str, minutes: int, username: str) -> None:
 @click.argument("day", type=DATE)
 @click.option("--note", default="", help="Why (shown to administrators).")
 @BY
-def close_command(hall_code: str, day, note: str, username: str) -> None:
+@YES
+def close_command(hall_code: str, day, note: str, username: str, yes: bool) -> None:
     """Close the hall all day on DAY."""
-    _do(lambda: hours_admin.set_exception(db.session, hall_code, day.date(), (), note,
-                                    actor=_actor(username)))
+    actor = _actor(username)
+    _changed(hall_code, lambda: hours_admin.set_exception(
+        db.session, hall_code, day.date(), (), note, actor=actor), actor, yes)
     click.echo(f"{hall_code} closed on {day.date().isoformat()}.")
 
 
@@ -119,15 +145,17 @@ def close_command(hall_code: str, day, note: str, username: str) -> None:
 @click.argument("spans")
 @click.option("--note", default="", help="Why (shown to administrators).")
 @BY
-def special_command(hall_code: str, day, spans: str, note: str, username: str) -> None:
+@YES
+def special_command(hall_code: str, day, spans: str, note: str, username: str,
+                    yes: bool) -> None:
     """Open the hall on DAY in SPANS only ("09:00-12:00")."""
-    def action():
+    with refusal_said():
         parsed = hours.parse_spans(spans)
         if not parsed:
             raise hours.InvalidHours(text=spans)
-        hours_admin.set_exception(db.session, hall_code, day.date(), parsed, note,
-                            actor=_actor(username))
-    _do(action)
+    actor = _actor(username)
+    _changed(hall_code, lambda: hours_admin.set_exception(
+        db.session, hall_code, day.date(), parsed, note, actor=actor), actor, yes)
     click.echo(f"{hall_code} on {day.date().isoformat()}: {spans}.")
 
 
@@ -135,8 +163,10 @@ def special_command(hall_code: str, day, spans: str, note: str, username: str) -
 @click.argument("hall_code")
 @click.argument("day", type=DATE)
 @BY
-def clear_command(hall_code: str, day, username: str) -> None:
+@YES
+def clear_command(hall_code: str, day, username: str, yes: bool) -> None:
     """Remove DAY's exception: the week and the calendar apply again."""
-    _do(lambda: hours_admin.remove_exception(db.session, hall_code, day.date(),
-                                       actor=_actor(username)))
+    actor = _actor(username)
+    _changed(hall_code, lambda: hours_admin.remove_exception(
+        db.session, hall_code, day.date(), actor=actor), actor, yes)
     click.echo(f"{hall_code} on {day.date().isoformat()}: the usual hours.")
