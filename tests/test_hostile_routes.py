@@ -93,6 +93,9 @@ ROUTES = {
     "ticket.show": "public", "ticket.show_private": "public",
     "api.free_slots": "public", "api.make_booking": "public", "api.get_booking": "public",
     "api.cancel_booking": "public", "api.check_in": "public", "api.move_booking": "public",
+    "remote.queues": "public", "remote.join": "public", "remote.here": "public",
+    "remote.arrive": "public", "api.join_remotely": "public", "api.arrive": "public",
+    "door.page": "manager",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static"}
@@ -119,7 +122,8 @@ def make_sample(app) -> dict:
         return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
-                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ"}
+                "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ",
+                "door_code": "ZZZZZZZZZZ"}
 
 
 def rules(app):

@@ -110,6 +110,7 @@ def _root():
 def _register_blueprints(app: Flask) -> None:
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from remote import bp as remote_bp
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
     from tracking import ticket_bp
@@ -127,12 +128,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager.dashboard_bp)
     app.register_blueprint(manager.reports_bp)
     app.register_blueprint(manager.extension_requests_bp)
+    app.register_blueprint(manager.door_bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(rating_device_bp)
     app.register_blueprint(ticket_bp)
+    app.register_blueprint(remote_bp)
     app.register_blueprint(device_enrolment.bp)
 
 
