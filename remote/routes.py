@@ -16,6 +16,7 @@ from hall import clock, hours, remote
 from hall.errors import HallClosed, HallError
 from hall.lookup import get_hall
 from hall.remote_errors import DoorCodeWrong
+from hall.web.devices import public_read
 from hall.web.extensions import db
 from hall.web.limits import per_address
 from hall.web.problems import translate
@@ -37,6 +38,7 @@ def _private(response):
 
 
 @bp.get("/<hall>")
+@public_read
 def queues(hall: str):
     return _queues_page(hall)
 
@@ -49,8 +51,7 @@ def join(hall: str):
         issued = remote.join(db.session, hall, request.form.get("service", "")[:32],
                              phone=request.form.get("phone", "")[:40])
     except HallError as error:
-        status = 409 if isinstance(error, HallClosed) else error.status
-        return _queues_page(hall, error=translate(error), status=status,
+        return _queues_page(hall, error=translate(error), status=error.status,
                             phone=request.form.get("phone", "")[:20],
                             chosen=request.form.get("service", "")[:32])
     kept = [t for t in session.get(SESSION_KEY, []) if t.get("id") != issued.id]

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor
-from hall import clock, endofday, queue, remote, slots, ticket_states
+from hall import clock, endofday, live, queue, remote, slots, ticket_states
 from hall.lookup import get_hall, get_service
 from hall.models import BookingRules, DailyCounter, Event, RemoteTicket, Ticket
 from hall.web.extensions import db
@@ -208,6 +208,14 @@ def test_the_api_joins_and_arrives(app, client):
     assert not_remote.status_code == 409 and not_remote.get_json()["code"] == "not-remote"
     spec = client.get("/api/v1/openapi.json").get_json()
     assert {"/api/v1/remote-tickets", "/api/v1/arrivals"} <= set(spec["paths"])
+    # Displays and consoles hear the arrival as a queue move; followed phones re-read.
+    with app.app_context():
+        arrived = db.session.scalar(sa.select(Event).where(Event.kind == "ticket.arrived"))
+        message = {"seq": arrived.seq, "hall": "HQ", "kind": arrived.kind,
+                   "at": arrived.at.isoformat(), "data": arrived.data}
+    name, payload = live.floor_message(message, {"EXAM": 1}, {})
+    assert (name, payload["kind"], payload["number"]) == ("queue", "arrived", "A001")
+    assert live.moves_tickets(message)
 
 
 @pytest.mark.hall_clock(MONDAY_MORNING)
