@@ -371,6 +371,7 @@ def test_the_manager_prints_todays_door_qr_code(app, client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<svg" in html
     assert f"http://localhost{door()}" in html
+    assert 'href="/hall/HQ/door"' in manager.get("/hall/HQ/dashboard").get_data(as_text=True)
     other = app.test_client()
     sign_in(other, "hrb-manager")
     assert other.get("/hall/HQ/door").status_code == 403
