@@ -235,6 +235,22 @@ def test_a_ticket_no_longer_waiting_cannot_arrive_and_the_clerk_may_call_it_by_n
     assert answer.status_code == 200 and answer.get_json()["already"] is True
 
 
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_a_kiosk_of_the_hall_checks_in_without_the_door_code(app, client):
+    body = join_api(client).get_json()
+    arrival = {"hall": "HQ", "service_no": body["service_no"],
+               "access_code": body["access_code"]}
+    # A phone elsewhere is no kiosk: without the door's code it is refused.
+    stranger = client.post("/api/v1/arrivals", json=arrival,
+                           environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert stranger.status_code == 401 and away_of(app, "A001") is True
+    kiosk = client.post("/api/v1/arrivals", json=arrival)  # loopback: a trusted kiosk
+    assert kiosk.status_code == 200 and away_of(app, "A001") is False
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.kind == "ticket.arrived"))
+    assert (event.actor, event.data["door"]) == ("kiosk", False)
+
+
 # -- what is refused -------------------------------------------------------------------------
 
 @pytest.mark.hall_clock(MONDAY_MORNING)
@@ -324,7 +340,8 @@ def test_bad_input_gets_a_clear_answer_and_writes_nothing(app, client):
     assert client.post("/queue/HQ", data={"service": "EXAM", "phone": PHONE}).status_code == 400
     for body in ({"hall": "HQ", "door_code": "x" * 65, "service_no": "1", "access_code": "A"},
                  {"hall": "HQ", "door_code": "\u0000", "service_no": "1", "access_code": "A"},
-                 {"hall": "HQ", "door_code": "ABC"}):
+                 {"hall": "HQ", "door_code": "ABC"},
+                 {"hall": "HQ", "door_code": "", "service_no": "1", "access_code": "A"}):
         assert client.post("/api/v1/arrivals", json=body).status_code == 422
     nonsense = client.post("/api/v1/arrivals", json={
         "hall": "HQ", "door_code": remote.door_code(SECRET, "HQ", TODAY),

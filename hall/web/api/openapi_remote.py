@@ -57,15 +57,18 @@ def paths() -> dict:
         "/api/v1/arrivals": {"post": {
             "operationId": "arrive",
             "summary": "A ticket taken from home arrives at the hall",
-            "description": "With the code of the hall's door QR code of today: from now on "
-                           "the ticket is called in its place in line. Arriving again answers "
-                           "the same.",
+            "description": "With the code of the hall's door QR code of today (or from a "
+                           "kiosk device of the hall, without it): from now on the ticket is "
+                           "called in its place in line. Arriving again answers the same.",
+            "security": [{}, {"device": []}],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/ArrivalRequest"}}}},
             "responses": {
                 "200": {"description": "Arrived", "content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Arrival"}}}},
                 **_BODY,
+                "401": _problem("`device-required`: no `door_code`, and not a kiosk device"),
+                "403": _problem("`device-locked`, `device-not-allowed`"),
                 "404": _problem("Unknown hall, unknown service number or wrong access code "
                                 "(the same answer)"),
                 "409": _problem("`door-code-wrong` (not today's code of this hall: nothing "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from hall import remote
+from hall.events import KIOSK
 
+from .. import devices
 from ..extensions import db
 from ..limits import per_address
 from .common import bp, parse_body
@@ -33,12 +35,18 @@ def join_remotely():
 @bp.post("/arrivals")
 @arrival_limited
 def arrive():
-    """200 ``{"number", "service_no", "away": false}``, also when it had arrived before; 409
+    """200 ``{"number", "service_no", "away": false}``, also when it had arrived before.
+    Without ``door_code`` only from a kiosk device of the hall (else 401 device-required). 409
     ``door-code-wrong`` (not today's code of that hall), ``not-remote``, ``not-waiting``,
     ``other-day``; 404 for an unknown number or a wrong access code."""
     body = parse_body(ArrivalRequest)
+    kiosk = None
+    if body.door_code is None:
+        # Only a kiosk of the hall vouches that the visitor is there without the door's code.
+        kiosk = devices.require("kiosk", body.hall)
     arrival = remote.arrive(db.session, body.hall, body.service_no, body.access_code,
-                            door_code=body.door_code, secret=current_app.config["SECRET_KEY"])
+                            door_code=body.door_code, secret=current_app.config["SECRET_KEY"],
+                            actor=KIOSK if kiosk is not None else remote.VISITOR, device=kiosk)
     ticket = arrival.ticket
     response = jsonify({"number": ticket.number, "service_no": ticket.service_no,
                         "away": False, "already": arrival.already})

@@ -82,7 +82,9 @@ class ArrivalRequest(BaseModel):
         "access_code": "ABCD2345"}})
 
     hall: Code = Field(description="Hall code, e.g. HQ")
-    door_code: str = Field(min_length=1, max_length=64,
-                           description="The code in the hall's door QR code (changes daily)")
+    door_code: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="The code in the hall's door QR code (changes daily); left out only by a "
+                    "kiosk device of the hall, where the visitor stands in the hall")
     service_no: str = Field(min_length=1, max_length=64, description="The ticket's service number")
     access_code: str = Field(min_length=1, max_length=64, description="The ticket's access code")
