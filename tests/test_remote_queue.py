@@ -375,6 +375,7 @@ def test_end_of_day_closes_the_tickets_that_never_arrived(app, client):
         statuses = dict(db.session.execute(sa.select(Ticket.number, Ticket.status)).all())
     assert (result.unserved, result.never_arrived) == (2, 1)
     assert closed.data["never_arrived"] == 1
+    assert closed.data["totals"]["never_arrived"] == 1  # kept with the day's report too
     assert statuses == {never["number"]: "unserved", came["number"]: "unserved"}
 
 
