@@ -89,13 +89,20 @@ def check_person(name: str | None, phone: str | None, id_number: str | None,
     kept = text.clean(name)
     if not kept or len(kept) > NAME_MAX:
         raise InvalidBookingField("name")
+    digits = check_phone(phone)
+    given = (id_number or "").strip()
+    return Person(kept, digits, numbers.parse_resident_id(given, today) if given else None)
+
+
+def check_phone(phone: str | None) -> str:
+    """A mainland mobile number as typed (spaces, dashes, +86 dropped), else
+    InvalidBookingField("phone"); also for queueing from home (``hall.remote``)."""
     digits = numbers.normalize(phone or "")
     if digits.startswith("+86"):
         digits = digits[3:]
     if not _PHONE.match(digits):
         raise InvalidBookingField("phone")
-    given = (id_number or "").strip()
-    return Person(kept, digits, numbers.parse_resident_id(given, today) if given else None)
+    return digits
 
 
 def _new_code() -> str:

@@ -59,6 +59,7 @@ class DayClosed:
     day: date
     already: bool = False
     unserved: int = 0
+    never_arrived: int = 0  # of the unserved: tickets taken from home, never checked in
     finished: int = 0
     windows_closed: int = 0
     report_id: int | None = None
@@ -143,7 +144,8 @@ def _make_report(session: Session, hall: Hall, day: date, actor: Actor, *, versi
     hours.changed_in(session)  # the day no longer takes tickets, in this process at once
     result.report_id, result.totals = kept.id, made.totals
     figures: dict[str, Any] = dict(
-        day=day.isoformat(), unserved=result.unserved, finished=result.finished,
+        day=day.isoformat(), unserved=result.unserved, never_arrived=result.never_arrived,
+        finished=result.finished,
         windows_closed=result.windows_closed, report=kept.id, totals=made.totals,
         version=version)
     if previous is None:
@@ -176,9 +178,12 @@ def _close_tickets(session: Session, hall: Hall, day: date, actor: Actor,
         else:
             ticket.status = TicketStatus.UNSERVED.value
             result.unserved += 1
+            # A ticket taken from home whose visitor never came (hall.remote): closed like
+            # the others, still ``away``, so the day says how many never arrived.
+            result.never_arrived += ticket.away
             record(session, hall, "ticket.unserved", actor=actor, ticket=ticket,
                    number=ticket.number, service=ticket.service.code, before=before,
-                   day=day.isoformat())
+                   day=day.isoformat(), **({"away": True} if ticket.away else {}))
     if left:
         ids = [t.id for t in left]
         session.execute(update(Window).where(Window.current_ticket_id.in_(ids))

@@ -259,13 +259,14 @@ def write_ticket(session: Session, hall: HallRef, service: ServiceRef, *, now: d
                  day: date, prefix: str, seq: int, service_no: str, access_code: str,
                  source: str, actor: Actor, device: DevicePass | None,
                  reason: str | None = None, request_key: str | None = None,
-                 appointment_at: datetime | None = None,
+                 appointment_at: datetime | None = None, away: bool = False,
                  position: tuple[int, int | None] | None = None) -> IssuedTicket:
     """The one way a ticket is written, its numbers already taken in this transaction: the
     row, its ``ticket.issued`` event, and what the kiosk prints. A kiosk ticket brings new
     codes; an appointment checked in (``hall.checkin``) brings its booking's service number
-    and access code, the appointment series and its slot's start. ``position`` (people
-    ahead, minutes) when the caller knows it already; else it is read after the insert."""
+    and access code, the appointment series and its slot's start; a ticket taken from home
+    (``hall.remote``) is ``away`` until its visitor arrives. ``position`` (people ahead,
+    minutes) when the caller knows it already; else it is read after the insert."""
     if seq > MAX_SEQ_PER_PREFIX:
         raise NumbersExhausted()
     number = numbers.queue_number(prefix, seq)
@@ -275,7 +276,7 @@ def write_ticket(session: Session, hall: HallRef, service: ServiceRef, *, now: d
         "service_no": service_no, "access_code": access_code, "service_id": service.id,
         "status": TicketStatus.WAITING.value, "is_priority": reason is not None,
         "priority_reason": reason, "queued_at": now, "issued_at": now, "source": source,
-        "request_key": request_key, "call_count": 0, "appointment_at": appointment_at,
+        "request_key": request_key, "call_count": 0, "appointment_at": appointment_at, "away": away,
         "device_id": device.device_id if device is not None else None,
     }).scalar_one()
     record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,

@@ -59,7 +59,7 @@ SHOWN = ("text", "number", "days", "window", "division", "service", "time", "dat
 PRIORITIES = {"military": N_("service member"), "elderly": N_("aged 60 or over"),
               "disabled": N_("disability"), "pregnant": N_("pregnancy")}
 SOURCES = {"kiosk": N_("kiosk"), "api": N_("device or website"), "booking": N_("booking"),
-           "staff": N_("staff")}
+           "staff": N_("staff"), "remote": N_("from home")}
 TICKET_STATUSES = {"waiting": N_("waiting"), "called": N_("called"),
                    "serving": N_("being served"), "held": N_("held"),
                    "finished": N_("finished"), "no_show": N_("a no-show"),
@@ -240,6 +240,8 @@ FIELDS: dict[str, Field] = {
     "set_to": Field(N_("Set to"), "term", DAY_KINDS),
     "previous": Field(N_("Before"), "term", DAY_KINDS),
     "unserved": Field(N_("Left unserved"), "number"),
+    "never_arrived": Field(N_("Taken from home, never arrived"), "number"),
+    "away": Field(N_("Taken from home, not arrived"), "yes_no"),
     "finished": Field(N_("Finished"), "number"),
     "windows_closed": Field(N_("Windows closed"), "number"),
     "report": Field(N_("Report"), "hidden"),
@@ -317,6 +319,10 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("ticket.returned", N_("Back in line"),
          N_("Back in line: window %(window_no)s closed; place in line kept"),
          fields={"before": Field(N_("Was"), "term", TICKET_STATUSES)}),
+    # A ticket taken from home (hall.remote) checked in at the hall: call-next calls it now.
+    Kind("ticket.arrived", N_("Arrived at the hall"),
+         N_("Arrived at the hall: number %(number)s is called in its place in line"),
+         fields={"door": Field(N_("By the door QR code"), "yes_no")}),
     Kind("ticket.unserved", N_("Left unserved at closing"),
          N_("Not called before the hall closed"),
          fields={"before": Field(N_("Was"), "term", TICKET_STATUSES)}),

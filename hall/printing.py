@@ -7,6 +7,7 @@ vector rectangles from the ``qrcode`` module matrix, so no image library is need
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -87,7 +88,10 @@ def _dark_runs(matrix: tuple[tuple[bool, ...], ...]) -> Iterator[tuple[int, int,
             col += n
 
 
-def qr_svg(url: str) -> str:
+QR_LABEL = "二维码：扫码查询办理进度 / QR code to follow your matter"
+
+
+def qr_svg(url: str, label: str = QR_LABEL) -> str:
     """An inline ``<svg>`` element of the QR code for ``url``, for embedding in an HTML page.
 
     Sized by CSS (only a viewBox in module units), with its own white background and quiet
@@ -98,7 +102,7 @@ def qr_svg(url: str) -> str:
     path = "".join(f"M{c + QR_QUIET} {r + QR_QUIET}h{n}v1h-{n}z" for r, c, n in _dark_runs(matrix))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" role="img" '
-        f'aria-label="二维码：扫码查询办理进度 / QR code to follow your matter" '
+        f'aria-label="{html.escape(label)}" '
         f'shape-rendering="crispEdges"><rect width="{side}" height="{side}" fill="#fff"/>'
         f'<path fill="#000" d="{path}"/></svg>'
     )

@@ -218,6 +218,8 @@ def _callable_here(session: Session, hall: Hall, window: Window):
         Ticket.hall_id == hall.id,
         Ticket.day == today(hall),
         Ticket.status == TicketStatus.WAITING.value,
+        # A ticket taken from home waits here only once its visitor is in the hall.
+        Ticket.away.is_(False),
         or_(
             and_(Ticket.target_window_id.is_(None),
                  Ticket.service_id.in_(_served_ids(session, window))),
@@ -242,6 +244,9 @@ def call_ticket(session: Session, hall_code: str, window_no: int, number: str, *
     )
     if not allowed:
         raise NotServedHere(window=window.no, service=ticket.service.name_zh)
+    # A ticket from home not checked in yet: the clerk, who sees the visitor, decides; once
+    # called it is in the hall (and not counted as never arrived at closing).
+    ticket.away = False
     _call(session, hall, window, ticket, actor)
     return ticket
 

@@ -54,7 +54,8 @@ def totals(summary: Report) -> dict:
     t, c, r = summary.tickets.total, summary.cases, summary.ratings.total
     return {
         "tickets": t.tickets, "called": t.called, "served": t.served, "no_show": t.no_show,
-        "unserved": t.unserved, "open": t.open, "transferred": t.transferred,
+        "unserved": t.unserved, "never_arrived": t.never_arrived, "open": t.open,
+        "transferred": t.transferred,
         "avg_wait_min": _minutes(t.avg_wait_minutes),
         "avg_service_min": _minutes(t.avg_service_minutes),
         "no_show_rate": _rate(t.no_show_rate), "transfer_rate": _rate(t.transfer_rate),

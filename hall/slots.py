@@ -28,6 +28,7 @@ class Rules:
     walk_in_percent: int = 50
     days_ahead: int = 10             # open days ahead (today included) on which one may book
     cancel_before_minutes: int = 120
+    remote_percent: int = 20         # of an item's capacity of the day, taken from home
 
     @property
     def slot(self) -> timedelta:
@@ -62,7 +63,7 @@ def rules_of(session: Session, hall: Hall) -> Rules:
     if row is None:
         return DEFAULT_RULES
     return Rules(row.slot_minutes, row.walk_in_percent, row.days_ahead,
-                 row.cancel_before_minutes)
+                 row.cancel_before_minutes, row.remote_percent)
 
 
 def places_per_slot(session: Session, service: ServiceItem, rules: Rules) -> int:

@@ -131,6 +131,7 @@ class TicketFigures:
     served: int = 0          # finished
     no_show: int = 0
     unserved: int = 0        # still waiting at closing (end of day)
+    never_arrived: int = 0   # of those, taken from home and never checked in (hall.remote)
     open: int = 0            # waiting, called, serving or held now
     transferred: int = 0
     wait_count: int = 0
@@ -155,8 +156,8 @@ class TicketFigures:
         return self.transferred / self.called if self.called else None
 
     def add(self, other: TicketFigures) -> None:
-        for name in ("tickets", "called", "served", "no_show", "unserved", "open",
-                     "transferred", "wait_count", "wait_seconds", "service_count",
+        for name in ("tickets", "called", "served", "no_show", "unserved", "never_arrived",
+                     "open", "transferred", "wait_count", "wait_seconds", "service_count",
                      "service_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -203,7 +204,7 @@ def _rows(session: Session, period: Period):
     moves = _moves(period)
     return (
         select(
-            T.c.id, T.c.day, T.c.service_id, T.c.window_id, T.c.status,
+            T.c.id, T.c.day, T.c.service_id, T.c.window_id, T.c.status, T.c.away,
             func.coalesce(moves.c.finisher, T.c.first_owner_id).label("clerk_id"),
             sql.hour(T.c.issued_at).label("hour"),
             moves.c.first_called,
@@ -229,6 +230,8 @@ def _aggregates(v) -> list:
         _status(v, TicketStatus.FINISHED.value).label("served"),
         _status(v, TicketStatus.NO_SHOW.value).label("no_show"),
         _status(v, TicketStatus.UNSERVED.value).label("unserved"),
+        func.sum(case((and_(v.c.status == TicketStatus.UNSERVED.value, v.c.away.is_(True)), 1),
+                      else_=0)).label("never_arrived"),
         func.sum(case((v.c.status.in_(("waiting", "called", "serving", "held")), 1),
                       else_=0)).label("open"),
         func.sum(v.c.was_transferred).label("transferred"),
@@ -243,7 +246,8 @@ def _figures(row, key=None, label: str = "", label_en: str = "") -> TicketFigure
     return TicketFigures(
         key=key, label=label, label_en=label_en, tickets=row.tickets or 0,
         called=row.called or 0, served=row.served or 0, no_show=row.no_show or 0,
-        unserved=row.unserved or 0, open=row.open or 0, transferred=row.transferred or 0,
+        unserved=row.unserved or 0, never_arrived=row.never_arrived or 0, open=row.open or 0,
+        transferred=row.transferred or 0,
         wait_count=row.wait_count or 0, wait_seconds=float(row.wait_seconds or 0),
         service_count=row.service_count or 0,
         service_seconds=float(row.service_seconds or 0),

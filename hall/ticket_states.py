@@ -32,13 +32,17 @@ class TicketState:
     ahead: int
     wait_minutes: int | None
     window: int | None = None
+    away: bool = False  # taken from home, the visitor not yet in the hall (hall.remote)
 
     def message(self, notify_ahead: int) -> dict:
-        """The payload of ``state`` and ``ticket`` (without ``seq``). A waiting visitor with
-        ``notify_ahead`` people or fewer ahead is ``nearly`` there: the phone alerts them."""
+        """The payload of ``state`` and ``ticket`` (without ``seq``): ``away`` only when
+        true. A waiting visitor with ``notify_ahead`` people or fewer ahead is ``nearly``
+        there: the phone alerts them."""
         body = asdict(self)
         if body["window"] is None:
             del body["window"]
+        if not body["away"]:
+            del body["away"]
         if self.status == _WAITING:
             body["nearly"] = self.ahead <= notify_ahead
         return body
@@ -56,12 +60,13 @@ class Followed:
     service_id: int
     standard_minutes: int
     window_no: int | None
+    away: bool
 
 
 _FOLLOWED = (
     select(Ticket.id, Ticket.service_no, Ticket.number, Ticket.status, Ticket.hall_id,
            Ticket.day, Ticket.service_id, ServiceItem.standard_minutes,
-           Window.no.label("window_no"))
+           Window.no.label("window_no"), Ticket.away)
     .join(ServiceItem, ServiceItem.id == Ticket.service_id)
     .outerjoin(Window, Window.id == Ticket.window_id)
 )
@@ -73,7 +78,8 @@ def read(session: Session, ticket_ids: Iterable[int]) -> dict[int, TicketState]:
     ids = sorted(set(ticket_ids))
     if not ids:
         return {}
-    followed = [Followed(*row) for row in session.execute(_FOLLOWED.where(Ticket.id.in_(ids)))]
+    followed = [Followed(**row._asdict())
+                for row in session.execute(_FOLLOWED.where(Ticket.id.in_(ids)))]
     states: dict[int, TicketState] = {}
     groups: dict[tuple[int, date], list[Followed]] = {}
     for ticket in followed:
@@ -123,5 +129,8 @@ def _waiting_states(session: Session, hall_id: int, day: date,
         ahead = place.get(ticket.id, 0)
         wait = board.estimate_minutes(connection, ticket.service_id, ticket.standard_minutes,
                                       ahead, open_windows.get(ticket.service_id, 0))
-        states[ticket.id] = TicketState(ticket.service_no, ticket.number, _WAITING, ahead, wait)
+        # A ticket from home not checked in yet counts everyone ahead (they may arrive) and
+        # says so: the phone asks its holder to scan the door's QR code on arrival.
+        states[ticket.id] = TicketState(ticket.service_no, ticket.number, _WAITING, ahead, wait,
+                                        away=bool(ticket.away))
     return states

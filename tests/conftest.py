@@ -273,6 +273,7 @@ def wipe_the_day(connection) -> None:
         "UPDATE windows SET state = 'closed', clerk_id = NULL, current_ticket_id = NULL,"
         " priority_streak = 0, appointment_streak = 0, pause_reason = NULL, opened_at = NULL"))
     connection.execute(sa.text("DELETE FROM bookings"))
+    connection.execute(sa.text("DELETE FROM remote_tickets"))
     connection.execute(sa.text("DELETE FROM slot_places"))
     connection.execute(sa.text("DELETE FROM booking_rules"))
     connection.execute(sa.text("DELETE FROM service_booking"))

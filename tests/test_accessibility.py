@@ -11,19 +11,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
 
-from hall import booking_admin, bookings, clock, endofday, ratings
+from hall import booking_admin, bookings, clock, endofday, ratings, remote
 from hall.events import Actor
 from tracking_helpers import desk  # noqa: F401  (the hall's side, clock frozen on a Monday)
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "demo"
+SECRET = "test-secret-key-not-for-production"  # TestConfig's: the door codes of the day
 
 # GET routes that are not pages a person reads, and why.
 NOT_PAGES = {
@@ -58,6 +59,9 @@ class State:
 def states(hall) -> list[State]:
     """Every page state, for the hall ``hall`` has set up (its ids in ``hall.ids``)."""
     t, case, w = hall.ids["tracked"], hall.ids["case"], hall.ids["waiting"]
+    away, today = hall.ids["away"], date(2026, 11, 23)
+    door = f"/queue/HQ/here/{remote.door_code(SECRET, 'HQ', today)}"
+    yesterday = f"/queue/HQ/here/{remote.door_code(SECRET, 'HQ', today - timedelta(days=1))}"
     tap_exam = lambda page: _submit(page, 'button[value="EXAM"]')  # noqa: E731
     return [
         # the kiosk
@@ -89,6 +93,17 @@ def states(hall) -> list[State]:
         State("live ticket waiting", "ticket.show", f"/t/{w.service_no}?c={w.access_code}"),
         State("live ticket finished", "ticket.show", f"/t/{t.service_no}?c={t.access_code}"),
         State("live ticket asks the code", "ticket.show", f"/t/{w.service_no}"),
+        State("live ticket from home, not yet arrived", "ticket.show",
+              f"/t/{away.service_no}?c={away.access_code}"),
+        # queueing from home (远程取号)
+        State("queue from home", "remote.queues", "/queue/HQ"),
+        State("queue from home en", "remote.queues", "/queue/HQ?lang=en"),
+        State("queue from home refused", "remote.join", "/queue/HQ", act=_bad_phone),
+        State("door page, number and code", "remote.here", door),
+        State("door page, one tap", "remote.arrive", "/queue/HQ",
+              act=lambda page: _joined_then_door(page, door)),
+        State("door page, yesterday's code", "remote.here", yesterday, status=409),
+        State("door QR code to print", "door.page", "/hall/HQ/door", who="manager"),
         State("rating tablet idle", "rating_device.show", "/rate/HQ/4",
               wait="[data-device]"),
         State("rating tablet offering", "rating_device.show", "/rate/HQ/3",
@@ -214,6 +229,20 @@ def _check_in(code: str) -> Callable[[Page], None]:
     return act
 
 
+def _bad_phone(page: Page) -> None:
+    page.locator('input[name="service"]').first.check()
+    page.locator('input[name="phone"]').fill("12345")
+    _submit(page, 'form button[type="submit"]')
+
+
+def _joined_then_door(page: Page, door: str) -> None:
+    page.locator('input[name="service"]').first.check()
+    page.locator('input[name="phone"]').fill("13900139000")
+    _submit(page, 'form button[type="submit"]')
+    page.goto(page.url.split("/t/")[0] + door)
+    page.wait_for_selector("[data-arrive]")
+
+
 def _rate_on_tracking(page: Page) -> None:
     page.locator('form.rate input[name="level"][value="5"]').first.check()
     _submit(page, "form.rate button[type=submit]")
@@ -277,6 +306,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     device, _token = desk.do(devices.register, "HQ", kind="kiosk", name="东门取号机 2",
                              actor=admin)
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
+    away = desk.do(remote.join, "HQ", "EXAM", phone="13600136000")
     desk.do(_failed_notification)
     # Two appointments on Tuesday at 10:00, then EXAM cut to one place: the slot is over-full.
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 2, actor=admin)
@@ -285,7 +315,8 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
                 name="欧阳芒", phone=phone)
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
-                "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk)}
+                "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk),
+                "away": away}
     return desk
 
 

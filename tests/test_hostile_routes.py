@@ -101,6 +101,9 @@ ROUTES = {
     "booking.unlock": "public", "booking.pdf": "public", "booking.cancel_page": "public",
     "booking.cancel": "public", "booking.move_page": "public", "booking.move": "public",
     "notifications.index": "manager", "notifications.retry": "manager",
+    "remote.queues": "public", "remote.join": "public", "remote.here": "public",
+    "remote.arrive": "public", "api.join_remotely": "public", "api.arrive": "public",
+    "door.page": "manager",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static", "booking.static"}
@@ -128,7 +131,7 @@ def make_sample(app) -> dict:
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",
-                "notification_id": 1}
+                "notification_id": 1, "door_code": "ZZZZZZZZZZ"}
 
 
 def rules(app):

@@ -1,6 +1,6 @@
 """Tables of the hall, in SQLAlchemy 2.0 style. Every row belongs to a hall."""
 from .base import Base, UTCDateTime
-from .bookings import Booking, BookingRules, BookingStatus, ServiceBooking, SlotPlaces  # noqa: I001
+from .bookings import Booking, BookingRules, BookingStatus, RemoteTicket, ServiceBooking, SlotPlaces  # noqa: I001
 from .calendar import CalendarDay, CalendarYear
 from .cases import (
     OPEN_STATES,
@@ -43,6 +43,6 @@ __all__ = [
     "Device", "DeviceKind",
     "window_clerks",
     "OpeningHours", "OpeningException",
-    "Booking", "BookingRules", "BookingStatus", "ServiceBooking", "SlotPlaces",
+    "Booking", "BookingRules", "BookingStatus", "RemoteTicket", "ServiceBooking", "SlotPlaces",
     "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
 ]

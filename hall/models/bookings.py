@@ -4,7 +4,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -33,12 +43,15 @@ class BookingRules(Base):
     walk_in_percent: Mapped[int] = mapped_column(Integer)     # of a slot's places kept for walk-ins
     days_ahead: Mapped[int] = mapped_column(Integer)          # how far ahead one may book
     cancel_before_minutes: Mapped[int] = mapped_column(Integer)  # cut-off for cancel and move
+    # Of an item's capacity of the day, the share that may be taken from home (远程取号).
+    remote_percent: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     __table_args__ = (
         CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="slot_minutes"),
         CheckConstraint("walk_in_percent BETWEEN 0 AND 100", name="walk_in_percent"),
         CheckConstraint("days_ahead BETWEEN 1 AND 60", name="days_ahead"),
         CheckConstraint("cancel_before_minutes BETWEEN 0 AND 10080", name="cancel_before"),
+        CheckConstraint("remote_percent BETWEEN 0 AND 100", name="remote_percent"),
     )
 
 
@@ -115,3 +128,21 @@ class Booking(Base):
         # visit (migration 0011).
         Index("ix_bookings_ticket", "ticket_id"),
     )
+
+
+class RemoteTicket(Base):
+    """A ticket taken from home (远程取号, ``hall.remote``): who took it, for the day's share
+    of remote places and the one remote ticket per mobile number, item and day."""
+
+    __tablename__ = "remote_tickets"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    day: Mapped[date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"))
+    phone: Mapped[str] = mapped_column(String(11))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    ticket: Mapped[Ticket] = relationship()
+
+    __table_args__ = (UniqueConstraint("hall_id", "day", "service_id", "phone"),)

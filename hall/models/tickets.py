@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,6 +94,9 @@ class Ticket(Base):
     # An appointment's slot start (checked in from a booking): from then on the visitor is
     # called before walk-ins, within the caps of ``hall.callorder``.
     appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Taken from home (``hall.remote``) and not yet in the hall: call-next passes it by
+    # (it keeps its place in line) until the visitor checks in at the door or the kiosk.
+    away: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     hall: Mapped[Hall] = relationship()
     service: Mapped[ServiceItem] = relationship()

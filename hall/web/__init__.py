@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking import bp as booking_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from remote import bp as remote_bp
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
     from tracking import ticket_bp
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(manager.reports_bp)
     app.register_blueprint(manager.extension_requests_bp)
     app.register_blueprint(manager.notifications_bp)
+    app.register_blueprint(manager.door_bp)
     app.register_blueprint(i18n.bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(display_bp)
@@ -145,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(rating_device_bp)
     app.register_blueprint(ticket_bp)
+    app.register_blueprint(remote_bp)
     app.register_blueprint(device_enrolment.bp)
 
 

@@ -11,6 +11,7 @@
   var windowBox = card.querySelector("[data-window]");
   var windowNo = card.querySelector("[data-window-no]");
   var waitLine = card.querySelector("[data-wait-line]");
+  var awayNote = card.querySelector("[data-away-note]");
   var note = card.querySelector("[data-live-note]");
   var button = card.querySelector("[data-notify-button]");
   var notifyAhead = parseInt(d.notifyAhead, 10);
@@ -58,6 +59,8 @@
     windowBox.hidden = !s.window;
     windowNo.textContent = s.window || "";
     waitLine.hidden = s.status !== "waiting";
+    // Taken from home and not checked in yet: "away" is only in the message while true.
+    awayNote.hidden = !(s.status === "waiting" && s.away);
     if (s.status === "waiting") {
       waitLine.textContent = s.wait_minutes === null ? d.tNoWait : say(d.tWait, { minutes: s.wait_minutes });
     }

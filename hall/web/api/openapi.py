@@ -10,7 +10,7 @@ from flask import jsonify
 from hall.numbers import ACCESS_CODE_LENGTH
 
 from ..moves import MOVES, MoveRequest
-from . import openapi_bookings
+from . import openapi_bookings, openapi_remote
 from .auth import TokenRequest
 from .common import bp
 from .guide import GUIDE
@@ -213,6 +213,7 @@ def document() -> dict:
                   "MoveRequest": MoveRequest.model_json_schema()}
     components.update(request_schema.pop("$defs", {}))
     components.update(openapi_bookings.components())
+    components.update(openapi_remote.components())
     moves = {f"/api/v1/halls/{{hall}}/windows/{{no}}/{name}": _move_path(move)
              for name, move in MOVES.items()}
     return _device_contract({
@@ -315,6 +316,7 @@ def document() -> dict:
             **moves,
             **_supervision_paths(),
             **openapi_bookings.paths(_hall_param()),
+            **openapi_remote.paths(),
             "/api/v1/halls/{hall}/guide": {"get": {
                 "operationId": "hallGuide",
                 "summary": "The hall's service guide: every item offered, its documents, "

@@ -60,3 +60,31 @@ class MoveBookingRequest(BaseModel):
         "start": "2026-12-08T10:00:00+08:00"}})
 
     start: datetime = Field(description="A slot's start, as the slots call gives it")
+
+
+class RemoteTicketRequest(BaseModel):
+    """A visitor joins today's queue of an item from home (远程取号)."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "hall": "HQ", "service": "EXAM", "phone": "13800138000"}})
+
+    hall: Code = Field(description="Hall code, e.g. HQ")
+    service: Code = Field(description="Service item code")
+    phone: str = Field(max_length=40, description="Mainland mobile number, 11 digits; one "
+                                                  "remote ticket per number, item and day")
+
+
+class ArrivalRequest(BaseModel):
+    """The holder of a ticket taken from home is in the hall: the door QR's code of today."""
+
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "hall": "HQ", "door_code": "K7QM2P9XAB", "service_no": "261123001000427",
+        "access_code": "ABCD2345"}})
+
+    hall: Code = Field(description="Hall code, e.g. HQ")
+    door_code: str | None = Field(
+        default=None, min_length=1, max_length=64,
+        description="The code in the hall's door QR code (changes daily); left out only by a "
+                    "kiosk device of the hall, where the visitor stands in the hall")
+    service_no: str = Field(min_length=1, max_length=64, description="The ticket's service number")
+    access_code: str = Field(min_length=1, max_length=64, description="The ticket's access code")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from hall import demo
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(hours_group)
     app.cli.add_command(outbox_group)
     app.cli.add_command(booking_group)
+    app.cli.add_command(door_code_command)
 
 
 @click.command("seed-demo")
@@ -46,3 +48,25 @@ def seed_demo_command(if_empty: bool) -> None:
     for account in demo.DEMO_ACCOUNTS:
         click.echo(f"  {account.username:<14} {account.hall:<4} {','.join(account.roles):<9} "
                    f"{account.duty}")
+
+
+@click.command("door-code")
+@click.argument("hall_code")
+@click.option("--base", default=None, help="The hall's public address (default: "
+                                           "PUBLIC_BASE_URL, else http://HOST:PORT).")
+@with_appcontext
+def door_code_command(hall_code: str, base: str | None) -> None:
+    """Today's address of the hall's door QR code (queueing from home): it changes daily."""
+    from hall import clock
+    from hall.lookup import get_hall
+    from remote.routes import door_url
+
+    from .common import run
+
+    hall = run(get_hall, hall_code, typed=True)
+    config = current_app.config
+    base = base or config["PUBLIC_BASE_URL"] or f"http://{config['HOST']}:{config['PORT']}"
+    today = clock.local_date(clock.now(), hall.timezone)
+    click.echo(door_url(base, hall.code, today, config["SECRET_KEY"]))
+    click.echo(f"Valid on {today.isoformat()} only (the hall's date); print it each morning.",
+               err=True)

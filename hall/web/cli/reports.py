@@ -29,7 +29,8 @@ def _say(done: endofday.DayClosed) -> None:
                    f"version {done.version}); --rerun makes it again")
         return
     what = f"report made again (version {done.version}), " if done.version > 1 else ""
-    click.echo(f"{done.hall} {done.day}: {what}{done.unserved} not served, "
+    click.echo(f"{done.hall} {done.day}: {what}{done.unserved} not served "
+               f"({done.never_arrived} taken from home never arrived), "
                f"{done.finished} finished by the system, {done.windows_closed} windows "
                f"closed, report {done.report_id} ({done.totals.get('tickets', 0)} tickets)")
 
