@@ -74,7 +74,7 @@ bench-displays: dev-setup translations
 	$(BIN)/python bench/display_latency.py $(BENCH_ARGS)
 
 bench-booking: dev-setup translations
-	$(BIN)/python bench/booking.py $(BENCH_ARGS)
+	$(BIN)/python bench/bookings.py $(BENCH_ARGS)
 
 bench-mobile: dev-setup translations
 	$(BIN)/python bench/mobile.py $(BENCH_ARGS)

@@ -14,7 +14,7 @@ every other one 409 ``slot-full``. Finally, with the server stopped, the databas
 places taken equal its active bookings and never exceed its places, and each 201 is one row.
 A failed check makes the exit status non-zero.
 
-Run: ``make bench-booking`` or ``.venv/bin/python bench/booking.py`` (``--clients 8,32
+Run: ``make bench-booking`` or ``.venv/bin/python bench/bookings.py`` (``--clients 8,32
 --seconds 8 --racers 500``; ``--database-url`` for PostgreSQL in a fresh schema, as
 bench/tickets.py).
 """
