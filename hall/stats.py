@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, null, select, union_all
@@ -37,6 +38,9 @@ from .models import (
     TicketStatus,
     Window,
 )
+
+if TYPE_CHECKING:  # hall.booking_figures reads this module's Period and Sql
+    from .booking_figures import BookingFigures
 
 POOR = 2  # ratings at or below this are poor (不满意, 非常不满意)
 T = Ticket.__table__
@@ -500,11 +504,17 @@ class Report:
     on_time: list[OnTime]
     overdue: list[Overdue]
     ratings: RatingStats
+    # Appointments, remote tickets and walk-ins (hall.booking_figures); None in a report
+    # put together by hand without them.
+    appointments: BookingFigures | None = None
 
 
 def report(session: Session, hall: Hall, period: Period) -> Report:
+    from . import booking_figures  # it builds on this module's Period and Sql
+
     return Report(hall, period, tickets(session, period), case_counts(session, period),
-                  on_time(session, period), overdue(session, period), ratings(session, period))
+                  on_time(session, period), overdue(session, period), ratings(session, period),
+                  booking_figures.figures(session, period))
 
 
 def today(session: Session, hall: Hall) -> TicketStats:
