@@ -19,17 +19,39 @@ R002 never arrives, R003 arrives at 10:05 and still waits.
 """
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from conftest import actor
-from hall import booking_figures, bookings, checkin, clock, issuing, queue, stats
+from hall import (
+    booking_figures,
+    bookings,
+    checkin,
+    clock,
+    dashboard,
+    endofday,
+    issuing,
+    live,
+    queue,
+    reports,
+    slots,
+    stats,
+)
 from hall.events import SYSTEM, record
 from hall.lookup import get_hall, get_service
 from hall.models import ServiceBooking, Ticket
 from hall.web.extensions import db
+from test_auth import sign_in
+from test_browser_console import sign_in as browser_sign_in
+from test_pdf_glyphs import missing_glyphs
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONDAY, TUESDAY = date(2026, 11, 23), date(2026, 11, 24)
@@ -182,3 +204,201 @@ def test_the_90th_percentile_is_the_nearest_rank(any_app):
     assert eleven.total.wait("walk_in").p90_wait_minutes == 10
     assert eleven.total.wait("walk_in").avg_wait_minutes == 6
     assert eleven.by_day == []
+
+
+# -- what one snapshot costs ---------------------------------------------------------------------
+
+def test_the_figures_are_two_statements_whatever_the_day(app):
+    """The dashboard recomputes them after every burst of events: one grouped count of the
+    bookings and one statement over the tickets, not one per figure."""
+    scripted_monday(app)
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context(), clock.frozen(MONDAY_1030):
+        hall = get_hall(db.session, "HQ")
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            booking_figures.figures(db.session, stats.Period.day(hall, MONDAY), by_day=False)
+            day_only = len(seen)
+            booking_figures.figures(db.session, stats.Period.month(hall, 2026, 11))
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert (day_only, len(seen) - day_only) == (2, 2)
+
+
+def test_booking_events_refresh_the_dashboard():
+    for kind in ("booking.made", "booking.moved", "booking.cancelled", "booking.missed"):
+        assert live.touches_dashboard({"kind": kind, "seq": None, "data": {}})
+    assert not live.moves_tickets({"kind": "booking.made", "seq": None, "data": {}})
+
+
+# -- the dashboard -------------------------------------------------------------------------------
+
+def test_the_dashboard_panel_at_half_past_ten(any_app):
+    scripted_monday(any_app)
+    with any_app.app_context(), clock.frozen(MONDAY_1030):
+        snap = dashboard.snapshot(db.session, get_hall(db.session, "HQ"))
+    a = snap.appointments
+    assert (a.booked, a.checked_in, a.missed, a.cancelled, a.expected) == (6, 3, 1, 1, 1)
+    assert a.honour_rate == 0.75
+    assert (a.remote_taken, a.remote_not_arrived) == (3, 1)
+    assert (a.appointment_wait_min, a.appointment_p90_min) == (18.3, 30.0)
+    assert (a.remote_wait_min, a.remote_p90_min) == (12.0, 12.0)
+    assert (a.walk_in_wait_min, a.walk_in_p90_min) == (28.3, 40.0)
+    assert (a.called_late, a.avg_delay_min) == (1, 6.7)
+    assert snap.as_dict()["appointments"]["expected"] == 1  # as the live message carries it
+    # The hall's figures as before: every ticket of the day, whatever its channel.
+    assert snap.issued == 3 + 4 + 3
+
+
+def figure(page: str, name: str) -> str:
+    return re.search(rf'data-appointment="{name}"[^>]*>([^<]*)<', page).group(1)
+
+
+def test_the_dashboard_page_shows_the_panel_in_chinese_and_english(app, client):
+    scripted_monday(app)
+    with clock.frozen(MONDAY_1030):
+        sign_in(client, "manager")
+        zh_page = client.get("/hall/HQ/dashboard").get_data(as_text=True)
+        en_page = client.get("/hall/HQ/dashboard?lang=en").get_data(as_text=True)
+    assert "今日预约" in zh_page and "远程取号未到达" in zh_page and "现场取号" in zh_page
+    assert "Appointments today" in en_page and "Walk-ins" in en_page
+    for page in (zh_page, en_page):
+        assert [figure(page, n) for n in ("booked", "checked_in", "missed", "expected")] == [
+            "6", "3", "1", "1"]
+        assert figure(page, "honour_rate") == "75%"
+        assert (figure(page, "remote_not_arrived"), figure(page, "remote_taken")) == ("1", "3")
+        assert [figure(page, f"{c}_wait_min") for c in booking_figures.CHANNELS] == [
+            "18.3", "12.0", "28.3"]
+        assert [figure(page, f"{c}_p90_min") for c in booking_figures.CHANNELS] == [
+            "30.0", "12.0", "40.0"]
+        assert (figure(page, "called_late"), figure(page, "avg_delay_min")) == ("1", "6.7")
+
+
+def test_a_day_without_appointments_shows_dashes_not_zero_rates(app, client):
+    with clock.frozen(MONDAY_1030):
+        sign_in(client, "manager")
+        page = client.get("/hall/HQ/dashboard").get_data(as_text=True)
+    assert figure(page, "booked") == "0" and figure(page, "honour_rate") == "—"
+    assert figure(page, "walk_in_wait_min") == "—"
+
+
+# -- the daily report ----------------------------------------------------------------------------
+
+def monday_report(app) -> stats.Report:
+    with app.app_context(), clock.frozen(MONDAY_1030):
+        hall = get_hall(db.session, "HQ")
+        summary = stats.report(db.session, hall, stats.Period.day(hall, MONDAY))
+        return summary
+
+
+def test_the_daily_report_pdf_shows_the_figures(app):
+    scripted_monday(app)
+    pdf = reports.daily_pdf(monday_report(app))
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "预约与远程取号 Appointments and remote tickets" in text
+    # booked, checked in, missed, cancelled, expected, honour rate, remote, never arrived
+    assert "6 3 1 1 1 75.0% 3 1" in text
+    assert "预约 Appointments 3 3 18.3 30.0" in text
+    assert "远程取号 Remote tickets 3 1 12.0 12.0" in text
+    assert "现场取号 Walk-ins 4 3 28.3 40.0" in text
+    assert "3 1 1 1 6.7 20.0" in text  # called: early, on time, late, average and 90% delay
+    assert missing_glyphs(pdf) == []
+
+
+def test_the_daily_report_csv_and_totals_show_the_figures(app):
+    scripted_monday(app)
+    made = reports.daily(monday_report(app))
+    rows = list(csv.reader(io.StringIO(reports.csv_bytes(made.csv).decode("utf-8-sig"))))
+    services_end = rows.index([])
+    assert rows[services_end - 1][:4] == ["TOTAL", "合计", "Total", "10"]
+    channels = {row[0]: row for row in rows[services_end + 2:services_end + 5]}
+    assert rows[services_end + 1][:3] == ["渠道 channel", "渠道", "Channel"]
+    assert channels["appointment"][1:] == ["预约", "Appointments", "3", "3", "18.3", "30.0"]
+    assert channels["remote"][3:] == ["3", "1", "12.0", "12.0"]
+    assert channels["walk_in"][3:] == ["4", "3", "28.3", "40.0"]
+    figures = {row[0]: row[3] for row in rows[services_end + 6:]}
+    assert {k: figures[k] for k in ("bookings", "bookings_honoured", "bookings_missed",
+                                    "bookings_cancelled", "honour_rate", "remote_taken",
+                                    "remote_not_arrived", "appointments_called_late",
+                                    "appointment_delay_min")} == {
+        "bookings": "6", "bookings_honoured": "3", "bookings_missed": "1",
+        "bookings_cancelled": "1", "honour_rate": "0.75", "remote_taken": "3",
+        "remote_not_arrived": "1", "appointments_called_late": "1",
+        "appointment_delay_min": "6.7"}
+    assert made.totals["bookings_honoured"] == 3 and made.totals["wait_walk_in_p90_min"] == 40.0
+
+
+def test_the_report_kept_at_end_of_day_carries_the_figures(app):
+    scripted_monday(app)
+    with app.app_context(), clock.frozen(at(18, 0)):
+        done = endofday.close_day(db.session, "HQ")
+    # Closing made the remote tickets still waiting unserved: they never arrived, or were
+    # never called, and the day's figures stay as they were.
+    assert done.totals["remote_not_arrived"] == 1 and done.totals["bookings_expected"] == 1
+    assert done.totals["wait_remote_min"] == 12.0
+
+
+# -- the month's statistics ----------------------------------------------------------------------
+
+def test_the_statistics_page_shows_each_day_and_the_month(app, client):
+    scripted_monday(app)
+    with clock.frozen(MONDAY_1030):
+        sign_in(client, "manager")
+        page = client.get("/hall/HQ/statistics?month=2026-11").get_data(as_text=True)
+        english = client.get("/hall/HQ/statistics?month=2026-11&lang=en").get_data(as_text=True)
+    assert "每日预约" in page and "各渠道每日等候" in page
+    assert "Appointments by day" in english and "Waits by channel and day" in english
+
+    def cells(table: str, label: str) -> list[str]:
+        body = re.search(rf'data-stats="{table}".*?</table>', page, re.S).group(0)
+        row = re.search(rf"<th scope=\"row\">{label}</th>(.*?)</tr>", body, re.S).group(1)
+        return re.findall(r"<td>([^<]*)</td>", row)
+
+    # booked, checked in, missed, cancelled, honoured, remote, never arrived, called late
+    assert cells("appointments", "2026-11-23") == ["6", "3", "1", "1", "75.0%", "3", "1", "1"]
+    assert cells("appointments", "2026-11-24") == ["1", "0", "0", "0", "—", "0", "0", "0"]
+    assert cells("appointments", "全月") == ["7", "3", "1", "1", "75.0%", "3", "1", "1"]
+    # per channel: called, average wait, nine in ten waited at most
+    assert cells("channels", "2026-11-23") == ["3", "18.3", "30.0", "1", "12.0", "12.0",
+                                               "3", "28.3", "40.0"]
+
+
+# -- live, in Chromium ---------------------------------------------------------------------------
+
+@pytest.mark.hall_open
+def test_the_panel_follows_bookings_live(app, live_server, browser_page):
+    """A booking made for later today and then recorded missed reach the manager's panel
+    without a reload (booking events are not floor events: they refresh the dashboard)."""
+    page = browser_page
+    browser_sign_in(page, live_server, "manager")
+    page.goto(f"{live_server}/hall/HQ/dashboard")
+    expect(page.locator("[data-live]")).to_have_attribute("data-live", "on")
+    panel = page.locator('[data-panel="appointments"]')
+
+    def shown(name: str):
+        return panel.locator(f'[data-appointment="{name}"]')
+
+    expect(shown("booked")).to_have_text("0")
+    expect(shown("honour_rate")).to_have_text("—")
+    page.evaluate("window.__noReload = 1")
+    with app.app_context():
+        s = db.session
+        hall = get_hall(s, "HQ")
+        today = clock.local_date(clock.now(), hall.timezone)
+        slot = next(x for x in slots.slots(s, hall, get_service(s, hall, "EXAM"))
+                    if x.start.date() == today and x.free)
+        booking_id = bookings.book(s, "HQ", "EXAM", slot.start, name="欧阳芒",
+                                   phone="13800138000").id
+    expect(shown("booked")).to_have_text("1")
+    expect(shown("expected")).to_have_text("1")
+    with app.app_context(), clock.frozen(slot.start + timedelta(minutes=20)):
+        assert bookings.mark_missed(db.session, booking_id, timedelta(minutes=15),
+                                    actor=SYSTEM)
+    expect(shown("missed")).to_have_text("1")
+    expect(shown("expected")).to_have_text("0")
+    expect(shown("honour_rate")).to_have_text("0%")
+    assert page.evaluate("window.__noReload") == 1
