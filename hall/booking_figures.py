@@ -32,8 +32,8 @@ from datetime import date
 from sqlalchemy import Date, String, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from . import stats
 from .models import Booking, BookingStatus, Event, Ticket
+from .period import Period, Sql
 
 APPOINTMENT, REMOTE, WALK_IN = "appointment", "remote", "walk_in"
 CHANNELS = (APPOINTMENT, REMOTE, WALK_IN)
@@ -124,12 +124,12 @@ class DayFigures:
 
 @dataclass
 class BookingFigures:
-    period: stats.Period
+    period: Period
     total: DayFigures = field(default_factory=DayFigures)
     by_day: list[DayFigures] = field(default_factory=list)
 
 
-def figures(session: Session, period: stats.Period, *, by_day: bool = True) -> BookingFigures:
+def figures(session: Session, period: Period, *, by_day: bool = True) -> BookingFigures:
     """The period's figures in total and, when asked, per day that had any."""
     days: dict[date, DayFigures] = {}
 
@@ -164,7 +164,7 @@ def _count_booking(b: Bookings, status: str, n: int) -> None:
         b.expected += n
 
 
-def _bookings_query(period: stats.Period):
+def _bookings_query(period: Period):
     B = Booking.__table__
     return (select(B.c.day, B.c.status, func.count().label("n"))
             .where(B.c.hall_id == period.hall_id, B.c.day >= period.first,
@@ -172,10 +172,10 @@ def _bookings_query(period: stats.Period):
             .group_by(B.c.day, B.c.status))
 
 
-def _visits(session: Session, period: stats.Period):
+def _visits(session: Session, period: Period):
     """One row per ticket of the period: its channel, first call, arrival, wait and delay."""
     T, E = Ticket.__table__, Event.__table__
-    sql = stats.Sql(session, period)
+    sql = Sql(session, period)
     moves = (
         select(E.c.ticket_id,
                func.min(case((E.c.kind == _FIRST_CALL, E.c.at))).label("first_called"),
@@ -246,7 +246,7 @@ def _aggregates(r, scope: str) -> list:
     ]
 
 
-def _tickets_query(session: Session, period: stats.Period, by_day: bool):
+def _tickets_query(session: Session, period: Period, by_day: bool):
     r = _ranked(_visits(session, period), by_day)
     no_day = cast(null(), Date)  # typed, for PostgreSQL's UNION
     parts = [select(cast(literal("total"), String).label("grouping"), no_day.label("day"),
