@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from browser import shot
 from conftest import actor
 from hall import (
     booking_figures,
@@ -405,3 +406,5 @@ def test_the_panel_follows_bookings_live(app, live_server, browser_page):
     expect(shown("expected")).to_have_text("0")
     expect(shown("honour_rate")).to_have_text("0%")
     assert page.evaluate("window.__noReload") == 1
+    panel.scroll_into_view_if_needed()
+    shot(page, "dashboard-appointments-live-zh-1920x1080")
