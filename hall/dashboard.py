@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import board, casefile, clock, device_panel, stats
+from . import board, booking_figures, casefile, clock, device_panel, stats
 from .floor import start_of_day
 from .models import (
     Case,
@@ -76,6 +76,50 @@ class WaitBucket:
 
 
 @dataclass(frozen=True)
+class AppointmentPanel:
+    """Today's appointments, remote tickets and the waits of each channel, as
+    ``hall.booking_figures`` counts them."""
+
+    booked: int = 0                 # bookings for today, whatever became of them
+    checked_in: int = 0
+    missed: int = 0                 # so far: not checked in by the late limit
+    cancelled: int = 0
+    expected: int = 0               # still to come
+    honour_rate: float | None = None
+    remote_taken: int = 0
+    remote_not_arrived: int = 0
+    appointment_wait_min: float | None = None
+    appointment_p90_min: float | None = None
+    remote_wait_min: float | None = None
+    remote_p90_min: float | None = None
+    walk_in_wait_min: float | None = None
+    walk_in_p90_min: float | None = None
+    called_late: int = 0            # appointments called over ON_TIME_MINUTES after their slot
+    avg_delay_min: float | None = None  # first call against the slot's start (negative: early)
+
+    @classmethod
+    def of(cls, day: booking_figures.DayFigures) -> AppointmentPanel:
+        b, waits = day.bookings, {c: day.wait(c) for c in booking_figures.CHANNELS}
+
+        def avg(channel: str) -> float | None:
+            return _round(waits[channel].avg_wait_minutes)
+
+        def p90(channel: str) -> float | None:
+            return _round(waits[channel].p90_wait_minutes)
+
+        A, R, W = booking_figures.APPOINTMENT, booking_figures.REMOTE, booking_figures.WALK_IN
+        return cls(
+            booked=b.booked, checked_in=b.honoured, missed=b.missed, cancelled=b.cancelled,
+            expected=b.expected, honour_rate=_round(b.honour_rate, 3),
+            remote_taken=day.remote.taken, remote_not_arrived=day.remote.not_arrived,
+            appointment_wait_min=avg(A), appointment_p90_min=p90(A),
+            remote_wait_min=avg(R), remote_p90_min=p90(R),
+            walk_in_wait_min=avg(W), walk_in_p90_min=p90(W),
+            called_late=day.punctuality.late,
+            avg_delay_min=_round(day.punctuality.avg_delay_minutes))
+
+
+@dataclass(frozen=True)
 class Snapshot:
     hall: str
     name_zh: str
@@ -107,6 +151,7 @@ class Snapshot:
     devices: list[device_panel.DeviceFigure] = field(default_factory=list)
     device_alerts: list[device_panel.DeviceAlert] = field(default_factory=list)
     extensions_pending: int = 0     # cases whose extension waits for a manager's decision
+    appointments: AppointmentPanel = field(default_factory=AppointmentPanel)
 
     @property
     def yellow(self) -> int:
@@ -217,6 +262,8 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     )).one()
 
     device_figures, device_alerts = device_panel.panel(session, hall, day, midnight)
+    # 5. appointments, remote tickets and each channel's waits: two statements.
+    channels = booking_figures.figures(session, stats.Period.day(hall, day), by_day=False)
     return Snapshot(
         hall=hall.code, name_zh=hall.name_zh, name_en=hall.name_en, timezone=hall.timezone,
         day=day, at=now, services=services,
@@ -234,6 +281,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         arrivals_by_hour=arrivals, wait_distribution=distribution,
         devices=device_figures, device_alerts=device_alerts,
         extensions_pending=casefile.pending_extension_count(session, hall.id),
+        appointments=AppointmentPanel.of(channels.total),
     )
 
 

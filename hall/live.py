@@ -33,9 +33,10 @@ COUNTS_INTERVAL = 0.2
 # Floor events that change nothing but the waiting counts.
 COUNT_ONLY_KINDS = frozenset({"ticket.issued"})
 # Staff consoles follow cases and ratings; devices (registered, locked, issuing unusually
-# fast) change only the managers' dashboard.
+# fast) and bookings (made, moved, cancelled, missed: the appointments panel) change only the
+# managers' dashboard.
 STAFF_KINDS = ("case.", "rating.")
-DASHBOARD_ONLY_KINDS = ("device.",)
+DASHBOARD_ONLY_KINDS = ("device.", "booking.")
 
 # What a floor event leaves a window showing; other events leave the window as it was.
 WINDOW_AFTER: dict[str, Callable[[dict], dict]] = {

@@ -2,8 +2,9 @@
 
 Both are made from a ``hall.stats.Report`` and carry Chinese first, English beside it. The PDF
 uses the CID font of ``hall.printing`` (no font file ships with the app) and a reportlab chart
-of arrivals by hour; the CSV has one row per service and a totals row, and is served as
-UTF-8 with a byte-order mark so that Excel reads the Chinese.
+of arrivals by hour; the CSV has one row per service and a totals row, then (after an empty
+row) the waits of each channel and the day's appointment figures (``hall.booking_figures``),
+and is served as UTF-8 with a byte-order mark so that Excel reads the Chinese.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .booking_figures import APPOINTMENT, CHANNELS, ON_TIME_MINUTES, REMOTE, WALK_IN, DayFigures
 from .glyphs import cjk_safe, printable
 from .printing import CJK  # registers the CID font on import
 from .stats import Report, TicketFigures
@@ -31,6 +33,35 @@ CSV_COLUMNS = (
     ("tickets", "取号"), ("served", "办结"), ("no_show", "过号"), ("unserved", "未办理"),
     ("transferred", "转办"), ("avg_wait_min", "平均等候(分钟)"),
     ("avg_service_min", "平均办理(分钟)"),
+)
+CHANNEL_NAMES = {APPOINTMENT: ("预约", "Appointments"), REMOTE: ("远程取号", "Remote tickets"),
+                 WALK_IN: ("现场取号", "Walk-ins")}
+CHANNEL_COLUMNS = (
+    ("channel", "渠道"), ("name_zh", "渠道"), ("name_en", "Channel"), ("tickets", "取号"),
+    ("called", "已叫号"), ("avg_wait_min", "平均等候(分钟)"),
+    ("p90_wait_min", "90%等候不超过(分钟)"),
+)
+
+# The appointment figures' rows in the CSV (keys of ``appointment_totals``).
+APPOINTMENT_ROWS = (
+    ("bookings", "预约数", "Bookings for the day"),
+    ("bookings_honoured", "已签到", "Checked in (honoured)"),
+    ("bookings_missed", "爽约", "Missed"),
+    ("bookings_cancelled", "已取消", "Cancelled"),
+    ("bookings_expected", "待签到", "Still expected"),
+    ("honour_rate", "履约率", "Honour rate"),
+    ("remote_taken", "远程取号", "Remote tickets taken"),
+    ("remote_arrived", "远程取号已到达", "Remote tickets arrived"),
+    ("remote_not_arrived", "远程取号未到达", "Remote tickets never arrived"),
+    ("appointments_called", "预约已叫号", "Appointments called"),
+    ("appointments_called_early", "早于预约时段叫号", "Called before their slot"),
+    ("appointments_called_on_time", f"时段开始{ON_TIME_MINUTES}分钟内叫号",
+     f"Called within {ON_TIME_MINUTES} min of their slot"),
+    ("appointments_called_late", f"时段开始{ON_TIME_MINUTES}分钟后叫号",
+     f"Called over {ON_TIME_MINUTES} min after their slot"),
+    ("appointment_delay_min", "叫号距时段开始平均(分钟)", "Called after slot start, avg min"),
+    ("appointment_delay_p90_min", "叫号距时段开始90%不超过(分钟)",
+     "Called after slot start, 90% within min"),
 )
 
 
@@ -62,7 +93,33 @@ def totals(summary: Report) -> dict:
         "cases_accepted": c.accepted, "cases_decided": c.decided,
         "cases_on_time": c.decided_on_time, "cases_closed": c.closed, "cases_red": c.red,
         "ratings": r.count, "ratings_average": _minutes(r.average), "ratings_poor": r.poor,
+        **appointment_totals(_appointments(summary)),
     }
+
+
+def _appointments(summary: Report) -> DayFigures:
+    """The period's appointment figures (none in a report put together without them)."""
+    return summary.appointments.total if summary.appointments is not None else DayFigures()
+
+
+def appointment_totals(day: DayFigures) -> dict:
+    """Appointments, remote tickets and each channel's waits as plain JSON values."""
+    b, p = day.bookings, day.punctuality
+    figures = {
+        "bookings": b.booked, "bookings_honoured": b.honoured, "bookings_missed": b.missed,
+        "bookings_cancelled": b.cancelled, "bookings_expected": b.expected,
+        "honour_rate": _rate(b.honour_rate),
+        "remote_taken": day.remote.taken, "remote_arrived": day.remote.arrived,
+        "remote_not_arrived": day.remote.not_arrived,
+        "appointments_called": p.called, "appointments_called_early": p.early,
+        "appointments_called_on_time": p.on_time, "appointments_called_late": p.late,
+        "appointment_delay_min": _minutes(p.avg_delay_minutes),
+        "appointment_delay_p90_min": _minutes(p.p90_delay_minutes),
+    }
+    for w in day.waits:
+        figures[f"wait_{w.channel}_min"] = _minutes(w.avg_wait_minutes)
+        figures[f"wait_{w.channel}_p90_min"] = _minutes(w.p90_wait_minutes)
+    return figures
 
 
 def daily(summary: Report) -> DailyReportFiles:
@@ -109,7 +166,22 @@ def daily_csv(summary: Report) -> str:
     for f in summary.tickets.by_service:
         writer.writerow(_csv_row(f.code, f.label, f.label_en, f))
     writer.writerow(_csv_row("TOTAL", "合计", "Total", summary.tickets.total))
+    day = _appointments(summary)
+    writer.writerow([])
+    writer.writerow([f"{zh} {en}" if en not in ("name_zh", "name_en") else zh
+                     for en, zh in CHANNEL_COLUMNS])
+    for channel in CHANNELS:
+        w = day.wait(channel)
+        zh, en = CHANNEL_NAMES[channel]
+        writer.writerow([channel, zh, en, w.tickets, w.called,
+                         _blank(_minutes(w.avg_wait_minutes)),
+                         _blank(_minutes(w.p90_wait_minutes))])
+    writer.writerow([])
+    writer.writerow(["指标 figure", "指标", "Figure", "数值 value"])
+    for key, zh, en in APPOINTMENT_ROWS:
+        writer.writerow([key, zh, en, _blank(appointment_totals(day)[key])])
     return out.getvalue()
+
 
 
 def csv_bytes(text: str) -> bytes:
@@ -271,6 +343,7 @@ def daily_story(summary: Report) -> list:
                      _fmt(_minutes(f.avg_service_minutes))]
                     for f in summary.tickets.by_window], [40 * mm] + [20 * mm] * 5),
         ]
+    story += appointments_story(_appointments(summary))
     story += [
         _para("评价 Ratings", _H2),
         _table([_head("评价数", "Ratings"), _head("平均", "Average"), _head("差评", "Poor"),
@@ -285,6 +358,39 @@ def daily_story(summary: Report) -> list:
             [[f.label, f.count, _fmt(_minutes(f.average)), f.poor]
              for f in summary.ratings.by_window], [40 * mm] + [24 * mm] * 3)]
     return story
+
+
+def appointments_story(day: DayFigures) -> list:
+    """Appointments, remote tickets and each channel's waits (``hall.booking_figures``)."""
+    b, p, remote = day.bookings, day.punctuality, day.remote
+    return [
+        _para("预约与远程取号 Appointments and remote tickets", _H2),
+        _table([_head("预约", "Booked"), _head("已签到", "Checked in"), _head("爽约", "Missed"),
+                _head("已取消", "Cancelled"), _head("待签到", "Expected"),
+                _head("履约率", "Honour rate"), _head("远程取号", "Remote"),
+                _head("未到达", "Never arrived")],
+               [[b.booked, b.honoured, b.missed, b.cancelled, b.expected,
+                 _pct(b.honour_rate), remote.taken, remote.not_arrived]],
+               [20 * mm, 22 * mm, 20 * mm, 22 * mm, 22 * mm, 22 * mm, 21 * mm, 23 * mm]),
+        Spacer(1, 2 * mm),
+        _table([_head("渠道", "Channel"), _head("取号", "Tickets"), _head("已叫号", "Called"),
+                _head("平均等候(分)", "Avg wait, min"),
+                _head("90%等候不超过(分)", "90% waited at most, min")],
+               [[f"{CHANNEL_NAMES[c][0]} {CHANNEL_NAMES[c][1]}", w.tickets, w.called,
+                 _fmt(_minutes(w.avg_wait_minutes)), _fmt(_minutes(w.p90_wait_minutes))]
+                for c, w in ((c, day.wait(c)) for c in CHANNELS)],
+               [50 * mm, 24 * mm, 24 * mm, 36 * mm, 38 * mm]),
+        Spacer(1, 2 * mm),
+        _table([_head("预约已叫号", "Appointments called"),
+                _head("早于时段", "Before slot"),
+                _head(f"{ON_TIME_MINUTES}分钟内", f"Within {ON_TIME_MINUTES} min"),
+                _head(f"超过{ON_TIME_MINUTES}分钟", f"Over {ON_TIME_MINUTES} min late"),
+                _head("距时段开始平均(分)", "After slot start, avg min"),
+                _head("90%不超过(分)", "90% within, min")],
+               [[p.called, p.early, p.on_time, p.late, _fmt(_minutes(p.avg_delay_minutes)),
+                 _fmt(_minutes(p.p90_delay_minutes))]],
+               [30 * mm, 24 * mm, 26 * mm, 28 * mm, 34 * mm, 30 * mm]),
+    ]
 
 
 def daily_pdf(summary: Report) -> bytes:

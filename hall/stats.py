@@ -11,20 +11,20 @@ cases and the ratings: what the dashboard, the daily report and a month's report
   (失职追究), counted against the division and the handler, in the month they turned red.
 
 Every figure is one GROUP BY query that runs alike on SQLite and PostgreSQL; the results are
-plain dataclasses. Local hours and months: PostgreSQL converts with the hall's time zone; SQLite
-has no time zones, so it shifts by the zone's offset at the start of the period (exact for the
-halls' Asia/Shanghai, which has no summer time).
+plain dataclasses. The period and the SQL that differs between the databases are in
+``hall.period``; appointments, remote tickets and the waits of each channel in
+``hall.booking_figures``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import booking_figures, clock
+from .booking_figures import BookingFigures
 from .models import (
     Case,
     Division,
@@ -37,83 +37,10 @@ from .models import (
     TicketStatus,
     Window,
 )
+from .period import Period, Sql
 
 POOR = 2  # ratings at or below this are poor (不满意, 非常不满意)
 T = Ticket.__table__
-
-
-# -- the period and the SQL that differs between databases ---------------------------------------
-
-@dataclass(frozen=True)
-class Period:
-    """Local days ``first`` … ``last`` (inclusive) of a hall, and their bounds in UTC."""
-
-    hall_id: int
-    tz: str
-    first: date
-    last: date
-
-    @classmethod
-    def day(cls, hall: Hall, day: date) -> Period:
-        return cls(hall.id, hall.timezone, day, day)
-
-    @classmethod
-    def days(cls, hall: Hall, first: date, last: date) -> Period:
-        return cls(hall.id, hall.timezone, first, last)
-
-    @classmethod
-    def month(cls, hall: Hall, year: int, month: int) -> Period:
-        first = date(year, month, 1)
-        following = date(year + month // 12, month % 12 + 1, 1)
-        return cls(hall.id, hall.timezone, first, following - timedelta(days=1))
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first, time(), ZoneInfo(self.tz)).astimezone(UTC)
-
-    @property
-    def end(self) -> datetime:
-        following = self.last + timedelta(days=1)
-        return datetime.combine(following, time(), ZoneInfo(self.tz)).astimezone(UTC)
-
-    @property
-    def offset_minutes(self) -> int:
-        offset = self.start.astimezone(ZoneInfo(self.tz)).utcoffset()
-        assert offset is not None  # a ZoneInfo always has one
-        return int(offset.total_seconds() // 60)
-
-
-class Sql:
-    """The few expressions SQLite and PostgreSQL write differently."""
-
-    def __init__(self, session: Session, period: Period) -> None:
-        self.pg = session.get_bind().dialect.name == "postgresql"
-        self.period = period
-
-    def seconds(self, start, end):
-        """``end - start`` in seconds (a float; NULL if either is NULL)."""
-        if self.pg:
-            return func.extract("epoch", end - start)
-        # julianday is a float of days: rounded to the millisecond, 20 minutes are 1200
-        # seconds and not 1199.9999 (which would fall into the 10–20 minute bucket).
-        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0, 3)
-
-    def _local(self, column):
-        # Stored as naive UTC: read it as UTC, then see it in the hall's zone.
-        return func.timezone(self.period.tz, func.timezone("UTC", column))
-
-    def hour(self, column):
-        if self.pg:
-            return cast(func.extract("hour", self._local(column)), Integer)
-        shift = f"{self.period.offset_minutes:+d} minutes"
-        return cast(func.strftime("%H", column, shift), Integer)
-
-    def month(self, column):
-        """'YYYY-MM' of the local date."""
-        if self.pg:
-            return func.to_char(self._local(column), "YYYY-MM")
-        shift = f"{self.period.offset_minutes:+d} minutes"
-        return func.strftime("%Y-%m", column, shift)
 
 
 # -- tickets -------------------------------------------------------------------------------------
@@ -504,11 +431,15 @@ class Report:
     on_time: list[OnTime]
     overdue: list[Overdue]
     ratings: RatingStats
+    # Appointments, remote tickets and walk-ins (hall.booking_figures); None in a report
+    # put together by hand without them.
+    appointments: BookingFigures | None = None
 
 
 def report(session: Session, hall: Hall, period: Period) -> Report:
     return Report(hall, period, tickets(session, period), case_counts(session, period),
-                  on_time(session, period), overdue(session, period), ratings(session, period))
+                  on_time(session, period), overdue(session, period), ratings(session, period),
+                  booking_figures.figures(session, period))
 
 
 def today(session: Session, hall: Hall) -> TicketStats:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import dashboard
+from hall import booking_figures, dashboard
 from hall.db import consistent_read
 
 from ..auth import roles_required, visible_hall
@@ -75,6 +75,7 @@ def hall_dashboard(hall: str):
     return _no_store(render_template(
         "dashboard/hall.html", hall=found, snap=snap, charts=charts(snap), texts=_texts(),
         reports_url=reports_url(found.code), device_texts=_device_texts(),
+        on_time_minutes=booking_figures.ON_TIME_MINUTES,
         province=current_user.hall.level == "province"))
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import clock, endofday, reports, stats
+from hall import booking_figures, clock, endofday, reports, stats
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
@@ -113,10 +113,12 @@ def rerun(hall: str, day: str):
 @roles_required("manager")
 def statistics(hall: str):
     """A month's figures from the event log: tickets by service, window, clerk, hour of
-    arrival and day; ratings by window and clerk; the month's cases."""
+    arrival and day; appointments and the waits of each channel by day; ratings by window
+    and clerk; the month's cases."""
     found = visible_hall(hall)
     year, month = _month(request.args.get("month"), found)
     return render_template("reports/statistics.html", hall=found,
-                           month=f"{year:04d}-{month:02d}",
+                           month=f"{year:04d}-{month:02d}", channels=booking_figures.CHANNELS,
+                           on_time_minutes=booking_figures.ON_TIME_MINUTES,
                            report=stats.report(db.session, found,
                                                stats.Period.month(found, year, month)))

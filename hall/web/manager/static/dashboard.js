@@ -87,6 +87,12 @@
         node.textContent = FIGURES[name](snap[name], snap);
       });
     });
+    // The appointments panel (templates/dashboard/_appointments.html).
+    var formats = { decimal: decimal, rate: rate };
+    scope.querySelectorAll("[data-appointment]").forEach(function (node) {
+      var format = formats[node.getAttribute("data-format")] || String;
+      if (snap.appointments) node.textContent = format(snap.appointments[node.getAttribute("data-appointment")]);
+    });
     // A warning figure is coloured only when there is something to look at: 0 is not red.
     scope.querySelectorAll("[data-alert]").forEach(function (node) {
       var figure = node.matches("[data-figure]") ? node : node.querySelector("[data-figure]");
