@@ -197,6 +197,9 @@ class Config:
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per hour")
         # Joining a queue from home (远程取号), page and API together, per address.
         self.REMOTE_RATE_LIMIT = os.environ.get("REMOTE_RATE_LIMIT", "5 per hour")
+        # A remote ticket keeps its place in the queue this many minutes from when it was
+        # taken; its visitor arriving later queues from the arrival (hall/remote.py).
+        self.REMOTE_HOLD_MINUTES = int(os.environ.get("REMOTE_HOLD_MINUTES", "60"))
         # Socket.IO connections one address may hold, all namespaces together (0: no cap).
         self.SOCKET_MAX_PER_ADDRESS = int(os.environ.get("SOCKET_MAX_PER_ADDRESS", "50"))
         # How long a device's one-time enrolment link stays valid.

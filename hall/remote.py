@@ -4,7 +4,9 @@ During the hours in which the hall takes tickets, a visitor may take a ticket fr
 phone, up to the share of the item's capacity of the day that the hall sets
 (``booking_rules.remote_percent``; capacity: the windows serving the item × today's opening
 minutes ÷ its standard minutes). The ticket keeps its place in line from the moment it was
-taken, but it is ``away``: call-next passes it by until the visitor is in the hall, which
+taken for ``REMOTE_HOLD_MINUTES`` (60; a visitor arriving later queues from the arrival, so
+that nobody who joined in the morning walks in at four to the front of the line), but it is
+``away``: call-next passes it by until the visitor is in the hall, which
 they show by scanning the QR code hung at the hall's door (its code changes daily and is
 derived from the app's secret, so it cannot be used from home the next day, nor made up) or
 at the kiosk. One remote ticket per mobile number, item and day (a unique index holds it).
@@ -21,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from . import board, bookings, clock, hours, issuing, numbers, slots
+from . import board, bookings, clock, hours, issuing, numbers, settings, slots
 from .db import in_write_transaction, operation
 from .devices import DevicePass
 from .errors import InvalidServiceNumber, ServiceNotOffered
@@ -177,10 +179,21 @@ def arrive(session: Session, hall_code: str, service_no: str | None, access_code
     if ticket.status != TicketStatus.WAITING.value:
         raise NotWaitingAnyMore(number=ticket.number)
     ticket.away = False
+    # The place is kept while the visitor travels, not all day: one who comes after the
+    # hold queues from the arrival, behind those who waited in the hall meanwhile.
+    now = clock.now()
+    late = now > held_until(session, ticket)
+    if late:
+        ticket.queued_at = now
     record(session, hall, "ticket.arrived", actor=actor, ticket=ticket, number=ticket.number,
-           service=ticket.service.code, door=door_code is not None,
+           service=ticket.service.code, door=door_code is not None, late=late,
            **(device.event_data() if device is not None else {}))
     return Arrival(ticket, already=False)
+
+
+def held_until(session: Session, ticket: Ticket) -> datetime:
+    """Until when a remote ticket keeps its place (REMOTE_HOLD_MINUTES from its taking)."""
+    return ticket.issued_at + timedelta(minutes=settings.of(session).remote_hold_minutes)
 
 
 def _ticket(session: Session, service_no: str | None, access_code: str | None) -> Ticket:

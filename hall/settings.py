@@ -29,6 +29,8 @@ class HallSettings:
     # to this many after its start (APPOINTMENT_LATE); later, it is missed.
     appointment_early_minutes: int = 30
     appointment_late_minutes: int = 15
+    # A remote ticket's place is kept this long from when it was taken (REMOTE_HOLD_MINUTES).
+    remote_hold_minutes: int = 60
     # Whom a window calls next (PRIORITY_MAX_STREAK, APPOINTMENT_MAX_STREAK, WALK_IN_MAX_WAIT).
     call_policy: Policy = DEFAULT_POLICY
     # Notifications (hall.notices, hall.outbox): "nearly your turn" at this many people ahead

@@ -92,11 +92,12 @@ def test_joined_from_home_the_live_ticket_says_not_yet_arrived(app, client):
     note = re.search(r"<p class=\"away-note\" data-away-note ?(hidden)?>", live)
     assert note and note.group(1) is None  # shown
     assert "尚未到达" in live and "扫描大厅门口的二维码" in live
+    assert "您的排队位置保留至 2026-11-23 11:00" in live  # REMOTE_HOLD_MINUTES after joining
     with app.app_context():
         ticket = db.session.scalar(sa.select(Ticket))
         assert (ticket.source, ticket.away, ticket.status) == ("remote", True, "waiting")
         state = ticket_states.read(db.session, [ticket.id])[ticket.id]
-        assert state.message()["away"] is True
+        assert state.message(notify_ahead=3)["away"] is True
 
 
 @pytest.mark.hall_clock(MONDAY_MORNING)
@@ -398,3 +399,35 @@ def test_the_manager_prints_todays_door_qr_code(app, client):
                                                 "https://hall.example.cn"])
     assert result.exit_code == 0
     assert result.output.splitlines()[0] == f"https://hall.example.cn{door()}"
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_place_is_kept_while_travelling_not_all_day(app, client):
+    """REMOTE_HOLD_MINUTES (60): a visitor arriving within the hour is called in the place
+    taken at home; one arriving later queues from the arrival, behind those who waited."""
+    on_time = join_api(client, phone="13800138001").get_json()   # A001 at 10:00
+    late = join_api(client, phone="13800138002").get_json()      # A002 at 10:00
+    with clock.frozen(datetime.fromisoformat("2026-11-23T10:30:00+08:00")):
+        walk_in(client)                                           # A003 at 10:30
+    kiosk_arrival = {"hall": "HQ"}
+    with clock.frozen(datetime.fromisoformat("2026-11-23T10:55:00+08:00")):
+        r = client.post("/api/v1/arrivals", json={**kiosk_arrival,
+                                                  "service_no": on_time["service_no"],
+                                                  "access_code": on_time["access_code"]})
+        assert r.status_code == 200, r.get_json()
+    with clock.frozen(datetime.fromisoformat("2026-11-23T11:05:00+08:00")):
+        r = client.post("/api/v1/arrivals", json={**kiosk_arrival,
+                                                  "service_no": late["service_no"],
+                                                  "access_code": late["access_code"]})
+        assert r.status_code == 200, r.get_json()
+        clerk = actor(app, "clerk03")
+        called = []
+        with app.app_context():
+            queue.open_window(db.session, "HQ", 3, actor=clerk)
+            for _ in range(3):
+                called.append(queue.call_next(db.session, "HQ", 3, actor=clerk).number)
+                queue.finish(db.session, "HQ", 3, actor=clerk)
+            events = {e.data["number"]: e.data["late"] for e in db.session.scalars(
+                sa.select(Event).where(Event.kind == "ticket.arrived"))}
+    assert called == ["A001", "A003", "A002"]
+    assert events == {"A001": False, "A002": True}

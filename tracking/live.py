@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import current_app, make_response, render_template, request
 
-from hall import ticket_states
+from hall import remote, ticket_states
 from hall.errors import InvalidServiceNumber
 from hall.web.extensions import csrf, db
 from hall.web.problems import translate
@@ -57,9 +57,10 @@ def _page(raw: str, code: str):
         return _ask(raw, refusal_text(found), 404)
     ticket = found.ticket
     state = ticket_states.read(db.session, [ticket.id])[ticket.id]
+    held = remote.held_until(db.session, ticket) if state.away else None
     return render_template(
         "tracking/live_ticket.html", ticket=ticket, hall=ticket.hall, state=state, code=code,
-        notify_ahead=current_app.config["NOTIFY_AHEAD"])
+        notify_ahead=current_app.config["NOTIFY_AHEAD"], held_until=held)
 
 
 def _ask(raw: str, error: str | None = None, status: int = 200):

@@ -39,6 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
             end_of_day=time.fromisoformat(app.config["END_OF_DAY"]),
             appointment_early_minutes=int(app.config["APPOINTMENT_EARLY"]),
             appointment_late_minutes=int(app.config["APPOINTMENT_LATE"]),
+            remote_hold_minutes=int(app.config["REMOTE_HOLD_MINUTES"]),
             call_policy=callorder.Policy(
                 priority_max_streak=int(app.config["PRIORITY_MAX_STREAK"]),
                 appointment_max_streak=int(app.config["APPOINTMENT_MAX_STREAK"]),
