@@ -254,19 +254,19 @@ def test_print_button_stays_on_the_ticket(kiosk, live_server):
     expect(page.locator("[data-ticket-number]")).to_have_text("A001")
 
 
-def test_qr_code_opens_the_tracking_page_with_the_code_confirmed(kiosk, live_server):
+def test_qr_code_opens_the_live_ticket_with_its_place(kiosk, live_server):
     page = kiosk
     take(page)
     number = page.locator("[data-ticket-number]").inner_text()
     code = page.locator("[data-access-code]").inner_text()
     url = qr_url(page)
-    assert url.startswith(f"{live_server}/track/")
+    assert url.startswith(f"{live_server}/t/")
     assert url.endswith(f"?c={code}")
     page.set_viewport_size({"width": 390, "height": 844})  # the visitor's phone
     page.goto(url)
     expect(page.locator("h1.ticket-number")).to_have_text(number)
-    expect(page.get_by_text("查询码已验证")).to_be_visible()
-    shot(page, "tracking-from-qr-zh")
+    expect(page.locator("[data-status-line]")).to_have_text(re.compile("下一位就是您|前面还有"))
+    shot(page, "live-ticket-from-qr-zh")
 
 
 # -- the screen looks after itself ----------------------------------------------------------

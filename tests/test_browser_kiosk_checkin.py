@@ -85,7 +85,7 @@ def test_the_code_typed_on_the_keypad_gives_the_appointment_ticket(app, live_ser
     expect(page.locator("[data-service-no]")).to_have_text(
         f"{number[:6]}-{number[6:9]}-{number[9:14]}-{number[14:]}")
     expect(page.locator("[data-access-code]")).to_have_text(made["access_code"])
-    assert qr_url(page).endswith(f"/track/{number}?c={made['access_code']}")
+    assert qr_url(page).endswith(f"/t/{number}?c={made['access_code']}")
     shot(page, "kiosk-checkin-ticket-1920x1080")
     assert_fits(page)
 
