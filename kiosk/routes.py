@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from zoneinfo import ZoneInfo
 
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import force_locale
 
-from hall import board, bookings, checkin, clock, hours, issuing, lookup, numbers, printing
+from hall import board, bookings, checkin, clock, hours, issuing, lookup, numbers, printing, remote
 from hall.booking_errors import BookingNotFound, BookingRefused
 from hall.errors import N_, HallClosed, HallError, UnknownHall
 from hall.events import KIOSK
 from hall.issuing import IssuedTicket
 from hall.models import PriorityReason
+from hall.remote_errors import RemoteRefused, RemoteTicketNotFound
 from hall.web import devices
 from hall.web.api.tickets import pdf_url, ticket_url
 from hall.web.extensions import db
@@ -160,6 +162,9 @@ def check_in(hall: str):
     if not bookings.normalize_code(code):
         raise HallError(N_("Please scan the QR code of your booking or type its code."))
     attempts.require_left(kiosk)
+    remote_ticket = _LIVE_TICKET.search(code or "")
+    if remote_ticket is not None:  # the QR of a ticket taken from home: its visitor is here
+        return _arrived(hall, kiosk, *remote_ticket.groups())
     devices.issuer(hall)  # a check-in is a ticket: the kiosk's issuing pace counts it
     try:
         ticket = checkin.check_in(db.session, hall, code, device=kiosk, actor=KIOSK)
@@ -167,6 +172,29 @@ def check_in(hall: str):
         attempts.count_refused(kiosk)
         raise
     return _ticket_page(ticket)
+
+
+# The live ticket's address, as the QR of a remote ticket carries it: /t/<number>?c=<code>.
+_LIVE_TICKET = re.compile(r"/t/([0-9]{14}[0-9Xx])\?c=([A-Za-z0-9]{1,12})")
+
+
+def _arrived(hall: str, kiosk, service_no: str, access_code: str):
+    """A remote ticket's visitor scanned its QR at the kiosk: the kiosk, inside the hall,
+    vouches that they are here (no door code), and call-next may call them from now on."""
+    try:
+        arrival = remote.arrive(db.session, hall, service_no, access_code, door_code=None,
+                                secret=current_app.config["SECRET_KEY"], actor=KIOSK,
+                                device=kiosk)
+    except (RemoteRefused, RemoteTicketNotFound):
+        attempts.count_refused(kiosk)
+        raise
+    ticket = arrival.ticket
+    response = make_response(render_template(
+        "kiosk/arrived.html", ticket=ticket, hall=ticket.hall, already=arrival.already,
+        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+        home=url_for("kiosk.home", hall=ticket.hall.code), **_screen()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _ticket_page(ticket: IssuedTicket):

@@ -76,6 +76,9 @@ def states(hall) -> list[State]:
               "/kiosk/HQ/appointment?lang=en&large=1"),
         State("kiosk appointment ticket", "kiosk.check_in", "/kiosk/HQ/appointment",
               act=_check_in(hall.ids["appointment"])),
+        State("kiosk remote ticket arrived", "kiosk.check_in", "/kiosk/HQ/appointment",
+              act=_check_in(f"http://127.0.0.1/t/{hall.ids['away'].service_no}"
+                            f"?c={hall.ids['away'].access_code}")),
         State("kiosk appointment refused, en", "kiosk.check_in",
               "/kiosk/HQ/appointment?lang=en", act=_check_in("ZZZZZZZZ")),
         # the wall display
