@@ -134,6 +134,11 @@ class Config:
         # after its start; later it is recorded as missed and its place freed.
         self.APPOINTMENT_EARLY = int(os.environ.get("APPOINTMENT_EARLY", "30"))
         self.APPOINTMENT_LATE = int(os.environ.get("APPOINTMENT_LATE", "15"))
+        # This many missed appointments within so many days block booking for so many days
+        # from the last one (the person is shown the date it ends).
+        self.MISSED_APPOINTMENTS = int(os.environ.get("MISSED_APPOINTMENTS", "3"))
+        self.MISSED_APPOINTMENTS_DAYS = int(os.environ.get("MISSED_APPOINTMENTS_DAYS", "90"))
+        self.BOOKING_BLOCK_DAYS = int(os.environ.get("BOOKING_BLOCK_DAYS", "30"))
         # -- notifications (README, "Notifications") --
         # Which plug-in delivers each kind of recipient: "log" (the app log: what would be
         # sent), "webhook" (an SMS gateway) for mobile numbers, "smtp" for e-mail addresses.

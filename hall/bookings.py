@@ -9,8 +9,9 @@ ticket it becomes at check-in and a case that may follow are one visit with one 
 
 Rules a hall expects: one active booking per person (mobile number, and ID number when given)
 per item and day, held by unique indexes; at most ``PER_PHONE_PER_DAY`` bookings made with one
-mobile number in a day; ``MISSED_LIMIT`` missed appointments within ``MISSED_WITHIN`` block
-booking for ``BLOCKED_FOR`` from the last one (the person is told until when).
+mobile number in a day; ``MISSED_APPOINTMENTS`` (3) missed appointments within
+``MISSED_APPOINTMENTS_DAYS`` (90) block booking for ``BOOKING_BLOCK_DAYS`` (30) from the last
+one (the person is told until when; ``hall.settings``).
 """
 from __future__ import annotations
 
@@ -48,9 +49,6 @@ from .models import Booking, BookingStatus, Hall, ServiceItem, SlotPlaces
 
 VISITOR = Actor("visitor")
 PER_PHONE_PER_DAY = 5
-MISSED_LIMIT = 3
-MISSED_WITHIN = timedelta(days=90)
-BLOCKED_FOR = timedelta(days=30)
 NAME_MAX = 40
 CODE_LENGTH = 8
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
@@ -198,8 +196,9 @@ def _check_person_may_book(session: Session, service: ServiceItem, person: Perso
     same_person = (Booking.phone == person.phone if person.id_number is None else
                    or_(Booking.phone == person.phone, Booking.id_number == person.id_number))
     active = Booking.status.in_((BookingStatus.BOOKED.value, BookingStatus.CHECKED_IN.value))
+    rule = settings.of(session)
     missed = and_(same_person, Booking.status == BookingStatus.MISSED.value,
-                  Booking.start >= now - MISSED_WITHIN)
+                  Booking.start >= now - timedelta(days=rule.missed_within_days))
     found = session.execute(select(
         select(Booking.id).where(Booking.service_id == service.id,
                                  Booking.day == start.date(), same_person, active)
@@ -213,8 +212,8 @@ def _check_person_may_book(session: Session, service: ServiceItem, person: Perso
     )).one()
     if found.active is not None:
         raise OneBookingPerPerson()
-    if found.missed >= MISSED_LIMIT:
-        until = found.last_missed + BLOCKED_FOR
+    if found.missed >= rule.missed_limit:
+        until = found.last_missed + timedelta(days=rule.blocked_for_days)
         if until > now:
             raise BookingBlocked(found.missed, clock.local_date(until, hall.timezone))
     if (found.made_today or 0) >= PER_PHONE_PER_DAY:
@@ -352,12 +351,6 @@ def record_missed(session: Session, *, actor: Actor) -> int:
     ids = overdue(session, clock.now(), late)
     session.rollback()  # end the read before the writes
     return sum(mark_missed(session, booking_id, late, actor=actor) for booking_id in ids)
-
-
-def missed_count(session: Session, phone: str, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Booking).where(
-        and_(Booking.phone == phone, Booking.status == BookingStatus.MISSED.value,
-             Booking.start >= now - MISSED_WITHIN))) or 0
 
 
 # -- the hall cancels (hall.closures) -----------------------------------------------------------

@@ -29,6 +29,11 @@ class HallSettings:
     # to this many after its start (APPOINTMENT_LATE); later, it is missed.
     appointment_early_minutes: int = 30
     appointment_late_minutes: int = 15
+    # This many missed appointments within so many days block booking for so many days from
+    # the last one (MISSED_APPOINTMENTS, MISSED_APPOINTMENTS_DAYS, BOOKING_BLOCK_DAYS).
+    missed_limit: int = 3
+    missed_within_days: int = 90
+    blocked_for_days: int = 30
     # A remote ticket's place is kept this long from when it was taken (REMOTE_HOLD_MINUTES).
     remote_hold_minutes: int = 60
     # Whom a window calls next (PRIORITY_MAX_STREAK, APPOINTMENT_MAX_STREAK, WALK_IN_MAX_WAIT).
