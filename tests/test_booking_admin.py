@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor
-from hall import booking_admin, bookings, closures, hours, hours_admin, slots
+from hall import booking_admin, bookings, closures, hours, hours_admin, remote, slots
 from hall import db as hall_db
 from hall.errors import NotAnAdministrator
 from hall.lookup import get_hall, get_service
@@ -180,6 +180,77 @@ def test_fewer_places_never_take_away_places_already_taken(any_app):
                           phone=next(PHONES))
     assert taken(any_app, slot) == 3
     book(any_app, "2026-11-24T09:30:00+08:00")  # another slot has its one place
+
+
+# -- the share taken from home ----------------------------------------------------------------------
+
+def exam_item(app) -> booking_admin.ItemPlaces:
+    with app.app_context():
+        [exam] = [i for i in booking_admin.items(db.session, get_hall(db.session, "HQ"), days=0)
+                  if i.service.code == "EXAM"]
+        return exam
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_share_taken_from_home_is_a_rule_audited_and_sets_today_s_places(any_app):
+    admin = actor(any_app, "admin")
+    # The default 20 %: EXAM's windows (3) × today's 420 opening minutes ÷ 15 minutes × 20 %.
+    assert exam_item(any_app).remote_places == 16
+    with any_app.app_context():
+        assert booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": "50"},
+                                       actor=admin)
+        hall = get_hall(db.session, "HQ")
+        exam = get_service(db.session, hall, "EXAM")
+        # The page's figure is the very count that refuses a join.
+        assert remote.places(db.session, hall, exam, date(2026, 11, 23)) == 42
+    assert exam_item(any_app).remote_places == 42
+    # The other rules given without it (an older form) leave it as it is.
+    with any_app.app_context():
+        assert booking_admin.set_rules(db.session, "HQ", {**RULES, "days_ahead": 5},
+                                       actor=admin)
+        assert slots.rules_of(db.session, get_hall(db.session, "HQ")).remote_percent == 50
+    assert [e.data["changed"] for e in events(any_app, "booking.rules_set")] == [
+        {"remote_percent": {"before": 20, "after": 50}},
+        {"days_ahead": {"before": 10, "after": 5}}]
+
+    # 0 turns queueing from home off: nobody can join.
+    with any_app.app_context():
+        booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": 0}, actor=admin)
+        with pytest.raises(remote.RemoteFull):
+            remote.join(db.session, "HQ", "EXAM", phone="13800138000")
+    assert exam_item(any_app).remote_places == 0
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+@pytest.mark.parametrize("value", [101, "-1", "", "2\x00", "五十", 20.5, True, None])
+def test_a_nonsense_share_from_home_is_refused_and_nothing_is_written(any_app, value):
+    before = written(any_app)
+    with any_app.app_context(), pytest.raises(booking_admin.InvalidBookingRule) as refused:
+        booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": value},
+                                actor=actor(any_app, "admin"))
+    assert refused.value.field == "remote_percent"
+    assert "0 to 100" in str(refused.value)
+    assert written(any_app) == before
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_page_sets_the_share_from_home_and_shows_today_s_places(app, client):
+    sign_in(client, "admin")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'name="remote_percent" value="20"' in page
+    assert 'data-remote-places="16"' in page
+    form = {name: str(value) for name, value in RULES.items()}
+    refused = post(client, PAGE, {**form, "remote_percent": "120"})
+    assert refused.status_code == 422 and 'value="120"' in refused.get_data(as_text=True)
+    assert events(app, "booking.rules_set") == []
+    assert post(client, PAGE, {**form, "remote_percent": "5"}).status_code == 302
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'name="remote_percent" value="5"' in page
+    assert 'data-remote-places="4"' in page  # 3 × 420 ÷ 15 × 5 % = 4.2
+    [event] = events(app, "booking.rules_set")
+    assert event.data["changed"] == {"remote_percent": {"before": 20, "after": 5}}
+    audit = client.get("/admin/audit?kind=booking.").get_data(as_text=True)
+    assert "remote_percent" not in audit  # named in words
 
 
 # -- a closure cancels bookings, with a warning first ----------------------------------------------
@@ -414,6 +485,25 @@ def test_the_command_line_sets_rules_and_places(app):
     assert "closed to booking" in runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output
     assert [e.data["after"] for e in events(app, "booking.places_set")] == ["2", "closed"]
     assert len(events(app, "booking.rules_set")) == 1
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_command_line_sets_the_share_taken_from_home(app):
+    runner = app.test_cli_runner()
+    assert "20% of a day's capacity taken from home" in runner.invoke(
+        args=["booking", "rules", "HQ"]).output
+    assert re.search(r"EXAM\s+\d+ places per slot \(.*\), 16 from home today",
+                     runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output)
+    bad = runner.invoke(args=["booking", "rules", "HQ", "--remote-percent", "101",
+                              "--by", "admin"])
+    assert bad.exit_code == 1 and "0 to 100" in bad.output
+    changed = runner.invoke(args=["booking", "rules", "HQ", "--remote-percent", "0",
+                                  "--by", "admin"])
+    assert changed.exit_code == 0 and "0% of a day's capacity taken from home" in changed.output
+    assert "slots of 30 minutes" in changed.output  # the other rules stay
+    assert "0 from home today" in runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output
+    [event] = events(app, "booking.rules_set")
+    assert event.data["changed"] == {"remote_percent": {"before": 20, "after": 0}}
 
 
 @pytest.mark.hall_clock(MONDAY_MORNING)
