@@ -20,7 +20,15 @@ from hall import booking_admin, bookings, closures, hours, hours_admin, remote, 
 from hall import db as hall_db
 from hall.errors import NotAnAdministrator
 from hall.lookup import get_hall, get_service
-from hall.models import Booking, BookingRules, Event, OpeningException, ServiceBooking, SlotPlaces
+from hall.models import (
+    Booking,
+    BookingRules,
+    Event,
+    Notification,
+    OpeningException,
+    ServiceBooking,
+    SlotPlaces,
+)
 from hall.web.extensions import db
 from test_auth import csrf_token, sign_in
 
@@ -367,6 +375,75 @@ def test_a_closed_weekday_cancels_the_bookings_of_every_such_day(app):
             db.session, "HQ", {1: ()}, actor=admin), actor=admin, confirmed=True)
     assert statuses(app) == {tuesday: "cancelled", next_tuesday: "cancelled",
                              monday: "booked"}
+
+
+# -- the sweep: bookings that slipped past a closure -----------------------------------------------
+
+def close_tuesday_elsewhere(app) -> None:
+    """Another process closes Tuesday: its row is committed, and this process still keeps the
+    hours it read less than a minute ago (hall.hours' cache)."""
+    with app.app_context():
+        hall_id = get_hall(db.session, "HQ").id
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(OpeningException).values(
+                hall_id=hall_id, day=TUESDAY, opens=None, closes=None, note="停电"))
+
+
+def sweep(app) -> list[str]:
+    with app.app_context():
+        return closures.sweep(db.session)
+
+
+def cancellation_texts(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Notification.text).where(
+            Notification.kind == "booking.cancelled").order_by(Notification.id)))
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_a_booking_that_slipped_past_a_closure_is_cancelled_by_the_sweep_once(any_app):
+    places(any_app, "EXAM", "by-hand", 3)
+    wednesday = book(any_app, "2026-11-25T09:00:00+08:00")
+    afternoon = book(any_app, "2026-11-24T14:00:00+08:00")  # this process reads the hours
+    before = written(any_app)
+    assert sweep(any_app) == []  # every slot exists: nothing touched, nothing written
+    assert written(any_app) == before
+
+    close_tuesday_elsewhere(any_app)
+    # Booked through this process's cached hours, after the day was closed.
+    slipped = book(any_app, "2026-11-24T09:00:00+08:00")
+    assert statuses(any_app)[slipped] == "booked"
+
+    assert sorted(sweep(any_app)) == sorted([afternoon, slipped])
+    assert statuses(any_app) == {wednesday: "booked", afternoon: "cancelled",
+                                 slipped: "cancelled"}
+    assert taken(any_app, "2026-11-24T09:00:00+08:00") == 0
+    assert taken(any_app, "2026-11-25T09:00:00+08:00") == 1
+    told = events(any_app, "booking.cancelled")
+    assert sorted((e.data["booking"], e.data["reason"], e.actor) for e in told) == sorted(
+        [(afternoon, "hall-closed", "system"), (slipped, "hall-closed", "system")])
+    texts = cancellation_texts(any_app)
+    assert len(texts) == 2 and all("大厅当天不办公，您的预约已取消" in t for t in texts)
+
+    # Once: the next minute finds nothing more to do.
+    after = written(any_app)
+    assert sweep(any_app) == []
+    assert written(any_app) == after and len(cancellation_texts(any_app)) == 2
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_sweep_leaves_bookings_of_shorter_hours_that_still_fit(app):
+    places(app, "EXAM", "by-hand", 3)
+    morning = book(app, "2026-11-24T09:00:00+08:00")
+    late = book(app, "2026-11-24T09:30:00+08:00")
+    with app.app_context():  # another process makes Tuesday 08:30–10:00: tickets till 09:30
+        hall_id = get_hall(db.session, "HQ").id
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(OpeningException).values(
+                hall_id=hall_id, day=TUESDAY, opens=hours.parse_spans("08:30-10:00")[0].opens,
+                closes=hours.parse_spans("08:30-10:00")[0].closes, note=""))
+    assert sweep(app) == [late]
+    assert statuses(app) == {morning: "booked", late: "cancelled"}
 
 
 # -- the pages -----------------------------------------------------------------------------------
