@@ -96,7 +96,7 @@ def test_joined_from_home_the_live_ticket_says_not_yet_arrived(app, client):
         ticket = db.session.scalar(sa.select(Ticket))
         assert (ticket.source, ticket.away, ticket.status) == ("remote", True, "waiting")
         state = ticket_states.read(db.session, [ticket.id])[ticket.id]
-        assert state.message()["away"] is True
+        assert state.message(notify_ahead=3)["away"] is True
 
 
 @pytest.mark.hall_clock(MONDAY_MORNING)
