@@ -308,10 +308,11 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     _device, code = desk.do(devices.open_enrolment, device.id, hours=24, actor=admin)
     away = desk.do(remote.join, "HQ", "EXAM", phone="13600136000")
     desk.do(_failed_notification)
-    # Two appointments on Tuesday at 10:00, then EXAM cut to one place: the slot is over-full.
+    # Two appointments on Tuesday at 11:00, then EXAM cut to one place: the slot is over-full.
+    # (10:00 stays free: the booking pages' states book it.)
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 2, actor=admin)
     for phone in ("13800138001", "13800138002"):
-        desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 24, 2, 0, tzinfo=UTC),
+        desk.do(bookings.book, "HQ", "EXAM", datetime(2026, 11, 24, 3, 0, tzinfo=UTC),
                 name="欧阳芒", phone=phone)
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
