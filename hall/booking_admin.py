@@ -1,6 +1,7 @@
 """Administrators set how a hall takes bookings (``hall.slots``): its rules (slot minutes, the
-share kept for walk-ins, how many open days ahead, the cancel cut-off) and each item's places
-per slot, set by hand, computed from the windows that serve it, or closed to booking.
+share kept for walk-ins, how many open days ahead, the cancel cut-off, the share of a day
+taken from home, ``hall.remote``) and each item's places per slot, set by hand, computed from
+the windows that serve it, or closed to booking.
 
 Each change is one operation, checked before anything is written (the ranges are the tables'
 CHECK constraints, said in words), recorded as a ``booking.*`` event with what it was before.
@@ -17,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock, slots
+from . import clock, remote, slots
 from .admin import administers
 from .db import operation
 from .errors import N_, HallError, NotAnAdministrator, Term
@@ -31,6 +32,8 @@ RULES = {
     "walk_in_percent": (N_("the share kept for walk-ins, in per cent"), 0, 100),
     "days_ahead": (N_("the open days ahead"), 1, 60),
     "cancel_before_minutes": (N_("the cancel cut-off (minutes before the slot)"), 0, 10080),
+    "remote_percent": (N_("the share of a day's capacity taken from home, in per cent"), 0,
+                       100),
 }
 MAX_PLACES = 500  # service_booking's CHECK
 COMPUTED, BY_HAND, CLOSED = "computed", "by-hand", "closed"
@@ -77,7 +80,7 @@ def whole_number(value: object, low: int, high: int, error: HallError) -> int:
 
 
 def check_rules(values: Mapping[str, object]) -> slots.Rules:
-    """The four rules from a form or the command line, each in its range."""
+    """The rules from a form or the command line, each in its range."""
     return slots.Rules(**{name: whole_number(values.get(name), low, high,
                                              InvalidBookingRule(name))
                           for name, (_words, low, high) in RULES.items()})
@@ -107,11 +110,12 @@ def _hall(session: Session, code: str, actor: Actor) -> Hall:
 @operation
 def set_rules(session: Session, hall_code: str, values: Mapping[str, object], *,
               actor: Actor) -> bool:
-    """Set the hall's four booking rules. Records ``booking.rules_set`` with each change
+    """Set the hall's booking rules; a rule not among ``values`` at all keeps its value (a
+    rule given empty is refused). Records ``booking.rules_set`` with each change
     before → after; nothing when nothing changed. Returns whether anything changed."""
     hall = _hall(session, hall_code, actor)
-    after = check_rules(values)
     before = slots.rules_of(session, hall)
+    after = check_rules({**{name: getattr(before, name) for name in RULES}, **values})
     changed = {f.name: {"before": getattr(before, f.name), "after": getattr(after, f.name)}
                for f in fields(slots.Rules) if getattr(before, f.name) != getattr(after, f.name)}
     if not changed:
@@ -119,7 +123,8 @@ def set_rules(session: Session, hall_code: str, values: Mapping[str, object], *,
     session.merge(BookingRules(hall_id=hall.id, slot_minutes=after.slot_minutes,
                                walk_in_percent=after.walk_in_percent,
                                days_ahead=after.days_ahead,
-                               cancel_before_minutes=after.cancel_before_minutes))
+                               cancel_before_minutes=after.cancel_before_minutes,
+                               remote_percent=after.remote_percent))
     session.flush()
     record(session, hall, "booking.rules_set", actor=actor, changed=changed)
     return True
@@ -180,6 +185,7 @@ class ItemPlaces:
     mode: str                   # computed, by-hand, closed
     own: int | None             # the places set by hand
     places: int                 # the places per slot that result now
+    remote_places: int          # the tickets that may be taken from home today
     overfull: list[Overfull]
     slots: list[slots.Slot]     # the next open days' slots, with the places taken
 
@@ -195,15 +201,18 @@ def overfull(session: Session, hall: Hall, service: ServiceItem, places: int) ->
 
 def items(session: Session, hall: Hall, *, days: int = SHOWN_DAYS,
           first: date | None = None) -> list[ItemPlaces]:
-    """Every item of the hall with its places per slot now, the slots over-full, and the
+    """Every item of the hall with its places per slot now, its places from home today
+    (``hall.remote``: the same count that refuses a join), the slots over-full, and the
     slots of the next ``days`` open days with their places taken."""
     rules = slots.rules_of(session, hall)
+    today = clock.local_date(clock.now(), hall.timezone)
     found = []
     for service in session.scalars(select(ServiceItem).where(ServiceItem.hall_id == hall.id)
                                    .order_by(ServiceItem.code)):
         mode, own = _mode(session.get(ServiceBooking, service.id))
         places = slots.places_per_slot(session, service, rules) if service.active else 0
-        found.append(ItemPlaces(service, mode, own, places,
+        from_home = remote.places(session, hall, service, today, rules) if service.active else 0
+        found.append(ItemPlaces(service, mode, own, places, from_home,
                                 overfull(session, hall, service, places),
                                 slots.slots(session, hall, service, first, days)))
     return found

@@ -184,12 +184,12 @@ def _transaction_ended(session: Session, *_args) -> None:
         invalidate()
 
 
-def load(session: Session, hall_id: int | None) -> WorkingCalendar:
+def load(session: Session, hall_id: int | None, *, fresh: bool = False) -> WorkingCalendar:
     """The working calendar of a hall (``None``: the national calendar alone), read once and
-    kept for up to ``CACHE_SECONDS``."""
+    kept for up to ``CACHE_SECONDS``; ``fresh``: read now, whatever is kept."""
     if isinstance(session, scoped_session):
         session = session()
-    if session.info.get(_CHANGED):
+    if fresh or session.info.get(_CHANGED):
         return _read(session, hall_id)
     engine = session.get_bind()
     with _cache_lock:

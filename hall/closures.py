@@ -13,6 +13,12 @@ from which the holder is told.
 
 A confirmation names the bookings the administrator saw; one booked in the meantime makes the
 warning come again rather than be cancelled unseen.
+
+Some bookings slip past even so: each process keeps a hall's hours for up to a minute
+(``hall.hours``), so another process may book a slot of a day just closed, and a booking
+committed at the very moment of the closure is not among those it read. ``sweep`` (a
+scheduled job, every minute) finds them with the hours read afresh and cancels them the same
+way, actor the system.
 """
 from __future__ import annotations
 
@@ -28,7 +34,7 @@ from sqlalchemy.orm import Session
 from . import bookings, clock, hours
 from .db import operation
 from .errors import N_, HallError
-from .events import Actor
+from .events import SYSTEM, Actor
 from .lookup import get_hall
 from .models import Booking, BookingStatus, Hall
 
@@ -80,9 +86,11 @@ def fits(hall_hours: hours.HallHours, start: datetime, end: datetime) -> bool:
     return False
 
 
-def stranded(session: Session, hall: Hall, *, lock: bool = False) -> list[Booking]:
+def stranded(session: Session, hall: Hall, *, lock: bool = False,
+             fresh: bool = False) -> list[Booking]:
     """The hall's booked appointments to come (slot not over) whose slot the hours as read
-    in this transaction no longer have."""
+    in this transaction (``fresh``: as committed, not as this process keeps them) no
+    longer have."""
     now = clock.now()
     query = (select(Booking).where(
         Booking.hall_id == hall.id, Booking.status == BookingStatus.BOOKED.value,
@@ -90,7 +98,7 @@ def stranded(session: Session, hall: Hall, *, lock: bool = False) -> list[Bookin
         .order_by(Booking.start, Booking.id))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    hall_hours = hours.of(session, hall)
+    hall_hours = hours.of(session, hall, fresh=fresh)
     return [b for b in session.scalars(query) if not fits(hall_hours, b.start, b.end)]
 
 
@@ -121,3 +129,31 @@ def change_hours(session: Session, hall_code: str, change: Callable[[], R], *, a
     for booking in found:
         bookings.cancel_by_hall(session, booking, actor=actor, reason=REASON)
     return result, shown
+
+
+# -- the sweep: bookings that slipped past a closure -----------------------------------------------
+
+def sweep(session: Session, *, actor: Actor = SYSTEM) -> list[str]:
+    """Cancel, in every hall, the booked appointments to come whose slot the hours read
+    afresh no longer have (reason "hall-closed": the holder is told), one transaction per
+    hall that has any. A read first, so that a minute with nothing to do writes nothing;
+    each booking is locked and checked again before it is cancelled, so that jobs in
+    several processes cancel it once. Returns the booking codes cancelled."""
+    now = clock.now()
+    halls = list(session.scalars(select(Hall).where(Hall.id.in_(
+        select(Booking.hall_id).where(Booking.status == BookingStatus.BOOKED.value,
+                                      Booking.end > now).distinct()))))
+    found = [hall.id for hall in halls if stranded(session, hall, fresh=True)]
+    session.rollback()  # end the read before the writes
+    return [code for hall_id in found for code in _sweep_hall(session, hall_id, actor=actor)]
+
+
+@operation
+def _sweep_hall(session: Session, hall_id: int, *, actor: Actor) -> list[str]:
+    hall = session.get(Hall, hall_id)
+    if hall is None:
+        return []
+    found = stranded(session, hall, lock=True, fresh=True)
+    for booking in found:
+        bookings.cancel_by_hall(session, booking, actor=actor, reason=REASON)
+    return [b.booking_code for b in found]

@@ -279,16 +279,18 @@ def _transaction_ended(session: Session, *_args) -> None:
         invalidate(engine)
 
 
-def for_hall(session: Session, hall_id: int, tz: str) -> HallHours:
-    """The opening hours of a hall on its working-day calendar (both cached)."""
+def for_hall(session: Session, hall_id: int, tz: str, *, fresh: bool = False) -> HallHours:
+    """The opening hours of a hall on its working-day calendar (both cached; ``fresh``: both
+    read now, as committed, whatever this process keeps)."""
     if isinstance(session, scoped_session):
         session = session()
-    working = calendar.load(session, hall_id)
-    return HallHours(tz, _rules(session, hall_id, tz), working, settings.of(session).end_of_day)
+    working = calendar.load(session, hall_id, fresh=fresh)
+    rules = _read(session, hall_id, tz) if fresh else _rules(session, hall_id, tz)
+    return HallHours(tz, rules, working, settings.of(session).end_of_day)
 
 
-def of(session: Session, hall: Hall) -> HallHours:
-    return for_hall(session, hall.id, hall.timezone)
+def of(session: Session, hall: Hall, *, fresh: bool = False) -> HallHours:
+    return for_hall(session, hall.id, hall.timezone, fresh=fresh)
 
 
 def _rules(session: Session, hall_id: int, tz: str) -> Rules:

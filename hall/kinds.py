@@ -277,7 +277,8 @@ _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
 # -- notifications (hall.notices, hall.outbox) -----------------------------------------------------
 # What the outbox sends, by its kind: an event's kind (its name below) or one of its own.
 NOTICES = {"booking.reminder": N_("Appointment reminder"),
-           "ticket.nearly": N_("Nearly your turn")}
+           "ticket.nearly": N_("Nearly your turn"),
+           "ticket.joined": N_("In the queue from home")}
 NOTIFICATION_STATUSES = {"pending": N_("waiting to be sent"), "sending": N_("being sent"),
                          "sent": N_("sent"), "failed": N_("failed")}
 
@@ -290,6 +291,13 @@ def notice_name(code: str) -> str:
 _BOOKING_FIELDS = {"start": Field(N_("Slot"), "time"), "booking": Field(N_("Booking code"))}
 BOOKING_CANCELLED_BY = {"visitor": N_("by the visitor"), "closure": N_("the hall closed that day"),
                         "hall-closed": N_("the hall closed that day")}
+# A hall's booking rules as the audit log names them (hall.booking_admin.RULES).
+_BOOKING_RULE_FIELDS = {
+    "slot_minutes": Field(N_("Minutes of a slot"), "number"),
+    "walk_in_percent": Field(N_("Share kept for walk-ins, in per cent"), "number"),
+    "days_ahead": Field(N_("Open days ahead"), "number"),
+    "cancel_before_minutes": Field(N_("Cancel cut-off (minutes before the slot)"), "number"),
+    "remote_percent": Field(N_("Share of a day taken from home, in per cent"), "number")}
 # How an item's places per slot are set, besides a number set by hand (hall.booking_admin).
 PLACES_SET = {"computed": N_("Computed from the windows"), "closed": N_("Closed to booking")}
 
@@ -335,7 +343,8 @@ KINDS: dict[str, Kind] = _kinds(
          fields={**_BOOKING_FIELDS,
                  "reason": Field(N_("Why"), "term", BOOKING_CANCELLED_BY)}),
     # An administrator's booking rules and an item's places (hall.booking_admin).
-    Kind("booking.rules_set", N_("Booking rules changed"), None),
+    Kind("booking.rules_set", N_("Booking rules changed"), None,
+         fields=_BOOKING_RULE_FIELDS),
     Kind("booking.places_set", N_("Places per slot changed"), None,
          fields={"before": Field(N_("Before"), "term", PLACES_SET),
                  "after": Field(N_("Now"), "term", PLACES_SET),

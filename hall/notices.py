@@ -1,11 +1,13 @@
 """What the hall tells a visitor, and when: the notifications written into the outbox.
 
 With the move that causes them (``install``: writers on the event log, ``hall.events``), in
-the move's own transaction: a booking made, moved or cancelled; a booked visitor called to a
-window; every step of a case the tracking page shows, when the applicant gave a mobile
-number. By scheduled jobs: the reminder the day before an appointment (``queue_reminders``,
-from NOTIFY_REMINDER_AT hall time) and "nearly your turn" (``queue_nearly``, at NOTIFY_AHEAD
-people ahead). Each has a dedupe key, so each is written once however often it is caused.
+the move's own transaction: a booking made, moved or cancelled; a ticket taken from home
+(``hall.remote``: "you are in the queue"); a booked visitor or one who queued from home
+called to a window; every step of a case the tracking page shows, when the applicant gave a
+mobile number. By scheduled jobs: the reminder the day before an appointment
+(``queue_reminders``, from NOTIFY_REMINDER_AT hall time) and "nearly your turn"
+(``queue_nearly``, at NOTIFY_AHEAD people ahead, for booked and remote tickets). Each has a
+dedupe key, so each is written once however often it is caused.
 
 The text is Chinese (SMS has no locale), from the message ids below and their translations,
 and says only the facts of the booking, ticket or case: the item, the time, the queue number,
@@ -24,14 +26,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.messages.pofile import read_po
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from . import board, clock, events, kinds, numbers, outbox, settings
 from .db import write_transaction
 from .events import Appended
 from .messages import N_
-from .models import Booking, BookingStatus, Division, Hall, Ticket, TicketStatus
+from .models import (
+    Booking,
+    BookingStatus,
+    Division,
+    Hall,
+    RemoteTicket,
+    ServiceItem,
+    Ticket,
+    TicketStatus,
+)
 
 PO = Path(__file__).resolve().parent.parent / "translations/zh/LC_MESSAGES/messages.po"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -51,6 +63,13 @@ NEARLY = N_("Nearly your turn: %(ahead)s people ahead of number %(number)s (%(se
             "Please stay near the windows.")
 NEXT = N_("You are next: number %(number)s (%(service)s). Please stay near the windows.")
 CALLED = N_("Number %(number)s, please go to window %(window)s now.")
+JOINED = N_("You are in the queue from home: number %(number)s (%(service)s), service number "
+            "%(service_no)s. When you reach the hall, scan the QR code at its door to be "
+            "called.")
+NEARLY_AWAY = N_("Nearly your turn: %(ahead)s people ahead of number %(number)s "
+                 "(%(service)s). Please come to the hall now and scan the QR code at its door.")
+NEXT_AWAY = N_("You are next: number %(number)s (%(service)s). Please come to the hall now "
+               "and scan the QR code at its door.")
 CASE_STEP = N_("Case %(case_no)s: %(step)s")
 # The timeline's sentence says "here" (the tracking page); a text message says where.
 REJECTED = N_("Decided: not approved. The reason is in the decision; read it on the tracking "
@@ -130,7 +149,8 @@ def _booking_written(session: Session, appended: Appended) -> None:
         text = zh(MOVED, before=when(before, tz), **facts)
         key = f"booking.moved:{appended.id}"
     else:
-        closed = appended.data.get("reason") == "closure"
+        # "hall-closed" is what hall.closures records; "closure" what older events say.
+        closed = appended.data.get("reason") in ("hall-closed", "closure")
         text = zh(CANCELLED_CLOSED if closed else CANCELLED, **facts)
         key = f"booking.cancelled:{booking.id}"
     outbox.enqueue(session, hall_id=hall.id, kind=appended.kind, recipient=to[0],
@@ -140,16 +160,26 @@ def _booking_written(session: Session, appended: Appended) -> None:
 
 _BOOKED_PHONE = select(Booking.__table__.c.phone).where(
     Booking.__table__.c.ticket_id == bindparam("ticket_id"))
+_REMOTE_PHONE = select(RemoteTicket.__table__.c.phone).where(
+    RemoteTicket.__table__.c.ticket_id == bindparam("ticket_id"))
+# Where the visitor's number is kept, by the ticket's source; other sources have none.
+_PHONE_OF = {"booking": _BOOKED_PHONE, "remote": _REMOTE_PHONE}
+# A move that gave only the ticket's id: either, in one statement.
+_ANY_PHONE = select(func.coalesce(_BOOKED_PHONE.scalar_subquery(),
+                                  _REMOTE_PHONE.scalar_subquery()))
 
 
 def _called(session: Session, appended: Appended) -> None:
     """A call is the hot path: a walk-in's ticket (the move passed it) costs nothing; a
-    booked visit one indexed read (``ix_bookings_ticket``)."""
+    booked visit or a ticket taken from home one read by primary or indexed key
+    (``ix_bookings_ticket``, ``remote_tickets``' key)."""
     ticket = appended.ticket
-    if (ticket is not None and ticket.source != "booking") or appended.ticket_id is None:
+    if appended.ticket_id is None:
         return
-    phone = session.connection().execute(
-        _BOOKED_PHONE, {"ticket_id": appended.ticket_id}).scalar()
+    query = _PHONE_OF.get(ticket.source) if ticket is not None else _ANY_PHONE
+    if query is None:
+        return
+    phone = session.connection().execute(query, {"ticket_id": appended.ticket_id}).scalar()
     to = contact(phone)
     if to is None:
         return
@@ -157,6 +187,49 @@ def _called(session: Session, appended: Appended) -> None:
     outbox.enqueue(session, hall_id=appended.hall.id, kind=appended.kind, recipient=to[0],
                    channel=to[1], text=signed(appended.hall.name_zh, text),
                    dedupe_key=f"ticket.called:{appended.id}", now=appended.at)
+
+
+# A ticket taken from home is told it is in the queue. Its ``ticket.issued`` is appended
+# before ``hall.remote`` writes the row that holds the mobile number, so the writer notes the
+# ticket and the message is written just before the move commits, in its transaction (a
+# rolled-back join forgets it).
+_JOINED = "hall.notices.joined"
+
+
+def _issued(session: Session, appended: Appended) -> None:
+    """Every ticket passes here: decided from the event's data, no query; only a ticket
+    taken from home is noted."""
+    if appended.data.get("source") != "remote" or appended.ticket_id is None:
+        return
+    session.info.setdefault(_JOINED, []).append((appended.ticket_id, appended.at))
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _write_joined(session: Session) -> None:
+    noted = session.info.pop(_JOINED, None)
+    if not noted:
+        return
+    at = dict(noted)
+    for ticket_id, phone, number, service_no, service, hall_id, hall_name in session.execute(
+            select(RemoteTicket.ticket_id, RemoteTicket.phone, Ticket.number, Ticket.service_no,
+                   ServiceItem.name_zh, Ticket.hall_id, Hall.name_zh)
+            .join(Ticket, Ticket.id == RemoteTicket.ticket_id)
+            .join(ServiceItem, ServiceItem.id == Ticket.service_id)
+            .join(Hall, Hall.id == Ticket.hall_id)
+            .where(RemoteTicket.ticket_id.in_(list(at)))):
+        to = contact(phone)
+        if to is None:
+            continue
+        text = zh(JOINED, number=number, service=service,
+                  service_no=numbers.grouped(service_no))
+        outbox.enqueue(session, hall_id=hall_id, kind="ticket.joined", recipient=to[0],
+                       channel=to[1], text=signed(hall_name, text),
+                       dedupe_key=f"ticket.joined:{ticket_id}", now=at[ticket_id])
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_joined(session: Session) -> None:
+    session.info.pop(_JOINED, None)
 
 
 def _case_step(session: Session, appended: Appended) -> None:
@@ -202,6 +275,7 @@ def install() -> None:
     database of this process; installing twice changes nothing)."""
     events.on_append(BOOKING_KINDS, _booking_written)
     events.on_append(("ticket.called",), _called)
+    events.on_append(("ticket.issued",), _issued)
     events.on_append(CASE_KINDS, _case_step)
 
 
@@ -250,18 +324,25 @@ def queue_reminders(session: Session, now: datetime) -> int:
 
 
 def queue_nearly(session: Session, now: datetime) -> int:
-    """"Nearly your turn" for each booked visitor waiting today with NOTIFY_AHEAD people or
-    fewer ahead, once per ticket. One read for every hall (the sender runs it every few
-    seconds), then one count per visitor not yet told. Returns how many were written."""
+    """"Nearly your turn" for each visitor waiting today with NOTIFY_AHEAD people or fewer
+    ahead who left a mobile number: booked and checked in, or queued from home (told to come
+    in while still away), once per ticket. Two reads for every hall (the sender runs it every
+    few seconds), then one count per visitor not yet told. Returns how many were written."""
     ahead_at_most = settings.of(session).notify_ahead
     today = {hall_id: clock.local_date(now, tz)
              for hall_id, tz in session.execute(select(Hall.id, Hall.timezone))}
-    waiting = [(ticket, phone) for ticket, phone in session.execute(
+    days = set(today.values())
+    booked = session.execute(
         select(Ticket, Booking.phone).join(Booking, Booking.ticket_id == Ticket.id)
-        .where(Booking.hall_id.in_(list(today)), Booking.day.in_(set(today.values())),
+        .where(Booking.hall_id.in_(list(today)), Booking.day.in_(days),
                Booking.status == BookingStatus.CHECKED_IN.value,
                Ticket.status == TicketStatus.WAITING.value))
-        if ticket.day == today[ticket.hall_id]]
+    from_home = session.execute(
+        select(Ticket, RemoteTicket.phone).join(RemoteTicket, RemoteTicket.ticket_id == Ticket.id)
+        .where(RemoteTicket.hall_id.in_(list(today)), RemoteTicket.day.in_(days),
+               Ticket.status == TicketStatus.WAITING.value))
+    waiting = [(ticket, phone) for ticket, phone in [*booked, *from_home]
+               if ticket.day == today[ticket.hall_id]]
     keys = {f"ticket.nearly:{t.id}": (t, phone) for t, phone in waiting}
     found = []
     connection = session.connection()
@@ -278,7 +359,9 @@ def queue_nearly(session: Session, now: datetime) -> int:
         if ahead > ahead_at_most:
             continue
         facts = {"number": ticket.number, "service": ticket.service.name_zh}
-        text = zh(NEARLY, ahead=ahead, **facts) if ahead else zh(NEXT, **facts)
+        # Who is still at home is asked to come in: call-next passes them by till then.
+        nearly, following = (NEARLY_AWAY, NEXT_AWAY) if ticket.away else (NEARLY, NEXT)
+        text = zh(nearly, ahead=ahead, **facts) if ahead else zh(following, **facts)
         found.append((key, ticket.hall_id, "ticket.nearly", to,
                       signed(ticket.hall.name_zh, text)))
     session.rollback()

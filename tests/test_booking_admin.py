@@ -16,11 +16,19 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor
-from hall import booking_admin, bookings, closures, hours, hours_admin, slots
+from hall import booking_admin, bookings, closures, hours, hours_admin, remote, slots
 from hall import db as hall_db
 from hall.errors import NotAnAdministrator
 from hall.lookup import get_hall, get_service
-from hall.models import Booking, BookingRules, Event, OpeningException, ServiceBooking, SlotPlaces
+from hall.models import (
+    Booking,
+    BookingRules,
+    Event,
+    Notification,
+    OpeningException,
+    ServiceBooking,
+    SlotPlaces,
+)
 from hall.web.extensions import db
 from test_auth import csrf_token, sign_in
 
@@ -182,6 +190,77 @@ def test_fewer_places_never_take_away_places_already_taken(any_app):
     book(any_app, "2026-11-24T09:30:00+08:00")  # another slot has its one place
 
 
+# -- the share taken from home ----------------------------------------------------------------------
+
+def exam_item(app) -> booking_admin.ItemPlaces:
+    with app.app_context():
+        [exam] = [i for i in booking_admin.items(db.session, get_hall(db.session, "HQ"), days=0)
+                  if i.service.code == "EXAM"]
+        return exam
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_share_taken_from_home_is_a_rule_audited_and_sets_today_s_places(any_app):
+    admin = actor(any_app, "admin")
+    # The default 20 %: EXAM's windows (3) × today's 420 opening minutes ÷ 15 minutes × 20 %.
+    assert exam_item(any_app).remote_places == 16
+    with any_app.app_context():
+        assert booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": "50"},
+                                       actor=admin)
+        hall = get_hall(db.session, "HQ")
+        exam = get_service(db.session, hall, "EXAM")
+        # The page's figure is the very count that refuses a join.
+        assert remote.places(db.session, hall, exam, date(2026, 11, 23)) == 42
+    assert exam_item(any_app).remote_places == 42
+    # The other rules given without it (an older form) leave it as it is.
+    with any_app.app_context():
+        assert booking_admin.set_rules(db.session, "HQ", {**RULES, "days_ahead": 5},
+                                       actor=admin)
+        assert slots.rules_of(db.session, get_hall(db.session, "HQ")).remote_percent == 50
+    assert [e.data["changed"] for e in events(any_app, "booking.rules_set")] == [
+        {"remote_percent": {"before": 20, "after": 50}},
+        {"days_ahead": {"before": 10, "after": 5}}]
+
+    # 0 turns queueing from home off: nobody can join.
+    with any_app.app_context():
+        booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": 0}, actor=admin)
+        with pytest.raises(remote.RemoteFull):
+            remote.join(db.session, "HQ", "EXAM", phone="13800138000")
+    assert exam_item(any_app).remote_places == 0
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+@pytest.mark.parametrize("value", [101, "-1", "", "2\x00", "五十", 20.5, True, None])
+def test_a_nonsense_share_from_home_is_refused_and_nothing_is_written(any_app, value):
+    before = written(any_app)
+    with any_app.app_context(), pytest.raises(booking_admin.InvalidBookingRule) as refused:
+        booking_admin.set_rules(db.session, "HQ", {**RULES, "remote_percent": value},
+                                actor=actor(any_app, "admin"))
+    assert refused.value.field == "remote_percent"
+    assert "0 to 100" in str(refused.value)
+    assert written(any_app) == before
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_page_sets_the_share_from_home_and_shows_today_s_places(app, client):
+    sign_in(client, "admin")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'name="remote_percent" value="20"' in page
+    assert 'data-remote-places="16"' in page
+    form = {name: str(value) for name, value in RULES.items()}
+    refused = post(client, PAGE, {**form, "remote_percent": "120"})
+    assert refused.status_code == 422 and 'value="120"' in refused.get_data(as_text=True)
+    assert events(app, "booking.rules_set") == []
+    assert post(client, PAGE, {**form, "remote_percent": "5"}).status_code == 302
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'name="remote_percent" value="5"' in page
+    assert 'data-remote-places="4"' in page  # 3 × 420 ÷ 15 × 5 % = 4.2
+    [event] = events(app, "booking.rules_set")
+    assert event.data["changed"] == {"remote_percent": {"before": 20, "after": 5}}
+    audit = client.get("/admin/audit?kind=booking.").get_data(as_text=True)
+    assert "remote_percent" not in audit  # named in words
+
+
 # -- a closure cancels bookings, with a warning first ----------------------------------------------
 
 def close_tuesday(app, confirmed=False, spans: hours.Spans = ()):
@@ -296,6 +375,75 @@ def test_a_closed_weekday_cancels_the_bookings_of_every_such_day(app):
             db.session, "HQ", {1: ()}, actor=admin), actor=admin, confirmed=True)
     assert statuses(app) == {tuesday: "cancelled", next_tuesday: "cancelled",
                              monday: "booked"}
+
+
+# -- the sweep: bookings that slipped past a closure -----------------------------------------------
+
+def close_tuesday_elsewhere(app) -> None:
+    """Another process closes Tuesday: its row is committed, and this process still keeps the
+    hours it read less than a minute ago (hall.hours' cache)."""
+    with app.app_context():
+        hall_id = get_hall(db.session, "HQ").id
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(OpeningException).values(
+                hall_id=hall_id, day=TUESDAY, opens=None, closes=None, note="停电"))
+
+
+def sweep(app) -> list[str]:
+    with app.app_context():
+        return closures.sweep(db.session)
+
+
+def cancellation_texts(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Notification.text).where(
+            Notification.kind == "booking.cancelled").order_by(Notification.id)))
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_a_booking_that_slipped_past_a_closure_is_cancelled_by_the_sweep_once(any_app):
+    places(any_app, "EXAM", "by-hand", 3)
+    wednesday = book(any_app, "2026-11-25T09:00:00+08:00")
+    afternoon = book(any_app, "2026-11-24T14:00:00+08:00")  # this process reads the hours
+    before = written(any_app)
+    assert sweep(any_app) == []  # every slot exists: nothing touched, nothing written
+    assert written(any_app) == before
+
+    close_tuesday_elsewhere(any_app)
+    # Booked through this process's cached hours, after the day was closed.
+    slipped = book(any_app, "2026-11-24T09:00:00+08:00")
+    assert statuses(any_app)[slipped] == "booked"
+
+    assert sorted(sweep(any_app)) == sorted([afternoon, slipped])
+    assert statuses(any_app) == {wednesday: "booked", afternoon: "cancelled",
+                                 slipped: "cancelled"}
+    assert taken(any_app, "2026-11-24T09:00:00+08:00") == 0
+    assert taken(any_app, "2026-11-25T09:00:00+08:00") == 1
+    told = events(any_app, "booking.cancelled")
+    assert sorted((e.data["booking"], e.data["reason"], e.actor) for e in told) == sorted(
+        [(afternoon, "hall-closed", "system"), (slipped, "hall-closed", "system")])
+    texts = cancellation_texts(any_app)
+    assert len(texts) == 2 and all("大厅当天不办公，您的预约已取消" in t for t in texts)
+
+    # Once: the next minute finds nothing more to do.
+    after = written(any_app)
+    assert sweep(any_app) == []
+    assert written(any_app) == after and len(cancellation_texts(any_app)) == 2
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_sweep_leaves_bookings_of_shorter_hours_that_still_fit(app):
+    places(app, "EXAM", "by-hand", 3)
+    morning = book(app, "2026-11-24T09:00:00+08:00")
+    late = book(app, "2026-11-24T09:30:00+08:00")
+    with app.app_context():  # another process makes Tuesday 08:30–10:00: tickets till 09:30
+        hall_id = get_hall(db.session, "HQ").id
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(OpeningException).values(
+                hall_id=hall_id, day=TUESDAY, opens=hours.parse_spans("08:30-10:00")[0].opens,
+                closes=hours.parse_spans("08:30-10:00")[0].closes, note=""))
+    assert sweep(app) == [late]
+    assert statuses(app) == {morning: "booked", late: "cancelled"}
 
 
 # -- the pages -----------------------------------------------------------------------------------
@@ -414,6 +562,25 @@ def test_the_command_line_sets_rules_and_places(app):
     assert "closed to booking" in runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output
     assert [e.data["after"] for e in events(app, "booking.places_set")] == ["2", "closed"]
     assert len(events(app, "booking.rules_set")) == 1
+
+
+@pytest.mark.hall_clock(MONDAY_MORNING)
+def test_the_command_line_sets_the_share_taken_from_home(app):
+    runner = app.test_cli_runner()
+    assert "20% of a day's capacity taken from home" in runner.invoke(
+        args=["booking", "rules", "HQ"]).output
+    assert re.search(r"EXAM\s+\d+ places per slot \(.*\), 16 from home today",
+                     runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output)
+    bad = runner.invoke(args=["booking", "rules", "HQ", "--remote-percent", "101",
+                              "--by", "admin"])
+    assert bad.exit_code == 1 and "0 to 100" in bad.output
+    changed = runner.invoke(args=["booking", "rules", "HQ", "--remote-percent", "0",
+                                  "--by", "admin"])
+    assert changed.exit_code == 0 and "0% of a day's capacity taken from home" in changed.output
+    assert "slots of 30 minutes" in changed.output  # the other rules stay
+    assert "0 from home today" in runner.invoke(args=["booking", "places", "HQ", "EXAM"]).output
+    [event] = events(app, "booking.rules_set")
+    assert event.data["changed"] == {"remote_percent": {"before": 20, "after": 0}}
 
 
 @pytest.mark.hall_clock(MONDAY_MORNING)

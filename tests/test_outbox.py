@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import actor, hall_clock_env
-from hall import bookings, cases, channels, checkin, clock, issuing, notices, outbox, queue
+from hall import bookings, cases, channels, checkin, clock, issuing, notices, outbox, queue, remote
 from hall.db import write_transaction
 from hall.models import Event, Notification, NotificationAttempt
 from hall.web.extensions import db
@@ -152,10 +152,24 @@ def test_a_booked_visitor_is_told_when_called_and_a_walk_in_without_a_contact_is
     assert "请 Y001 号现在到 3 号窗口办理" in called[0].text
 
 
+def join(app, phone: str = PERSON["phone"]) -> issuing.IssuedTicket:
+    """A ticket of today's EXAM queue taken from home (hall.remote)."""
+    with app.app_context():
+        return remote.join(db.session, "HQ", "EXAM", phone=phone)
+
+
+def arrive(app, ticket: issuing.IssuedTicket) -> None:
+    """Its visitor checks in at the hall's kiosk (no door code: the kiosk vouches)."""
+    with app.app_context():
+        remote.arrive(db.session, "HQ", ticket.service_no, ticket.access_code, door_code=None,
+                      secret="unused at the kiosk")
+
+
 @pytest.mark.hall_clock(MONDAY_1000)
 def test_a_call_reads_the_bookings_only_for_a_booked_visit(app):
     """ticket.called is the hot path: a walk-in's call reads nothing more; a booked visit's,
-    one read of its booking by ticket."""
+    one read of its booking by ticket; a ticket taken from home, one read of its own row.
+    Taking a walk-in's ticket writes and reads nothing for notifications either."""
     booking = book(app)
     clerk = actor(app, "clerk03")
     statements: list[str] = []
@@ -163,23 +177,85 @@ def test_a_call_reads_the_bookings_only_for_a_booked_visit(app):
     def seen(_conn, _cursor, statement, *_args) -> None:
         statements.append(statement)
 
+    def about_visitors() -> list[str]:
+        return [s for s in statements if any(
+            table in s for table in ("FROM bookings", "remote_tickets", "outbox"))]
+
     with clock.frozen(at("2026-11-24T08:50:00+08:00")) as frozen, app.app_context():
-        walk_in = issuing.issue_ticket(db.session, "HQ", "EXAM")
-        checkin.check_in(db.session, "HQ", booking.booking_code)
-        queue.open_window(db.session, "HQ", 3, actor=clerk)
         sa.event.listen(db.engine, "before_cursor_execute", seen)
         try:
+            walk_in = issuing.issue_ticket(db.session, "HQ", "EXAM")
+            issued_reads = about_visitors()
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+            from_home = remote.join(db.session, "HQ", "EXAM", phone="13900139000")
+            remote.arrive(db.session, "HQ", from_home.service_no, from_home.access_code,
+                          door_code=None, secret="unused at the kiosk")
+            checkin.check_in(db.session, "HQ", booking.booking_code)
+            queue.open_window(db.session, "HQ", 3, actor=clerk)
+            sa.event.listen(db.engine, "before_cursor_execute", seen)
+            statements.clear()
             assert queue.call_next(db.session, "HQ", 3, actor=clerk).number == walk_in.number
-            walk_in_reads = [s for s in statements if "FROM bookings" in s]
+            walk_in_reads = about_visitors()
             queue.finish(db.session, "HQ", 3, actor=clerk)
             frozen.advance(minutes=11)
             statements.clear()
             assert queue.call_next(db.session, "HQ", 3, actor=clerk).number == "Y001"
             booked_reads = [s for s in statements if "FROM bookings" in s]
+            booked_remote = [s for s in statements if "remote_tickets" in s]
+            queue.finish(db.session, "HQ", 3, actor=clerk)
+            statements.clear()
+            called = queue.call_next(db.session, "HQ", 3, actor=clerk)
+            remote_reads = [s for s in statements if "FROM remote_tickets" in s]
+            remote_booked = [s for s in statements if "FROM bookings" in s]
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", seen)
-    assert walk_in_reads == []
+    assert called.number == from_home.number
+    assert issued_reads == [] and walk_in_reads == []
     assert len(booked_reads) == 1 and "bookings.ticket_id" in booked_reads[0]
+    assert booked_remote == []
+    assert len(remote_reads) == 1 and "remote_tickets.ticket_id" in remote_reads[0]
+    assert remote_booked == []
+
+
+@pytest.mark.hall_clock(MONDAY_1000)
+def test_a_ticket_taken_from_home_is_told_it_is_queued_and_when_it_is_called(any_app):
+    from_home = join(any_app)
+    with any_app.app_context():
+        issuing.issue_ticket(db.session, "HQ", "EXAM")  # a walk-in is told nothing
+    joined, = rows(any_app)
+    assert (joined.kind, joined.recipient, joined.channel) == ("ticket.joined", "13800138000",
+                                                             "sms")
+    assert joined.dedupe_key == f"ticket.joined:{from_home.id}"
+    assert f"{from_home.number} 号" in joined.text and "大厅门口的二维码" in joined.text
+    assert from_home.service_no[:6] in joined.text.replace(" ", "")
+    assert from_home.access_code not in joined.text  # never the access code
+
+    # Refused (the same number again, or the day's places taken): nothing more is written.
+    with any_app.app_context(), pytest.raises(remote.AlreadyQueued):
+        remote.join(db.session, "HQ", "EXAM", phone="138 0013 8000")
+    assert len(rows(any_app)) == 1
+
+    clerk = actor(any_app, "clerk03")
+    arrive(any_app, from_home)
+    with any_app.app_context():
+        queue.open_window(db.session, "HQ", 3, actor=clerk)
+        assert queue.call_next(db.session, "HQ", 3, actor=clerk).number == from_home.number
+    called, = rows(any_app, kind="ticket.called")
+    assert called.recipient == "13800138000"
+    assert f"请 {from_home.number} 号现在到 3 号窗口办理" in called.text
+    assert from_home.access_code not in called.text
+
+
+@pytest.mark.hall_clock(MONDAY_1000)
+def test_a_join_rolled_back_writes_no_notification_and_leaves_nothing_behind(app):
+    with app.app_context():
+        with pytest.raises(RuntimeError), write_transaction(db.session):
+            remote.join(db.session, "HQ", "EXAM", phone=PERSON["phone"])
+            raise RuntimeError("the move fails after the ticket was written")
+        issuing.issue_ticket(db.session, "HQ", "EXAM")  # the next move writes nothing
+    assert rows(app) == []
+    join(app)
+    assert [n.kind for n in rows(app)] == ["ticket.joined"]
 
 
 def test_every_case_step_the_tracking_page_shows_goes_to_the_applicant_s_mobile(app, desk):  # noqa: F811
@@ -251,6 +327,36 @@ def test_nearly_your_turn_is_written_once_at_notify_ahead_people_ahead(app):
         assert notices.queue_nearly(db.session, clock.now()) == 0  # once
     nearly, = rows(app, kind="ticket.nearly")
     assert "前面还有 3 人" in nearly.text and "Y001" in nearly.text
+
+
+@pytest.mark.hall_clock(MONDAY_1000)
+def test_nearly_your_turn_tells_who_queued_from_home_to_come_in_once(any_app):
+    clerk = actor(any_app, "clerk03")
+    with any_app.app_context():
+        for _ in range(5):
+            issuing.issue_ticket(db.session, "HQ", "EXAM")
+    at_home = join(any_app)
+    here = join(any_app, phone="13900139000")
+    arrive(any_app, here)
+    with any_app.app_context():
+        assert notices.queue_nearly(db.session, clock.now()) == 0  # 5 and 6 ahead
+        queue.open_window(db.session, "HQ", 3, actor=clerk)
+        for _ in range(3):
+            queue.call_next(db.session, "HQ", 3, actor=clerk)
+            queue.finish(db.session, "HQ", 3, actor=clerk)
+        # 2 ahead of the one at home, 3 of the one in the hall: both told, each once.
+        assert notices.queue_nearly(db.session, clock.now()) == 2
+        assert notices.queue_nearly(db.session, clock.now()) == 0
+        queue.call_next(db.session, "HQ", 3, actor=clerk)
+        assert notices.queue_nearly(db.session, clock.now()) == 0
+    told = {n.recipient: n for n in rows(any_app, kind="ticket.nearly")}
+    assert told.keys() == {"13800138000", "13900139000"}
+    assert told["13800138000"].dedupe_key == f"ticket.nearly:{at_home.id}"
+    assert "前面还有 2 人" in told["13800138000"].text
+    assert "请现在前往大厅" in told["13800138000"].text  # still at home: come in
+    assert "前面还有 3 人" in told["13900139000"].text
+    assert "请在窗口附近等候" in told["13900139000"].text  # already in the hall
+    assert at_home.access_code not in told["13800138000"].text
 
 
 # -- sending ----------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The scheduled jobs of a serving process: the deadline marks, every minute by default, the
-missed appointments, the appointment reminders and the notification sender (every
+missed appointments, the bookings a closure stranded (``hall.closures.sweep``), the
+appointment reminders and the notification sender (every
 NOTIFY_SEND_INTERVAL seconds, ``hall.outbox``), and the end of day, which closes each hall's
 day once its business has ended (its last closing time, or END_OF_DAY when later:
 ``hall.hours``), on the hall's clock (HALL_CLOCK).
@@ -20,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import bookings, clock, deadlines, endofday, lease, notices, outbox
+from hall import bookings, clock, closures, deadlines, endofday, lease, notices, outbox
 from hall.events import SYSTEM
 
 from .extensions import db
@@ -80,6 +81,20 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def cancel_stranded() -> None:
+        """Bookings of a slot a closure took away, booked through another process's cached
+        hours or at the closure's very moment: cancelled, their holders told."""
+        with app.app_context():
+            try:
+                cancelled = closures.sweep(db.session, actor=SYSTEM)
+                if cancelled:
+                    log.info("appointments: %d cancelled, the hall is closed then",
+                             len(cancelled))
+            except Exception:
+                log.exception("the stranded-bookings job failed")
+            finally:
+                db.session.remove()
+
     def remind() -> None:
         """The day-before reminders of tomorrow's bookings, once the hall's hour has come."""
         with app.app_context():
@@ -117,6 +132,8 @@ def start(app: Flask) -> BackgroundScheduler | None:
     scheduler.add_job(close_days, "interval", seconds=interval, id="end-of-day",
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(record_missed, "interval", seconds=interval, id="missed-appointments",
+                      next_run_time=datetime.now(UTC))
+    scheduler.add_job(cancel_stranded, "interval", seconds=interval, id="stranded-bookings",
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(remind, "interval", seconds=interval, id="reminders",
                       next_run_time=datetime.now(UTC))

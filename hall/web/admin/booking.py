@@ -31,9 +31,9 @@ def _page(hall, *, rules_values: dict | None = None, rules_problem: str | None =
     wanted = request.args.get("item", "")[:16]
     chosen = next((i for i in listed if i.service.code == wanted), None) or next(
         (i for i in listed if i.places > 0), listed[0] if listed else None)
-    if rules_values is None:
-        rules = slots.rules_of(db.session, hall)
-        rules_values = {name: str(getattr(rules, name)) for name in booking_admin.RULES}
+    rules = slots.rules_of(db.session, hall)
+    rules_values = {**{name: str(getattr(rules, name)) for name in booking_admin.RULES},
+                    **(rules_values or {})}
     days, times, cells = _grid(chosen) if chosen else ([], [], {})
     html = render_template(
         "admin/booking.html", hall=hall, items=listed, chosen=chosen, days=days, times=times,
@@ -53,9 +53,11 @@ def booking_page(hall: str):
 @bp.post("/halls/<hall>/booking")
 @roles_required("admin")
 def save_booking_rules(hall: str):
-    """The hall's four booking rules."""
+    """The hall's booking rules; one the form does not send (a page loaded before it had
+    the field) stays as it is."""
     found = managed_hall(hall)
-    values = {name: request.form.get(name, "").strip()[:12] for name in booking_admin.RULES}
+    values = {name: request.form[name].strip()[:12] for name in booking_admin.RULES
+              if name in request.form}
     with refusals.form_again(lambda problem: _page(found, rules_values=values,
                                                    rules_problem=problem)):
         changed = booking_admin.set_rules(db.session, found.code, values,

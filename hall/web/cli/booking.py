@@ -2,6 +2,7 @@
 
     flask booking rules HQ                                → the hall's booking rules
     flask booking rules HQ --slot-minutes 20 --walk-in-percent 40 --by admin
+    flask booking rules HQ --remote-percent 0 --by admin  → no queueing from home
     flask booking places HQ                               → each item's places per slot now
     flask booking places HQ EXAM 4 --by admin             → 4 places per slot, set by hand
     flask booking places HQ EXAM auto --by admin          → computed from the windows
@@ -22,7 +23,8 @@ from .common import administrator, refusal_said
 booking_group = AppGroup("booking", help="Booking rules of a hall, and places per slot.")
 
 OPTIONS = {"slot_minutes": "--slot-minutes", "walk_in_percent": "--walk-in-percent",
-           "days_ahead": "--days-ahead", "cancel_before_minutes": "--cancel-before"}
+           "days_ahead": "--days-ahead", "cancel_before_minutes": "--cancel-before",
+           "remote_percent": "--remote-percent"}
 MODES = {"auto": booking_admin.COMPUTED, "closed": booking_admin.CLOSED}
 MODE_WORDS = {booking_admin.COMPUTED: "computed from the windows",
               booking_admin.BY_HAND: "set by hand", booking_admin.CLOSED: "closed to booking"}
@@ -32,7 +34,8 @@ def _show_rules(hall) -> None:
     rules = slots.rules_of(db.session, hall)
     click.echo(f"{hall.code}: slots of {rules.slot_minutes} minutes, "
                f"{rules.walk_in_percent}% kept for walk-ins, {rules.days_ahead} open days "
-               f"ahead, cancel until {rules.cancel_before_minutes} minutes before")
+               f"ahead, cancel until {rules.cancel_before_minutes} minutes before, "
+               f"{rules.remote_percent}% of a day's capacity taken from home")
 
 
 @booking_group.command("rules")
@@ -43,6 +46,8 @@ def _show_rules(hall) -> None:
 @click.option("--days-ahead", "days_ahead", help="Open days ahead one may book (1-60).")
 @click.option("--cancel-before", "cancel_before_minutes",
               help="Cancel and move until this many minutes before the slot (0-10080).")
+@click.option("--remote-percent", "remote_percent",
+              help="Share of an item's capacity of the day taken from home (0-100; 0: off).")
 @click.option("--by", "username", help="The administrator (audited); needed to change.")
 def rules_command(hall_code: str, username: str | None, **given: str | None) -> None:
     """Show the hall's booking rules, or change those given (the others stay)."""
@@ -87,7 +92,7 @@ def places_command(hall_code: str, service_code: str | None, places: str | None,
         if service_code is not None and item.service.code != service_code.upper():
             continue
         click.echo(f"  {item.service.code:<8} {item.places:>3} places per slot "
-                   f"({MODE_WORDS[item.mode]})")
+                   f"({MODE_WORDS[item.mode]}), {item.remote_places} from home today")
         for slot in item.overfull:
             click.echo(f"           over-full: {slot.start:%Y-%m-%d %H:%M} has {slot.taken} "
                        f"taken; the bookings stay, no new one is taken")
