@@ -69,6 +69,7 @@ def test_a_phone_that_slept_shows_the_truth_when_it_wakes(live_server, browser_p
     page.set_viewport_size(PHONE)
     page.goto(mine["ticket_url"].replace("http://localhost", live_server))
     expect(page.locator("[data-status-line]")).to_have_text("排队中：前面还有 1 人")
+    expect(page.locator("[data-live-note]")).to_have_text("实时更新中：本页会自动刷新")
     # The phone sleeps: its socket is gone, and meanwhile the visitor ahead is called.
     page.evaluate("hallTicket.socket.disconnect()")
     expect(page.locator("[data-live-note]")).to_have_text("连接已断开，正在重新连接…")
