@@ -23,7 +23,7 @@ def test_book_on_the_phone_check_in_at_the_kiosk_and_see_the_call(live_server, b
     phone = browser_page
     phone.set_viewport_size(PHONE_SCREEN)
     code = book_tuesday(phone, live_server)
-    with phone.expect_navigation(url=re.compile(r"/t/\d+")):
+    with phone.expect_navigation(url=re.compile(r"/t/\d{14}[\dX]")):
         phone.locator("[data-follow]").click()
     expect(phone.locator("[data-headline=booking-booked]")).to_have_text(
         re.compile("已预约：2026-11-24 09:00"))

@@ -23,7 +23,7 @@ def path_of(url: str) -> str:
 
 
 def test_the_qr_opens_the_live_ticket_with_the_place_and_no_copy_is_kept(client, ticket):
-    assert re.fullmatch(r"http://localhost/t/\d+\?c=\w+", ticket["ticket_url"])
+    assert re.fullmatch(r"http://localhost/t/\d{14}[\dX]\?c=\w+", ticket["ticket_url"])
     r = client.get(path_of(ticket["ticket_url"]))
     html = r.get_data(as_text=True)
     assert r.status_code == 200
@@ -49,7 +49,7 @@ def test_the_kiosk_screen_and_the_printed_ticket_carry_the_live_ticket_address(
                      else ticket["pdf_url"])
     assert pdf.status_code == 200
     assert len(encoded) == 2
-    assert all(re.fullmatch(r"http://localhost/t/\d+\?c=\w+", url) for url in encoded)
+    assert all(re.fullmatch(r"http://localhost/t/\d{14}[\dX]\?c=\w+", url) for url in encoded)
     assert f"/t/{ticket['service_no']}?c={ticket['access_code']}" in encoded[1]
 
 

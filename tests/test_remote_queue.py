@@ -86,7 +86,7 @@ def test_joined_from_home_the_live_ticket_says_not_yet_arrived(app, client):
     assert "远程取号" in page and "公务员考试录用资格复审" in page
     answer = join_page(client)
     assert answer.status_code == 302
-    assert re.fullmatch(r"/t/\d{15}\?c=\w{8}", answer.headers["Location"])
+    assert re.fullmatch(r"/t/\d{14}[\dX]\?c=\w{8}", answer.headers["Location"])
     live = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "A001" in live
     note = re.search(r"<p class=\"away-note\" data-away-note ?(hidden)?>", live)
@@ -118,7 +118,7 @@ def test_call_next_passes_an_away_ticket_by_and_calls_it_in_its_place_once_arriv
     page = client.get(door()).get_data(as_text=True)
     assert "我已到达" in page and "A001" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    service_no = re.search(r'name="ticket" value="(\d+)"', page).group(1)
+    service_no = re.search(r'name="ticket" value="(\d{14}[\dX])"', page).group(1)
     arrived = client.post(door(), data={"csrf_token": token, "ticket": service_no})
     assert arrived.status_code == 302 and arrived.headers["Location"].startswith(f"/t/{service_no}")
     assert away_of(app, "A001") is False
