@@ -188,6 +188,14 @@ def administers(staff: Staff | None, hall: Hall | None) -> bool:
     return staff.hall.level == "province"
 
 
+def administered_hall(session: Session, code: str, actor: Actor) -> Hall:
+    """The hall ``code`` (locked for the move), if ``actor`` administers it; else
+    NotAnAdministrator. What every administrative move of a hall starts with."""
+    hall = get_hall(session, code, typed=True, lock=True)
+    _administrator(session, actor, hall)
+    return hall
+
+
 def _administrator(session: Session, actor: Actor, hall: Hall | None) -> Staff:
     staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
     if staff is None or not administers(staff, hall):

@@ -19,12 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock, remote, slots
-from .admin import administers
+from .admin import administered_hall
 from .db import operation
-from .errors import N_, HallError, NotAnAdministrator, Term
+from .errors import N_, HallError, Term
 from .events import Actor, record
-from .lookup import get_hall, get_service
-from .models import BookingRules, Hall, ServiceBooking, ServiceItem, SlotPlaces, Staff
+from .lookup import get_service
+from .models import BookingRules, Hall, ServiceBooking, ServiceItem, SlotPlaces
 
 # Each rule, its words and its range: the CHECK constraints of ``booking_rules``.
 RULES = {
@@ -97,14 +97,6 @@ def check_places(mode: str, places: object) -> tuple[bool, int | None]:
     raise InvalidPlaces()
 
 
-def _hall(session: Session, code: str, actor: Actor) -> Hall:
-    hall = get_hall(session, code, typed=True, lock=True)
-    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
-    if not administers(staff, hall):
-        raise NotAnAdministrator()
-    return hall
-
-
 # -- the moves -------------------------------------------------------------------------------
 
 @operation
@@ -113,7 +105,7 @@ def set_rules(session: Session, hall_code: str, values: Mapping[str, object], *,
     """Set the hall's booking rules; a rule not among ``values`` at all keeps its value (a
     rule given empty is refused). Records ``booking.rules_set`` with each change
     before → after; nothing when nothing changed. Returns whether anything changed."""
-    hall = _hall(session, hall_code, actor)
+    hall = administered_hall(session, hall_code, actor)
     before = slots.rules_of(session, hall)
     after = check_rules({**{name: getattr(before, name) for name in RULES}, **values})
     changed = {f.name: {"before": getattr(before, f.name), "after": getattr(after, f.name)}
@@ -143,7 +135,7 @@ def set_places(session: Session, hall_code: str, service_code: str, mode: str,
                places: object = None, *, actor: Actor) -> bool:
     """Set one item's places per slot: by hand (0 to MAX_PLACES), computed from the windows,
     or closed to booking. Records ``booking.places_set``; nothing when nothing changed."""
-    hall = _hall(session, hall_code, actor)
+    hall = administered_hall(session, hall_code, actor)
     service = get_service(session, hall, service_code, typed=True)
     bookable, own = check_places(mode, places)
     row = session.get(ServiceBooking, service.id)

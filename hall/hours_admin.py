@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import clock
-from .admin import administers
+from .admin import administered_hall
 from .db import operation
-from .errors import N_, HallError, NotAnAdministrator
+from .errors import N_, HallError
 from .events import Actor, record
 from .hours import (
     CLOSED,
@@ -33,8 +33,7 @@ from .hours import (
     check_spans,
     spans_text,
 )
-from .lookup import get_hall
-from .models import DailyReport, Hall, OpeningException, OpeningHours, Staff
+from .models import DailyReport, Hall, OpeningException, OpeningHours
 
 
 class NoOpeningDay(InvalidHours):
@@ -66,14 +65,6 @@ class NoOpeningException(HallError):
     message = N_("%(day)s has no exception to remove.")
 
 
-def _hall(session: Session, code: str, actor: Actor) -> Hall:
-    hall = get_hall(session, code, typed=True, lock=True)
-    staff = session.get(Staff, actor.staff_id) if actor.staff_id else None
-    if not administers(staff, hall):
-        raise NotAnAdministrator()
-    return hall
-
-
 def _week_rows(session: Session, hall: Hall) -> dict[int, Spans]:
     week: dict[int, list[Span]] = {}
     for row in session.scalars(select(OpeningHours).where(OpeningHours.hall_id == hall.id)):
@@ -88,7 +79,7 @@ def set_week(session: Session, hall_code: str, week: Mapping[int, Spans], *, act
     given, the last-ticket minutes. A hall on the default week takes it as its own first.
     Records ``hours.week_set`` with each change before → after; nothing when nothing
     changed. Returns whether anything changed."""
-    hall = _hall(session, hall_code, actor)
+    hall = administered_hall(session, hall_code, actor)
     current = _week_rows(session, hall)
     before = {d: current.get(d, ()) for d in range(7)} if current else dict(DEFAULT_WEEK)
     after = {d: before.get(d, ()) for d in range(7)}
@@ -141,7 +132,7 @@ def set_exception(session: Session, hall_code: str, day: date, spans: Spans | No
                   note: str = "", *, actor: Actor) -> None:
     """Close the hall all day (``spans`` empty or None) or open it with special hours on
     ``day``, replacing any exception of that day. Records ``hours.exception_set``."""
-    hall = _hall(session, hall_code, actor)
+    hall = administered_hall(session, hall_code, actor)
     note = " ".join((note or "").split())
     if len(note) > 200:
         raise NoteTooLong()
@@ -167,7 +158,7 @@ def set_exception(session: Session, hall_code: str, day: date, spans: Spans | No
 @operation
 def remove_exception(session: Session, hall_code: str, day: date, *, actor: Actor) -> None:
     """Remove the exception of ``day``: the week and the calendar apply again."""
-    hall = _hall(session, hall_code, actor)
+    hall = administered_hall(session, hall_code, actor)
     rows = _exception_rows(session, hall, day)
     if not rows:
         raise NoOpeningException(day=day.isoformat())
