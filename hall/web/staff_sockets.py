@@ -116,7 +116,10 @@ class StaffNamespace(Namespace):
                     return
                 if before is not None and before[0] != hall.code:
                     leave_room(console_room(before[0]))
-                join_room(console_room(hall.code))
+                try:
+                    join_room(console_room(hall.code))
+                except ValueError:  # the console went away while it asked: nobody to answer
+                    return
                 self.floors[request.sid] = (hall.code, now)
                 state = floor.floor_state(session, hall)
         except HallError as error:

@@ -182,7 +182,11 @@ class TicketWatch:
                 if ticket_id not in states or not self._still_connected(sid):
                     self.followed_by[sid].discard(ticket_id)
                     continue
-                server.enter_room(sid, ticket_room(ticket_id), namespace=TICKET_NAMESPACE)
+                try:
+                    server.enter_room(sid, ticket_room(ticket_id), namespace=TICKET_NAMESPACE)
+                except ValueError:  # the phone went away since the check
+                    self.followed_by[sid].discard(ticket_id)
+                    continue
                 self.followers.setdefault(ticket_id, set()).add(sid)
                 self.hall_tickets.setdefault(hall, set()).add(ticket_id)
                 sent = self.sent[ticket_id]
