@@ -3,6 +3,8 @@ the codes, the slot, what to bring, the QR code and the PDF; moving and cancelli
 the hall's cut-off. An unknown booking and a wrong code get the same answer, word for word."""
 from __future__ import annotations
 
+import functools
+
 from flask import Response, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
@@ -44,6 +46,18 @@ def _held(hall: str, booking_code: str) -> Booking | None:
         return None
 
 
+def _holding(view):
+    """The view of a booking this browser holds the code of (``view(booking)``); for anyone
+    else, the access-code form instead."""
+    @functools.wraps(view)
+    def held(hall: str, booking_code: str):
+        booking = _held(hall, booking_code)
+        if booking is None:
+            return _access_form(hall, booking_code)
+        return view(booking)
+    return held
+
+
 def _access_form(hall: str, booking_code: str, error: str | None = None, status: int = 200):
     return make_response(render_template(
         "booking/access.html", hall_code=hall, error=error,
@@ -64,11 +78,9 @@ def _page(booking: Booking) -> dict:
 
 @bp.get("/<hall>/b/<booking_code>")
 @public_read
-def show(hall: str, booking_code: str):
+@_holding
+def show(booking: Booking):
     """The booking, for the browser holding its code; for anyone else the access-code form."""
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
     url = booking_url(booking.hall.code, booking.booking_code)
     return render_template("booking/booking.html", **_page(booking),
                            qr=printing.qr_svg(url), qr_text=url,
@@ -90,11 +102,9 @@ def unlock(hall: str, booking_code: str):
 
 @bp.get("/<hall>/b/<booking_code>/pdf")
 @public_read
-def pdf(hall: str, booking_code: str):
+@_holding
+def pdf(booking: Booking):
     """The confirmation to print or keep, for the browser holding the code."""
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
     data = booking_pdf.booking_pdf(
         booking, url=booking_url(booking.hall.code, booking.booking_code),
         cut_off=bookings.cut_off(db.session, booking), locale=str(get_locale()))
@@ -104,23 +114,19 @@ def pdf(hall: str, booking_code: str):
 
 @bp.get("/<hall>/b/<booking_code>/cancel")
 @public_read
-def cancel_page(hall: str, booking_code: str):
+@_holding
+def cancel_page(booking: Booking):
     """Are you sure? (a cancelled place goes to someone else at once)."""
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
     return render_template("booking/cancel.html", **_page(booking))
 
 
 @bp.post("/<hall>/b/<booking_code>/cancel")
 @booking_limited
-def cancel(hall: str, booking_code: str):
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
+@_holding
+def cancel(booking: Booking):
     bookings.cancel(db.session, booking.booking_code, booking.access_code)
-    return redirect(url_for("booking.show", hall=hall, booking_code=booking.booking_code,
-                            done="cancelled"), 303)
+    return redirect(url_for("booking.show", hall=booking.hall.code,
+                            booking_code=booking.booking_code, done="cancelled"), 303)
 
 
 def _move_page(booking: Booking, error: str | None = None, status: int = 200):
@@ -134,21 +140,17 @@ def _move_page(booking: Booking, error: str | None = None, status: int = 200):
 
 @bp.get("/<hall>/b/<booking_code>/move")
 @public_read
-def move_page(hall: str, booking_code: str):
+@_holding
+def move_page(booking: Booking):
     """The item's other slots to move to."""
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
     return _move_page(booking)
 
 
 @bp.post("/<hall>/b/<booking_code>/move")
 @booking_limited
-def move(hall: str, booking_code: str):
-    booking = _held(hall, booking_code)
-    if booking is None:
-        return _access_form(hall, booking_code)
-    code, access = booking.booking_code, booking.access_code
+@_holding
+def move(booking: Booking):
+    code, access, hall = booking.booking_code, booking.access_code, booking.hall.code
     start = booking_offer.slot_start(request.form.get("start"), booking.hall)
     try:
         bookings.move(db.session, code, access, start)
