@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from sqlalchemy import and_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
-from . import calendar, clock, kinds, lease, settings
+from . import calendar, clock, enquiry_deadlines, kinds, lease, settings
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
 from .models import RUNNING_STATES, Case, Event, Hall, Rating, running_clause
@@ -142,16 +142,19 @@ class TickResult:
     red: int = 0
     followups_yellow: int = 0
     followups_red: int = 0
+    enquiries_yellow: int = 0  # questions, complaints and reports (hall.enquiry_deadlines)
+    enquiries_red: int = 0
     halls: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
-        return self.yellow + self.red + self.followups_yellow + self.followups_red
+        return (self.yellow + self.red + self.followups_yellow + self.followups_red
+                + self.enquiries_yellow + self.enquiries_red)
 
 
 def tick(session: Session, now: datetime | None = None) -> TickResult:
-    """Mark every case and follow-up that has turned yellow or red, in batches of one
-    transaction each, and record each transition as an event."""
+    """Mark every case, follow-up and enquiry that has turned yellow or red, in batches of
+    one transaction each, and record each transition as an event."""
     now = now or clock.now()
     result = TickResult()
     for warning, order, condition in _CASE_MARKS:
@@ -167,6 +170,8 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
             setattr(result, name, getattr(result, name) + done)
             if done < BATCH:
                 break
+    marked = enquiry_deadlines.mark(session, now)
+    result.enquiries_yellow, result.enquiries_red = marked["yellow"], marked["red"]
     return result
 
 

@@ -19,12 +19,14 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import clock, hours
+from . import clock, enquiry_deadlines, hours
 from .access import may_work_window
 from .lookup import find_hall
 from .models import (
     Device,
     Division,
+    EnquiryRule,
+    EnquiryTopic,
     Hall,
     OpeningHours,
     Role,
@@ -582,6 +584,7 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
     _staff(session, password, halls, divisions, report)
     _devices(session, halls, report)
     _assign_demo_windows(session, halls, known)
+    seed_enquiry_topics(session)
     session.commit()
     return report
 
@@ -746,3 +749,66 @@ def _opening_hours(session: Session, hall: Hall) -> None:
                     for weekday in range(5) for opens, closes in spans)
     session.flush()
     hours.changed_in(session)
+
+
+# -- questions, complaints and reports online (issue 15) ----------------------------------------
+
+class TopicSpec(NamedTuple):
+    code: str
+    name_zh: str
+    name_en: str
+    division: str                 # the division of the same hall that answers it
+    kinds: tuple[str, ...]        # consultation, complaint, report
+
+
+_Q, _C, _R = "consultation", "complaint", "report"
+ENQUIRY_TOPICS = {
+    "HQ": (
+        TopicSpec("TITLE", "职称评审", "Professional title evaluation", "TITLE", (_Q, _C)),
+        TopicSpec("ARCHIVE", "人事档案", "Personnel archives", "TALENT", (_Q, _C)),
+        TopicSpec("INSURE", "社会保险", "Social insurance", "INSURE", (_Q, _C, _R)),
+        TopicSpec("EXAM", "考试录用", "Civil service recruitment", "CIVIL", (_Q, _C)),
+        TopicSpec("WAGE", "工资福利", "Wages and welfare", "WAGE", (_Q, _C)),
+        TopicSpec("LABOUR", "劳动合同与劳动关系", "Labour contracts and relations", "LABOUR",
+                  (_Q, _C, _R)),
+        TopicSpec("CONDUCT", "服务态度与工作作风", "Service attitude and conduct of staff",
+                  "CIVIL", (_C, _R)),
+    ),
+    "HRB": (
+        TopicSpec("TITLE", "职称评审", "Professional title evaluation", "TITLE", (_Q, _C)),
+        TopicSpec("ARCHIVE", "人事档案", "Personnel archives", "TALENT", (_Q, _C)),
+        TopicSpec("INSURE", "社会保险", "Social insurance", "INSURE", (_Q, _C, _R)),
+        TopicSpec("CONDUCT", "服务态度与工作作风", "Service attitude and conduct of staff",
+                  "CIVIL", (_C, _R)),
+    ),
+}
+
+
+def seed_enquiry_topics(session: Session) -> None:
+    """The demo topics and each hall's default time limits, where missing (a topic is matched
+    by hall and code, a rule by hall and kind; what exists is left as it is)."""
+    for hall_code, specs in ENQUIRY_TOPICS.items():
+        hall = find_hall(session, hall_code)
+        if hall is None:
+            continue
+        divisions = {d.code: d for d in session.scalars(
+            select(Division).where(Division.hall_id == hall.id))}
+        have = set(session.scalars(select(EnquiryTopic.code)
+                                   .where(EnquiryTopic.hall_id == hall.id)))
+        for order, spec in enumerate(specs, 1):
+            if spec.code in have or spec.division not in divisions:
+                continue
+            session.add(EnquiryTopic(
+                hall_id=hall.id, code=spec.code, name_zh=spec.name_zh, name_en=spec.name_en,
+                division_id=divisions[spec.division].id, active=True, sort_order=10 * order,
+                **{f"for_{kind}": kind in spec.kinds for kind in (_Q, _C, _R)}))
+        for kind, rule in enquiry_deadlines.DEFAULT_RULES.items():
+            if session.get(EnquiryRule, (hall.id, kind)) is None:
+                session.add(EnquiryRule(
+                    hall_id=hall.id, kind=kind, respond_days=rule.respond.days,
+                    respond_unit=rule.respond.unit,
+                    conclude_days=rule.conclude.days if rule.conclude else 0,
+                    conclude_unit=(rule.conclude.unit if rule.conclude
+                                   else enquiry_deadlines.CALENDAR),
+                    extension_days=rule.extension_days))
+    session.flush()

@@ -68,6 +68,7 @@ class Appended:
     ticket_id: int | None
     ticket: Any = None
     case: Any = None
+    enquiry: Any = None  # an enquiry's move (hall.enquiries) passes it
 
 
 Writer = Callable[[Session, Appended], None]
@@ -103,10 +104,10 @@ def is_floor_event(kind: str) -> bool:
 
 
 def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, window=None,
-           case=None, ticket_id: int | None = None, **data: Any) -> int:
+           case=None, ticket_id: int | None = None, enquiry=None, **data: Any) -> int:
     """Append an event to the current transaction and queue it for publication after the
-    commit. ``hall`` is anything with ``id`` and ``code``; the ticket, window and case are
-    given as objects or, for the ticket, by id. Returns the event's id."""
+    commit. ``hall`` is anything with ``id`` and ``code``; the ticket, window, case and
+    enquiry are given as objects or, for the ticket, by id. Returns the event's id."""
     at = clock.now()
     connection = session.connection()
     seq = None
@@ -118,6 +119,7 @@ def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, wind
         "ticket_id": ticket.id if ticket is not None else ticket_id,
         "case_id": case.id if case is not None else None,
         "window_id": window.id if window is not None else None,
+        "enquiry_id": enquiry.id if enquiry is not None else None,
         "data": data, "seq": seq,
     }
     event_id = connection.execute(_INSERT, row).scalar_one()
@@ -129,7 +131,7 @@ def record(session: Session, hall, kind: str, *, actor: Actor, ticket=None, wind
     writers = _writers.get(kind)
     if writers:
         appended = Appended(event_id, kind, at, hall, actor, data, row["ticket_id"],
-                            ticket=ticket, case=case)
+                            ticket=ticket, case=case, enquiry=enquiry)
         for writer in writers:
             writer(session, appended)
     return event_id

@@ -474,13 +474,128 @@ KINDS: dict[str, Kind] = _kinds(
                  "attempts": Field(N_("Tries before"), "number")}),
 )
 
+
+# -- questions, complaints and reports online (issue 15, hall.enquiries) -------------------------
+
+ENQUIRY_KIND_WORDS = {"consultation": N_("questions"), "complaint": N_("complaints"),
+                      "report": N_("reports")}
+ENQUIRY_KIND_NAMES = {"consultation": N_("Question"), "complaint": N_("Complaint"),
+                      "report": N_("Report")}
+DAY_UNITS = {"working": N_("working days"), "calendar": N_("days")}
+
+
+@dataclass(frozen=True)
+class EnquiryStateWords:
+    """An enquiry's state in the words of each audience (as ``CaseStateWords``)."""
+
+    term: str    # in a sentence: refusals, the audit log
+    title: str   # as a name: the division's inbox and the enquiry's page
+    stage: str   # the citizen's tracking page
+
+
+ENQUIRY_STATE_WORDS = {
+    "open": EnquiryStateWords(N_("waiting for an answer"), N_("Waiting for an answer"),
+                              N_("Received; the office will answer")),
+    "answered": EnquiryStateWords(N_("answered"), N_("Answered"), N_("Answered")),
+    "closed": EnquiryStateWords(N_("closed"), N_("Closed"), N_("Finished")),
+    "submitted": EnquiryStateWords(N_("waiting to be accepted"), N_("Waiting to be accepted"),
+                                   N_("Received; the office decides whether to accept it")),
+    "accepted": EnquiryStateWords(N_("accepted and being looked into"), N_("Accepted"),
+                                  N_("Accepted; being looked into")),
+    "declined": EnquiryStateWords(N_("not accepted"), N_("Not accepted"), N_("Not accepted")),
+    "concluded": EnquiryStateWords(N_("concluded"), N_("Concluded"), N_("Concluded")),
+}
+ENQUIRY_STATES = {code: words.term for code, words in ENQUIRY_STATE_WORDS.items()}
+# The moves of ``hall.enquiries`` (a function by the same name) and the kinds each writes.
+ENQUIRY_MOVES = {
+    "reply": CaseMove(N_("reply to"), ("enquiry.answered", "enquiry.replied", "enquiry.noted")),
+    "accept": CaseMove(N_("accept"), ("enquiry.accepted",)),
+    "decline": CaseMove(N_("decline"), ("enquiry.declined",)),
+    "conclude": CaseMove(N_("conclude"), ("enquiry.concluded",)),
+    "close": CaseMove(N_("close"), ("enquiry.closed",)),
+    "request_extension": CaseMove(N_("ask for an extension"),
+                                  ("enquiry.extension_requested",)),
+    "decide_extension": CaseMove(N_("decide on an extension"),
+                                 ("enquiry.extension_granted", "enquiry.extension_refused")),
+    "citizen_reply": CaseMove(N_("add to"), ("enquiry.citizen_replied",)),
+}
+_ENQUIRY_FIELDS = {"enquiry_kind": Field(N_("Kind"), "term", ENQUIRY_KIND_NAMES),
+                   "topic": Field(N_("Topic")),
+                   "service_no": Field(N_("Service number")),
+                   "related_case_no": Field(N_("About case")),
+                   "anonymous": Field(N_("Anonymous"), "yes_no"),
+                   "respond_days": Field(N_("Days to respond"), "number"),
+                   "unit": Field(N_("Counted in"), "term", DAY_UNITS),
+                   "days": Field(N_("Extension, days"), "number"),
+                   "state": Field(N_("State"), "term", ENQUIRY_STATES),
+                   "message": Field(N_("Message"), "hidden")}
+_ENQUIRY_WARNING_FIELDS = {**_WARNING_FIELDS, **_ENQUIRY_FIELDS}
+
+KINDS.update(_kinds(
+    Kind("enquiry.submitted", N_("Received online"),
+         {"consultation": N_("Your question was received online"),
+          "complaint": N_("Your complaint was received online"),
+          "report": N_("Your report was received online")},
+         citizen_by="enquiry_kind",
+         history=("enquiry_kind", "topic", "division", "related_case_no"),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.answered", N_("Answered"), N_("The office answered your question"),
+         history=("on_time",), fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.replied", N_("Replied"), N_("The office wrote to you"),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.noted", N_("Internal note"), None, fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.citizen_replied", N_("The citizen wrote"), N_("You wrote to the office"),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.accepted", N_("Accepted"),
+         N_("Accepted; it is to be concluded by %(due_at)s"), history=("on_time", "due_at"),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.declined", N_("Not accepted"),
+         N_("Not accepted. The reason is given in the messages; enter your access code to "
+            "read it"),
+         private=N_("Not accepted. Reason: %(reason)s"), history=("reason", "on_time"),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.concluded", N_("Concluded"),
+         N_("Concluded. The result is given in the messages; enter your access code to read "
+            "it"),
+         private=N_("Concluded; the result is in the messages"), history=("note", "on_time"),
+         fields={**_ENQUIRY_FIELDS, "note": Field(N_("Result"))}),
+    Kind("enquiry.closed", N_("Closed"), N_("Finished and closed"), history=("note",),
+         fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.extension_requested", N_("Extension requested"), None,
+         history=("days", "reason"), fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.extension_granted", N_("Extension granted"),
+         N_("Time limit extended by %(days)s %(unit)s"),
+         private=N_("Time limit extended by %(days)s %(unit)s: %(reason)s"),
+         history=("days", "unit", "reason", "note"), fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.extension_refused", N_("Extension refused"), None,
+         history=("days", "note"), fields=_ENQUIRY_FIELDS),
+    Kind("enquiry.yellow", N_("Yellow card: the time limit is near"), None,
+         history=("due_at",), fields=_ENQUIRY_WARNING_FIELDS),
+    Kind("enquiry.red", N_("Red card: the time limit has passed"), None,
+         history=("due_at",), fields=_ENQUIRY_WARNING_FIELDS),
+    Kind("enquiry.warning_lowered", N_("Warning lowered"), None,
+         history=("before", "after", "due_at"), fields=_ENQUIRY_WARNING_FIELDS),
+    # An administrator's time limits and topics (hall.enquiry_admin).
+    Kind("enquiry.rules_set", N_("Time limits of questions and complaints changed"), None,
+         fields={**_ENQUIRY_FIELDS,
+                 "respond_days": Field(N_("Days to respond"), "number"),
+                 "respond_unit": Field(N_("Days to respond counted in"), "term", DAY_UNITS),
+                 "conclude_days": Field(N_("Days to conclude"), "number"),
+                 "conclude_unit": Field(N_("Days to conclude counted in"), "term", DAY_UNITS),
+                 "extension_days": Field(N_("Days of an extension"), "number")}),
+    Kind("enquiry.topic_set", N_("Topic of questions and complaints changed"), None,
+         fields={**_ENQUIRY_FIELDS, "code": Field(N_("Code")),
+                 "kinds": Field(N_("Kinds"), "list"), "division": Field(N_("Division"))}),
+))
+
 # The audit log's filter: families of kinds, each a prefix of their codes.
 FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
             "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
             "day.": N_("End of day"), "device.": N_("Devices"),
             "hours.": N_("Opening hours"), "notification.": N_("Notifications"),
-            "booking.": N_("Appointments")}
+            "booking.": N_("Appointments"),
+            "enquiry.": N_("Questions and complaints")}
 
 
 def get(code: str) -> Kind:

@@ -121,3 +121,14 @@ def _value(kind: kinds.Kind, name: str, value, division: Callable[[str], Name]):
     if name == "case_no":
         return numbers.grouped(str(value))
     return value if isinstance(value, (str, int)) else str(value)
+
+
+# -- an enquiry's steps (issue 15, hall.enquiries) --------------------------------------------
+
+def for_enquiry(session: Session, enquiry, *, verified: bool = False) -> list[Step]:
+    """The public steps of a question, complaint or report, oldest first (the division's own
+    words, a reason for instance, only when ``verified``)."""
+    events = session.scalars(select(Event).where(Event.enquiry_id == enquiry.id)
+                             .order_by(Event.at, Event.id))
+    names = _Divisions(session, enquiry.hall_id, [enquiry.division])
+    return [step for step in (_step(e, names, {}, verified) for e in events) if step is not None]

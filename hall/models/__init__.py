@@ -13,6 +13,14 @@ from .cases import (
 )
 from .catalogue import ServiceItem
 from .devices import Device, DeviceKind
+from .enquiries import (  # issue 15: asking, complaining and reporting online
+    Enquiry,
+    EnquiryKind,
+    EnquiryMessage,
+    EnquiryRule,
+    EnquiryState,
+    EnquiryTopic,
+)
 from .events import Event
 from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
@@ -45,4 +53,5 @@ __all__ = [
     "OpeningHours", "OpeningException",
     "Booking", "BookingRules", "BookingStatus", "RemoteTicket", "ServiceBooking", "SlotPlaces",
     "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
+    "Enquiry", "EnquiryKind", "EnquiryMessage", "EnquiryRule", "EnquiryState", "EnquiryTopic",
 ]

@@ -23,6 +23,8 @@ class Event(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
+    # An enquiry's events (issue 15: online questions, complaints and reports).
+    enquiry_id: Mapped[int | None] = mapped_column(ForeignKey("enquiries.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     # Who acted, readable without a join: a username, "kiosk" or "system".
     actor: Mapped[str] = mapped_column(String(40))
@@ -37,4 +39,5 @@ class Event(Base):
         Index("ix_events_hall_at", "hall_id", "at"),
         Index("ix_events_ticket", "ticket_id"),
         Index("ix_events_case", "case_id"),
+        Index("ix_events_enquiry", "enquiry_id"),
     )

@@ -46,9 +46,11 @@ def start(app: Flask) -> BackgroundScheduler | None:
             try:
                 result = deadlines.run(db.session, holder=holder, ttl=ttl)
                 if result is not None and result.total:
-                    log.info("deadlines: %d yellow, %d red, follow-ups %d yellow, %d red",
+                    log.info("deadlines: %d yellow, %d red, follow-ups %d yellow, %d red, "
+                             "enquiries %d yellow, %d red",
                              result.yellow, result.red, result.followups_yellow,
-                             result.followups_red)
+                             result.followups_red, result.enquiries_yellow,
+                             result.enquiries_red)
             except Exception:  # the next tick must still come
                 log.exception("the deadline job failed")
             finally:
