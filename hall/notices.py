@@ -270,6 +270,44 @@ def _case_params(session: Session, case, sentence: str, data: dict) -> dict[str,
     return params
 
 
+# -- questions, complaints and reports online (issue 15, hall.enquiries) ---------------------------
+# Told when the office answers, accepts, declines or concludes, if the citizen left a mobile
+# number or an e-mail address (an anonymous report has neither). Never the answer, the reason
+# or the result: only that there is one, to be read with the access code.
+ENQUIRY_WORDS = {
+    "enquiry.answered": N_("Your question (service number %(service_no)s) has been answered. "
+                           "Read the answer on the tracking page with your service number and "
+                           "access code."),
+    "enquiry.accepted": N_("Your %(kind)s (service number %(service_no)s) has been accepted; it "
+                           "is to be concluded by %(due)s."),
+    "enquiry.declined": N_("Your %(kind)s (service number %(service_no)s) was not accepted. "
+                           "Read the reason on the tracking page with your service number and "
+                           "access code."),
+    "enquiry.concluded": N_("Your %(kind)s (service number %(service_no)s) has been concluded. "
+                            "Read the result on the tracking page with your service number and "
+                            "access code."),
+}
+ENQUIRY_KIND_WORDS = {"consultation": N_("question"), "complaint": N_("complaint"),
+                      "report": N_("report")}
+
+
+def _enquiry_step(session: Session, appended: Appended) -> None:
+    enquiry = appended.enquiry
+    if enquiry is None:
+        return
+    to = contact(enquiry.phone) or contact(enquiry.email)
+    if to is None:
+        return
+    hall = enquiry.hall
+    due = enquiry.conclude_due_at
+    text = zh(ENQUIRY_WORDS[appended.kind], service_no=numbers.grouped(enquiry.service_no),
+              kind=zh(ENQUIRY_KIND_WORDS[enquiry.kind]),
+              due=when(due, hall.timezone) if due else "")
+    outbox.enqueue(session, hall_id=hall.id, kind=appended.kind, recipient=to[0],
+                   channel=to[1], text=signed(hall.name_zh, text),
+                   dedupe_key=f"{appended.kind}:{appended.id}", now=appended.at)
+
+
 def install() -> None:
     """Write the notifications with the moves that cause them (from now on, in every
     database of this process; installing twice changes nothing)."""
@@ -277,6 +315,7 @@ def install() -> None:
     events.on_append(("ticket.called",), _called)
     events.on_append(("ticket.issued",), _issued)
     events.on_append(CASE_KINDS, _case_step)
+    events.on_append(tuple(ENQUIRY_WORDS), _enquiry_step)
 
 
 # -- written by the scheduled jobs ----------------------------------------------------------------

@@ -281,7 +281,9 @@ def wipe_the_day(connection) -> None:
     # No CASCADE: windows refer to tickets, and a cascade would empty them too.
     connection.execute(sa.text(
         "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens, "
-        "outbox_attempts, outbox RESTART IDENTITY"))
+        "outbox_attempts, outbox, enquiry_messages, enquiries RESTART IDENTITY"))
+    # Questions and complaints (issue 15): the time limits back to the defaults.
+    connection.execute(sa.text("DELETE FROM enquiry_rules"))
     connection.execute(sa.text("DELETE FROM tickets"))
     connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
 
