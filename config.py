@@ -47,7 +47,7 @@ LOAD_TEST_LIMITS = {
     "DEVICE_ISSUE_LIMIT": "100000 per second", "ISSUE_ADDRESS_LIMIT": "100000 per second",
     "PUBLIC_RATE_LIMIT": "100000 per second", "SOCKET_MAX_PER_ADDRESS": "100000",
     "BOOKING_RATE_LIMIT": "100000 per second", "KIOSK_CHECKIN_ATTEMPTS": "100000 per second",
-    "REMOTE_RATE_LIMIT": "100000 per second",
+    "REMOTE_RATE_LIMIT": "100000 per second", "ENQUIRY_RATE_LIMIT": "100000 per second",
 }
 
 
@@ -200,6 +200,9 @@ class Config:
         self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "300 per minute")
         # Booking, looking a booking up and cancelling, per address (SPEC §7).
         self.BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "10 per hour")
+        # Sending a question, complaint or report, and writing to the office about one
+        # (pages and API together), per address (issue 15).
+        self.ENQUIRY_RATE_LIMIT = os.environ.get("ENQUIRY_RATE_LIMIT", "10 per hour")
         # Joining a queue from home (远程取号), page and API together, per address.
         self.REMOTE_RATE_LIMIT = os.environ.get("REMOTE_RATE_LIMIT", "5 per hour")
         # A remote ticket keeps its place in the queue this many minutes from when it was

@@ -10,4 +10,4 @@ device_bp = Blueprint("rating_device", __name__, url_prefix="/rate",
 # The live ticket on the visitor's phone (``/t/<service number>``, the ticket's QR).
 ticket_bp = Blueprint("ticket", __name__, url_prefix="/t", template_folder="templates")
 
-from . import device, live, routes  # noqa: E402,F401
+from . import device, enquiry, live, routes  # noqa: E402,F401

@@ -14,8 +14,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from hall import board, numbers
-from hall.models import Booking, Ticket
+from hall import board, enquiries, numbers
+from hall.models import Booking, Enquiry, Ticket
 from hall.web import access_codes
 from hall.web.access_codes import SCOPE, limited, rate_limit  # noqa: F401  (the routes' names)
 from hall.web.extensions import db
@@ -31,6 +31,8 @@ class Lookup:
     # A booked visit not checked in yet: its service number is the visit's already, but
     # there is no ticket until the visitor comes (``found`` stays False: no ticket).
     booking: Booking | None = None
+    # A question, complaint or report sent online: a number of the same counter, no ticket.
+    enquiry: Enquiry | None = None
 
     @property
     def found(self) -> bool:
@@ -46,17 +48,20 @@ def find(raw: str, code: str | None = None) -> Lookup:
     code = (code or "").strip().upper()
     if not code:
         ticket = board.find_by_service_no(db.session, number)
-        return Lookup(ticket, booking=None if ticket else _booked(number))
+        booking = None if ticket else _booked(number)
+        asked = None if ticket or booking else enquiries.by_service_no(db.session, number)
+        return Lookup(ticket, booking=booking, enquiry=asked)
     refusal = access_codes.refused(number)
     if refusal is not None:
         return Lookup(None, locked=bool(refusal.minutes), code_given=True,
                       wait_seconds=refusal.seconds)
     ticket = board.find_by_service_no(db.session, number)
     booking = None if ticket else _booked(number)
-    expected = ticket or booking
+    asked = None if ticket or booking else enquiries.by_service_no(db.session, number)
+    expected = ticket or booking or asked
     if not access_codes.verify(number, code, expected.access_code if expected else None):
         return Lookup(None, code_given=True)
-    return Lookup(ticket, verified=True, code_given=True, booking=booking)
+    return Lookup(ticket, verified=True, code_given=True, booking=booking, enquiry=asked)
 
 
 def _booked(number: str) -> Booking | None:

@@ -7,16 +7,18 @@ from datetime import timedelta
 from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
-from hall import board, deadlines, numbers, progress, ratings, settings
+from hall import board, deadlines, enquiries, numbers, progress, ratings, settings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.web.conditional import revalidated, tag
 from hall.web.extensions import csrf, db
+from hall.web.limits import per_address
 from hall.web.problems import translate
 from hall.web.templating import local_time
 
 from . import bp
 from .cache import views
+from .enquiry import enquiry_page
 from .lookup import Lookup, find, limited, refusal_text
 from .words import say, step_text
 
@@ -87,7 +89,7 @@ def _find(raw: str, code: str):
         found = find(raw, code)
     except InvalidServiceNumber as error:
         return None, _form(translate(error), raw, 400)
-    if not found.found and found.booking is None:
+    if not found.found and found.booking is None and found.enquiry is None:
         return None, _form(refusal_text(found), raw, 404)
     return found, None
 
@@ -96,6 +98,8 @@ def _show(raw: str, code: str):
     found, refused = _find(raw, code)
     if refused is not None:
         return refused
+    if found.enquiry is not None:  # a question, complaint or report sent online
+        return enquiry_page(found, code)
     if found.ticket is None:  # a booked visit, not checked in yet
         return booked_page(found, code)
     return render_template("tracking/ticket.html", **_page(found, code))
@@ -180,3 +184,30 @@ def _int(value) -> int | None:
 
 def _case_id() -> int | None:
     return _int(request.form.get("case")) if request.form.get("case") else None
+
+
+# -- a question, complaint or report: the citizen writes to the office ----------------------------
+
+# Writing spends the budget of sending a question (ENQUIRY_RATE_LIMIT) besides the lookup's.
+enquiry_limited = per_address("ENQUIRY_RATE_LIMIT", scope="enquiry")
+
+
+@bp.post("/<service_no>/write")
+@limited
+@enquiry_limited
+def write(service_no: str):
+    """The citizen's message to the office, the access code in the form (CSRF-checked, the
+    code through the same guard as a ticket's)."""
+    code = request.form.get("code", "")
+    found, refused = _find(service_no, code)
+    if refused is not None:
+        return refused
+    if not found.verified or found.enquiry is None:  # writing needs the code and an enquiry
+        return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
+    body = request.form.get("body", "")
+    try:
+        enquiries.citizen_reply(db.session, found.enquiry.service_no, code, body)
+    except HallError as error:
+        return enquiry_page(found, code, error=translate(error), kept=body[:4000],
+                            status=error.status)
+    return enquiry_page(found, code, message=gettext("Your message was sent to the office."))

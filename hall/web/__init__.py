@@ -121,6 +121,7 @@ def _root():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from ask import bp as ask_bp  # issue 15: questions, complaints and reports online
     from booking import bp as booking_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
@@ -153,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ticket_bp)
     app.register_blueprint(remote_bp)
     app.register_blueprint(device_enrolment.bp)
+    app.register_blueprint(ask_bp)
 
 
 def _init_sockets(app: Flask) -> SocketIO:

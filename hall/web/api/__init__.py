@@ -2,7 +2,7 @@
 
 ``common`` holds the blueprint and the body parser; each module of this package registers its
 routes on it as it loads."""
-from . import auth, bookings, guide, halls, openapi, remote, tickets, track, windows  # noqa: F401  (routes register on bp)
+from . import auth, bookings, enquiries, guide, halls, openapi, remote, tickets, track, windows  # noqa: F401  (routes register on bp)
 from .common import bp, parse_body
 
 __all__ = ["bp", "parse_body"]

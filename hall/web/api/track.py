@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request
 from flask_babel import get_locale
 
-from hall import numbers, progress
+from hall import enquiry_progress, numbers, progress
 from hall.progress import CaseProgress, Progress
 from hall.web.templating import localized
 from tracking.cache import views
@@ -33,6 +33,7 @@ from .common import bp
 
 NOT_FOUND_INSTANCE = "/api/v1/track"  # not the number asked for: both refusals read the same
 OPENED, CLOSED = ("ticket.issued",), ("case.closed", "case.withdrawn", "ticket.finished")
+ENQUIRY_ENDS = ("enquiry.declined", "enquiry.concluded", "enquiry.closed")
 
 
 @bp.get("/track/<service_no>")
@@ -64,6 +65,8 @@ def _answer(number: str, code: str) -> list | Lookup:
     found = find(number, code)
     if found.booking is not None:
         return [booking_request(found.booking, verified=found.verified)]
+    if found.enquiry is not None:  # a question, complaint or report sent online (issue 15)
+        return [enquiry_request(found.enquiry, verified=found.verified)]
     if not found.found:
         return found
     assert found.ticket is not None  # found
@@ -115,6 +118,30 @@ def booking_request(booking, *, verified: bool) -> dict:
     if verified:
         body["appointment"]["booking_code"] = booking.booking_code
     return body
+
+
+def enquiry_request(enquiry, *, verified: bool) -> dict:
+    """A question, complaint or report in the same shape: ``detailed_status`` its state,
+    ``service_code`` its kind, ``service_name`` its topic; its text and thread only from
+    GET /api/v1/enquiries/<service_no> with the access code."""
+    seen = enquiry_progress.of_enquiry(db.session, enquiry, verified=False)
+    tz = enquiry.hall.timezone
+    return {
+        "service_request_id": seen.service_no,
+        "status": "closed" if seen.finished else "open",
+        "detailed_status": seen.state, "status_notes": say(seen.stage),
+        "service_name": localized(seen.topic) if seen.topic else say(seen.kind_name),
+        "service_code": seen.kind,
+        "agency_responsible": localized(enquiry.hall),
+        "requested_datetime": iso(seen.submitted_at, tz),
+        "updated_datetime": iso(seen.updated_at, tz),
+        "expected_datetime": iso(seen.due_at, tz),
+        "number": None, "hall": seen.hall_code, "verified": verified, "cases": [],
+        "notes": [{"datetime": iso(s.at, tz), "description": step_text(s, tz),
+                   "type": ("opened" if s.kind == "enquiry.submitted" else
+                            "closed" if s.kind in ENQUIRY_ENDS else "activity"),
+                   "kind": s.kind} for s in seen.steps],
+    }
 
 
 def _headline(case: CaseProgress, tz: str) -> str:
@@ -170,7 +197,9 @@ TRACKED = {
                 "The case's state (accepted, in_progress, awaiting_documents, "
                 "special_procedure, decided, ready, closed, withdrawn), or the ticket's when "
                 "there is no case, or the booking's (booked, cancelled, missed) before a "
-                "booked visit is checked in.")},
+                "booked visit is checked in, or a question's, complaint's or report's sent "
+                "online (open, answered, closed, submitted, accepted, declined, concluded; "
+                "`service_code` is then its kind: consultation, complaint, report).")},
             "status_notes": {"type": ["string", "null"]},
             "service_name": {"type": "string"}, "service_code": {"type": "string"},
             "agency_responsible": {"type": "string", "description": "The division (or hall)."},
