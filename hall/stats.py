@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from . import booking_figures, clock
+from . import booking_figures, clock, enquiry_inbox
 from .booking_figures import BookingFigures
 from .models import (
     Case,
@@ -453,3 +453,11 @@ __all__ = [
     "RatingFigures", "RatingStats", "Report", "tickets", "case_counts", "on_time", "overdue",
     "ratings", "report", "today",
 ]
+
+
+# -- questions, complaints and reports online (issue 15) ---------------------------------------
+
+def enquiries(session: Session, period: Period) -> list[enquiry_inbox.EnquiryFigures]:
+    """Per division and kind, the enquiries that arrived in the period: responded on time or
+    late, concluded on time or late, open, open and red now, ever red (``hall.enquiry_inbox``)."""
+    return enquiry_inbox.accountability(session, period)

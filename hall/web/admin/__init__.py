@@ -8,7 +8,19 @@ audit log). ``common`` holds the blueprint and what the sections share, so that 
 imports another's page code but through it.
 Templates in ``templates/admin``.
 """
-from . import assignments, audit, booking, calendar, catalogue, devices, home, hours, org, staff  # noqa: F401  (each section's routes register on ``bp`` as it loads)
+from . import (  # noqa: F401  (each section's routes register on ``bp`` as it loads)
+    assignments,
+    audit,
+    booking,
+    calendar,
+    catalogue,
+    devices,
+    enquiries,  # noqa: F401  (questions and complaints: time limits, topics; issue 15)
+    home,
+    hours,
+    org,
+    staff,
+)
 from .common import bp
 
 __all__ = ["bp"]

@@ -1,6 +1,9 @@
 """The division console (/hall/<hall>/cases): the inbox by deadline and each case with its
 history and the moves its state allows. Routes in ``routes``, the moves and words of a case in
-``case_actions``, templates in ``templates/division``, the script in ``static/division.js``."""
+``case_actions``, templates in ``templates/division``, the script in ``static/division.js``.
+Questions, complaints and reports sent online (issue 15) in ``enquiry_routes``, beside the
+cases (/hall/<hall>/enquiries)."""
+from . import enquiry_routes  # noqa: F401  (questions and complaints, issue 15)
 from .routes import bp
 
 __all__ = ["bp"]

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import casefile, cases, printing
+from hall import casefile, cases, enquiry_inbox, printing
 from hall.errors import HallError
 from hall.inbox import LIMIT, Filters, inbox, searched
 from hall.models import OPEN_STATES, Case, Staff
@@ -104,7 +104,9 @@ def cases_inbox(hall: str):
     response = Response(render_template(
         "division/inbox.html", hall=found, rows=rows[:LIMIT], more=len(rows) > LIMIT,
         limit=LIMIT, divisions=divisions, shown=shown, states=OPEN_STATES,
-        state_names=STATE_NAMES, problem=problem))
+        state_names=STATE_NAMES, problem=problem,
+        counts={"enquiries": enquiry_inbox.inbox_count(  # the tab of questions (issue 15)
+            db.session, found.id, filters.division_id)}))
     response.headers["Cache-Control"] = "no-store"
     return response
 

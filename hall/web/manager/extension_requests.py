@@ -11,7 +11,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hall import casefile, cases, numbers
+from hall import casefile, cases, enquiries, enquiry_inbox, kinds, numbers
+from hall.enquiry_errors import NoSuchEnquiry
 from hall.errors import CaseNotFound
 
 from .. import refusals
@@ -27,7 +28,9 @@ def index(hall: str):
     found = visible_hall(hall)
     response = Response(render_template(
         "extension_requests/index.html", hall=found,
-        requests=casefile.pending_extensions(db.session, found.id)))
+        requests=casefile.pending_extensions(db.session, found.id),
+        enquiry_requests=enquiry_inbox.pending_extensions(db.session, found.id),
+        units=kinds.DAY_UNITS))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -52,3 +55,25 @@ def decide(hall: str, case_id: int):
                  else _("Extension refused for case %(no)s.", no=no))
         flash(words, "ok")
     return redirect(url_for("extension_requests.index", hall=found.code))
+
+
+@bp.post("/<hall>/extension-requests/enquiries/<int:enquiry_id>")
+@roles_required("manager")
+def decide_enquiry(hall: str, enquiry_id: int):
+    """The same for a complaint's or report's time limit to conclude (issue 15)."""
+    found = visible_hall(hall)
+    approve = request.form.get("approve")
+    if approve not in ("0", "1"):
+        abort(400)
+    with refusals.flashed():
+        enquiry = enquiries.get_enquiry(db.session, enquiry_id, lock=False)
+        if enquiry.hall_id != found.id:
+            raise NoSuchEnquiry(enquiry=enquiry_id)
+        enquiry = enquiries.decide_extension(db.session, enquiry_id, approve=approve == "1",
+                                             note=request.form.get("note", ""),
+                                             actor=current_user.actor)
+        no = numbers.grouped(enquiry.service_no)
+        words = (_("Extension granted for %(no)s.", no=no) if approve == "1"
+                 else _("Extension refused for %(no)s.", no=no))
+        flash(words, "ok")
+    return redirect(url_for("extension_requests.index", hall=found.code, _anchor="enquiries"))
