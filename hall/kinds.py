@@ -480,7 +480,7 @@ KINDS: dict[str, Kind] = _kinds(
 ENQUIRY_KIND_WORDS = {"consultation": N_("questions"), "complaint": N_("complaints"),
                       "report": N_("reports")}
 ENQUIRY_KIND_NAMES = {"consultation": N_("Question"), "complaint": N_("Complaint"),
-                      "report": N_("Report")}
+                      "report": N_("Report of wrongdoing")}
 DAY_UNITS = {"working": N_("working days"), "calendar": N_("days")}
 
 
@@ -500,7 +500,8 @@ ENQUIRY_STATE_WORDS = {
     "closed": EnquiryStateWords(N_("closed"), N_("Closed"), N_("Finished")),
     "submitted": EnquiryStateWords(N_("waiting to be accepted"), N_("Waiting to be accepted"),
                                    N_("Received; the office decides whether to accept it")),
-    "accepted": EnquiryStateWords(N_("accepted and being looked into"), N_("Accepted"),
+    "accepted": EnquiryStateWords(N_("accepted and being looked into"),
+                                  N_("Accepted, being looked into"),
                                   N_("Accepted; being looked into")),
     "declined": EnquiryStateWords(N_("not accepted"), N_("Not accepted"), N_("Not accepted")),
     "concluded": EnquiryStateWords(N_("concluded"), N_("Concluded"), N_("Concluded")),
@@ -546,7 +547,7 @@ KINDS.update(_kinds(
     Kind("enquiry.noted", N_("Internal note"), None, fields=_ENQUIRY_FIELDS),
     Kind("enquiry.citizen_replied", N_("The citizen wrote"), N_("You wrote to the office"),
          fields=_ENQUIRY_FIELDS),
-    Kind("enquiry.accepted", N_("Accepted"),
+    Kind("enquiry.accepted", N_("Accepted for handling"),
          N_("Accepted; it is to be concluded by %(due_at)s"), history=("on_time", "due_at"),
          fields=_ENQUIRY_FIELDS),
     Kind("enquiry.declined", N_("Not accepted"),
