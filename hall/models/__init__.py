@@ -14,6 +14,7 @@ from .cases import (
 from .catalogue import ServiceItem
 from .devices import Device, DeviceKind
 from .events import Event
+from .files import StoredFile  # issue 15: uploaded files
 from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
 from .org import (
@@ -45,4 +46,5 @@ __all__ = [
     "OpeningHours", "OpeningException",
     "Booking", "BookingRules", "BookingStatus", "RemoteTicket", "ServiceBooking", "SlotPlaces",
     "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
+    "StoredFile",
 ]
