@@ -139,12 +139,13 @@ def _delete_after_commit(session: Session, storage: Storage, key: str) -> None:
 
 def store(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str,
           filename: str | None, data: bytes, actor: Actor, case=None,
-          ticket_id: int | None = None) -> StoredFile:
+          ticket_id: int | None = None, extra: dict | None = None) -> StoredFile:
     """Check, write and record one file of ``owner`` ``owner_id`` (inside the caller's
     move, which must be a write transaction). ``label`` says what document it is (the
     required document's name); ``filename`` is only shown, never a path. ``case`` or
     ``ticket_id`` put the event on that case's or visit's timeline ("a document was
-    uploaded", without its name)."""
+    uploaded", without its name); ``extra`` adds facts to that event (e.g. the item's
+    code)."""
     if not in_write_transaction(session):
         raise RuntimeError("files.store runs inside an @operation's transaction")
     settings = settings_of(session)
@@ -166,7 +167,7 @@ def store(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str
     session.flush()
     events.record(session, hall, "file.stored", actor=actor, case=case, ticket_id=ticket_id,
                   file=row.id, owner=owner, owner_id=owner_id, label=label,
-                  content_type=content_type, size=len(data))
+                  content_type=content_type, size=len(data), **(extra or {}))
     return row
 
 

@@ -12,7 +12,7 @@ def pdf(text: str = "Service Hall", **canvas_options) -> bytes:
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, **canvas_options)
+    page = canvas.Canvas(buffer, invariant=1, **canvas_options)  # the same bytes each time
     page.drawString(72, 720, text)
     page.showPage()
     page.save()
