@@ -342,3 +342,38 @@ def expire(session: Session, now: datetime | None = None, *, batch: int = 500) -
                       retain_until=row.retain_until.isoformat()
                       if row.retain_until else None)
     return len(rows)
+
+
+# -- checking the storage against the rows ------------------------------------------------
+
+@dataclass(frozen=True)
+class StorageCheck:
+    """Bytes no row names (a process killed between writing and committing), and rows whose
+    bytes are missing (a restore of the database without the volume, or the reverse)."""
+
+    orphans: list[str]
+    missing: list[int]
+
+
+def check_storage(session: Session) -> StorageCheck:
+    """Compare the rows with what the back-end keeps (it must list its keys: ``keys()``)."""
+    storage = settings_of(session).storage
+    kept = set(storage.keys()) if hasattr(storage, "keys") else set()
+    rows = session.execute(select(StoredFile.id, StoredFile.storage_key, StoredFile.deleted_at))
+    named, missing = set(), []
+    for file_id, key, deleted_at in rows:
+        named.add(key)
+        if deleted_at is None and key not in kept:
+            missing.append(file_id)
+    return StorageCheck(sorted(kept - named), missing)
+
+
+def delete_orphans(session: Session, keys: list[str]) -> int:
+    """Delete the bytes of ``keys`` that still no row names (checked again now)."""
+    storage = settings_of(session).storage
+    named = set(session.scalars(select(StoredFile.storage_key)
+                                .where(StoredFile.storage_key.in_(keys)))) if keys else set()
+    doomed = [key for key in keys if key not in named]
+    for key in doomed:
+        storage.delete(key)
+    return len(doomed)

@@ -405,3 +405,20 @@ def test_a_staff_upload_names_its_uploader(app):
     with app.app_context():
         row = _store(who=actor(app, "division01"))
         assert row.uploaded_by == "division01" and row.uploaded_by_id is not None
+
+
+def test_flask_files_check_finds_orphans_and_missing_bytes(app):
+    with app.app_context():
+        row = _store(owner_id=41)
+        storage = files.settings_of(db.session).storage
+        storage.put("f" * 32, b"left by a killed process")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["files", "check"])
+    assert result.exit_code == 0 and "1 orphaned" in result.output, result.output
+    result = runner.invoke(args=["files", "check", "--delete-orphans"])
+    assert "Deleted 1" in result.output
+    with app.app_context():
+        assert not storage.exists("f" * 32) and storage.exists(row.storage_key)
+        storage.delete(row.storage_key)
+    result = runner.invoke(args=["files", "check"])
+    assert result.exit_code == 1 and "1 rows without" in result.output

@@ -220,3 +220,19 @@ def test_the_domain_refuses_what_is_no_file(app):
         forms.add_form(db.session, "HQ", "EXAM", label="表", filename="a.pdf",
                        data=b"hello", actor=who)
 
+
+
+def test_forms_are_added_listed_and_removed_on_both_databases(any_app):
+    admin = actor(any_app, "admin")
+    with any_app.app_context():
+        form = forms.add_form(db.session, "HQ", "EXAM", label="登记表", filename="a.pdf",
+                              data=make_pdf(), actor=admin)
+        hall = get_hall(db.session, "HQ")
+        assert form in forms.forms_by_item(db.session, hall)[_item("EXAM").id]
+        assert forms.public_form(db.session, hall, "EXAM", form.id) is form
+        forms.remove_form(db.session, "HQ", form.id, actor=admin)
+        assert form.id not in [f.id for f in forms.forms_of(db.session, _item("EXAM"))]
+        with pytest.raises(FileNotFound):
+            forms.public_form(db.session, hall, "EXAM", form.id)
+        with pytest.raises(FileNotFound):
+            forms.remove_form(db.session, "HQ", form.id, actor=admin)
