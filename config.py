@@ -229,6 +229,31 @@ class Config:
             "SOCKET_ALLOWED_ORIGINS", "").split(",") if o.strip()]
         # JSON bodies nested deeper than this are refused (400) before they are parsed.
         self.MAX_JSON_DEPTH = int(os.environ.get("MAX_JSON_DEPTH", "32"))
+        # -- uploaded files (issue 15; README, "Uploaded files") --
+        # Where the bytes go: "local" (a directory) or "package.module:Class" (a back-end
+        # built with UPLOAD_ROOT); the directory is outside the web root, e.g. a shared volume.
+        self.UPLOAD_STORAGE = os.environ.get("UPLOAD_STORAGE", "local").strip()
+        self.UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", "").strip() or str(INSTANCE / "uploads")
+        # One file, the files of one submission (count and bytes), and files per hall and
+        # kind of owner per day; a request carrying files may be this large (the rest of the
+        # hall keeps MAX_CONTENT_LENGTH).
+        self.UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+        self.UPLOAD_MAX_FILES = int(os.environ.get("UPLOAD_MAX_FILES", "20"))
+        self.UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("UPLOAD_MAX_TOTAL_BYTES",
+                                                         str(50 * 1024 * 1024)))
+        self.UPLOAD_DAILY_LIMIT = int(os.environ.get("UPLOAD_DAILY_LIMIT", "2000"))
+        self.UPLOAD_REQUEST_MAX_BYTES = int(os.environ.get(
+            "UPLOAD_REQUEST_MAX_BYTES", str(self.UPLOAD_MAX_BYTES * 3 + 256 * 1024)))
+        # Uploads per visitor address (pages and API together), a Flask-Limiter string.
+        self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "60 per hour")
+        # Files of a withdrawn or refused application are kept this many days, then deleted.
+        self.UPLOAD_RETENTION_DAYS = int(os.environ.get("UPLOAD_RETENTION_DAYS", "180"))
+        # A PDF whose streams unpack beyond this (bytes), or beyond RATIO times its size once
+        # past 16 MB, is refused as a bomb; an image beyond this many pixels likewise.
+        self.UPLOAD_PDF_MAX_INFLATED = int(os.environ.get("UPLOAD_PDF_MAX_INFLATED",
+                                                          str(100 * 1024 * 1024)))
+        self.UPLOAD_PDF_MAX_RATIO = int(os.environ.get("UPLOAD_PDF_MAX_RATIO", "200"))
+        self.UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "50000000"))
         # The hall's clock: HALL_CLOCK=2026-12-07T10:00:00+08:00 runs this process's hall
         # time from that instant (demos, training rooms, tests); unset: the real time.
         self.HALL_CLOCK, self.HALL_CLOCK_STARTED = self._hall_clock()

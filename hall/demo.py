@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from . import clock, enquiry_deadlines, hours
 from .access import may_work_window
+from .form_pdf import BlankForm
 from .lookup import find_hall
 from .models import (
     Device,
@@ -32,6 +33,7 @@ from .models import (
     Role,
     ServiceItem,
     Staff,
+    StoredFile,
     Window,
     window_clerks,
 )
@@ -539,18 +541,19 @@ class DemoReport:
     windows: int = 0
     staff: int = 0
     devices: int = 0
+    forms: int = 0
 
     @property
     def total(self) -> int:
         """Rows created, all kinds together."""
         return (self.halls + self.divisions + self.services + self.windows + self.staff
-                + self.devices)
+                + self.devices + self.forms)
 
     def __str__(self) -> str:
         """The line the CLI prints."""
         return (f"created {self.halls} halls, {self.divisions} divisions, {self.services} "
                 f"services, {self.windows} windows, {self.staff} staff, "
-                f"{self.devices} devices")
+                f"{self.devices} devices, {self.forms} blank forms")
 
 
 def seed_demo(session: Session, *, password: str) -> DemoReport:
@@ -586,6 +589,7 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
     _assign_demo_windows(session, halls, known)
     seed_enquiry_topics(session)
     session.commit()
+    report.forms = _blank_forms(session)
     return report
 
 
@@ -749,6 +753,58 @@ def _opening_hours(session: Session, hall: Hall) -> None:
                     for weekday in range(5) for opens, closes in spans)
     session.flush()
     hours.changed_in(session)
+
+
+# -- blank forms (表格下载, issue 15) ------------------------------------------------------------
+
+_DECLARATION = "本人承诺所填内容及所附材料真实、准确、完整，如有虚假，愿承担相应责任。"
+# (hall, item) -> its blank forms, drawn as PDFs when the demo is seeded (hall.form_pdf).
+DEMO_FORMS = {
+    ("HQ", "TITLE"): (
+        BlankForm("专业技术职务任职资格评审表",
+                  "Professional title evaluation: application form",
+                  "请用黑色墨水笔填写或打印，一式两份，与申报材料一并提交至窗口。",
+                  (("姓名", "Name"), ("性别", "Sex"), ("出生年月", "Date of birth"),
+                   ("公民身份号码", "ID number"), ("工作单位", "Employer"),
+                   ("现任专业技术职务", "Current title"), ("申报资格", "Title applied for"),
+                   ("专业", "Field"), ("联系电话", "Telephone")),
+                  _DECLARATION),
+        BlankForm("职称评审诚信承诺书", "Professional title evaluation: pledge of honesty",
+                  "申报人须本人签字；单位审核意见由所在单位填写并盖章。",
+                  (("申报人姓名", "Name"), ("公民身份号码", "ID number"),
+                   ("工作单位", "Employer"), ("单位审核意见", "Employer's opinion")),
+                  _DECLARATION),
+    ),
+}
+
+
+def _blank_forms(session: Session) -> int:
+    """The demo items' blank forms, stored once: an item that ever had a form (an
+    administrator may have removed it since) is left as it is."""
+    from . import files, forms  # noqa: F401  (forms registers the owner "form")
+    from .db import write_transaction
+    from .events import SYSTEM
+    from .form_pdf import blank_form_pdf
+
+    created = 0
+    with write_transaction(session):
+        for (hall_code, item_code), specs in DEMO_FORMS.items():
+            hall = find_hall(session, hall_code)
+            if hall is None:
+                continue
+            item = session.scalar(select(ServiceItem).where(ServiceItem.hall_id == hall.id,
+                                                            ServiceItem.code == item_code))
+            if item is None or session.scalar(
+                    select(StoredFile.id).where(StoredFile.owner == forms.OWNER,
+                                                StoredFile.owner_id == item.id).limit(1)):
+                continue
+            for spec in specs:
+                files.store(session, hall, owner=forms.OWNER, owner_id=item.id,
+                            label=spec.title_zh, filename=f"{spec.title_zh}.pdf",
+                            data=blank_form_pdf(spec, hall_name=hall.name_zh), actor=SYSTEM,
+                            extra={"service": item.code})
+                created += 1
+    return created
 
 
 # -- questions, complaints and reports online (issue 15) ----------------------------------------

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Hall, ServiceItem, Window, window_services
+from . import forms
+from .models import Hall, ServiceItem, StoredFile, Window, window_services
 
 
 @dataclass(frozen=True)
 class GuideEntry:
     item: ServiceItem
     windows: tuple[int, ...]    # numbers of the windows that may serve it
+    forms: tuple[StoredFile, ...] = ()  # its blank forms to download (issue 15)
 
 
 def guide(session: Session, hall: Hall) -> list[GuideEntry]:
@@ -30,12 +32,15 @@ def guide(session: Session, hall: Hall) -> list[GuideEntry]:
         .where(Window.hall_id == hall.id).order_by(Window.no)
     ):
         windows.setdefault(service_id, []).append(no)
-    return [GuideEntry(item, tuple(windows.get(item.id, ()))) for item in items]
+    blank = forms.forms_by_item(session, hall)
+    return [GuideEntry(item, tuple(windows.get(item.id, ())), tuple(blank.get(item.id, ())))
+            for item in items]
 
 
-def entry_json(entry: GuideEntry) -> dict:
+def entry_json(entry: GuideEntry, form_url=None) -> dict:
     """One item as the API publishes it: both languages, the English falling back to the
-    Chinese where a line has no translation."""
+    Chinese where a line has no translation; ``form_url(item, form)`` the address of each
+    blank form."""
     item = entry.item
 
     def lines(rows):
@@ -52,4 +57,7 @@ def entry_json(entry: GuideEntry) -> dict:
         "fees": item.fees_zh, "fees_en": item.fees_en,
         "legal_basis": item.legal_basis_zh, "legal_basis_en": item.legal_basis_en,
         "windows": list(entry.windows),
+        "forms": [{"id": f.id, "label": f.label, "name": f.original_name, "size": f.size,
+                   "content_type": f.content_type,
+                   "url": form_url(item, f) if form_url else None} for f in entry.forms],
     }

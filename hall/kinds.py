@@ -267,6 +267,13 @@ FIELDS: dict[str, Field] = {
     "spans": Field(N_("Hours")),
     "version": Field(N_("Version"), "number"),
     "wait_seconds": Field(N_("Wait (seconds)"), "number"),
+    # uploaded files (issue 15, hall.files)
+    "file": Field(N_("File"), "number"),
+    "owner": Field(N_("Belongs to")),
+    "owner_id": Field(N_("Of number"), "number"),
+    "content_type": Field(N_("Type of file")),
+    "size": Field(N_("Size in bytes"), "number"),
+    "retain_until": Field(N_("Kept until"), "time"),
 }
 
 _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
@@ -468,6 +475,12 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("device.revoked", N_("Device revoked"), None),
     Kind("device.issuing_fast", N_("Device issuing unusually fast"), None),
     # -- notifications ---------------------------------------------------------------------
+    # -- uploaded files (hall.files): the citizen sees that a document came, never its name
+    Kind("file.stored", N_("Document uploaded"), N_("A document was uploaded"),
+         history=("label",)),
+    Kind("file.removed", N_("Document removed"), None, history=("label",)),
+    Kind("file.deleted", N_("Document deleted after its retention time"), None,
+         history=("label",)),
     Kind("notification.retried", N_("Notification sent again"), None,
          fields={"notification": Field(N_("Notification"), "number"),
                  "notice": Field(N_("About"), "hidden"),
@@ -595,7 +608,7 @@ FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
             "day.": N_("End of day"), "device.": N_("Devices"),
             "hours.": N_("Opening hours"), "notification.": N_("Notifications"),
-            "booking.": N_("Appointments"),
+            "booking.": N_("Appointments"), "file.": N_("Uploaded files"),
             "enquiry.": N_("Questions and complaints")}
 
 

@@ -205,7 +205,8 @@ def sqlite_template(tmp_path_factory):
     """One migrated, seeded database file, copied for every test (migrating each time would
     cost more than the tests)."""
     path = tmp_path_factory.mktemp("template") / "hall.db"
-    migrate_and_seed(create_app(make_config(f"sqlite:///{path}")))
+    migrate_and_seed(create_app(make_config(f"sqlite:///{path}",
+                                            UPLOAD_ROOT=str(path.parent / "uploads"))))
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
@@ -234,7 +235,10 @@ TEMPLATE_CACHE = _TemplateCache()
 def app(sqlite_template, tmp_path):
     path = tmp_path / "hall.db"
     shutil.copy(sqlite_template, path)
-    app = create_app(make_config(f"sqlite:///{path}"))
+    uploads = tmp_path / "uploads"  # the demo's stored files (blank forms), the test's own
+    if (sqlite_template.parent / "uploads").is_dir():
+        shutil.copytree(sqlite_template.parent / "uploads", uploads)
+    app = create_app(make_config(f"sqlite:///{path}", UPLOAD_ROOT=str(uploads)))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     yield app
     shutdown(app)
@@ -245,7 +249,13 @@ def app(sqlite_template, tmp_path):
 # -- PostgreSQL -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def pg_database():
+def pg_uploads(tmp_path_factory):
+    """The stored files of the PostgreSQL test database (the demo's forms among them)."""
+    return tmp_path_factory.mktemp("pg_uploads")
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_uploads):
     """A schema of its own in the test database, migrated and seeded once per run."""
     engine = sa.create_engine(PG_URL)
     try:
@@ -258,7 +268,7 @@ def pg_database():
     with engine.begin() as connection:
         connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
     url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    migrate_and_seed(create_app(make_config(url)))
+    migrate_and_seed(create_app(make_config(url, UPLOAD_ROOT=str(pg_uploads))))
     yield url
     with engine.begin() as connection:
         connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
@@ -286,13 +296,15 @@ def wipe_the_day(connection) -> None:
     connection.execute(sa.text("DELETE FROM enquiry_rules"))
     connection.execute(sa.text("DELETE FROM tickets"))
     connection.execute(sa.text("UPDATE halls SET floor_seq = 0"))
+    # the files tests stored; the demo's own (its blank forms, stored by "system") stay
+    connection.execute(sa.text("DELETE FROM stored_files WHERE uploaded_by <> 'system'"))
 
 
 @pytest.fixture
-def pg_app(pg_database):
+def pg_app(pg_database, pg_uploads):
     """The seeded PostgreSQL hall with today's moves wiped (TRUNCATE, which the event log's
     row triggers allow: the history of a test database is not history)."""
-    app = create_app(make_config(pg_database))
+    app = create_app(make_config(pg_database, UPLOAD_ROOT=str(pg_uploads)))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         with db.engine.begin() as connection:

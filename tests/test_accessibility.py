@@ -37,6 +37,7 @@ NOT_PAGES = {
     "console.window_state": "JSON for the console's script",
     "division.receipt": "PDF", "reports.pdf": "PDF", "reports.csv": "CSV",
     "booking.static": "files", "booking.pdf": "PDF",
+    "guide.form_download": "a blank form (PDF) to download",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
 
@@ -142,6 +143,8 @@ def states(hall) -> list[State]:
               who="admin"),
         State("admin services", "admin.services", "/admin/halls/HQ/services", who="admin"),
         State("admin service", "admin.service", "/admin/halls/HQ/services/EXAM", who="admin"),
+        State("admin service with forms", "admin.service", "/admin/halls/HQ/services/TITLE",
+              who="admin"),
         State("admin new service", "admin.new_service", "/admin/halls/HQ/services/new",
               who="admin"),
         State("admin staff", "admin.staff_list", "/admin/halls/HQ/staff", who="admin"),

@@ -5,12 +5,23 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from hall import db, issuing
+from hall import db, files, issuing
 from hall.demo import DEMO_ACCOUNTS, DemoReport, seed_demo
-from hall.models import Base, Device, Division, Hall, ServiceItem, Staff, Window, window_services
+from hall.models import (
+    Base,
+    Device,
+    Division,
+    Hall,
+    ServiceItem,
+    Staff,
+    StoredFile,
+    Window,
+    window_services,
+)
 from hall.staff import check_password
+from hall.storage import LocalStorage
 
-COUNTED = (Hall, Division, ServiceItem, Window, Staff, Device)
+COUNTED = (Hall, Division, ServiceItem, Window, Staff, Device, StoredFile)
 
 
 @pytest.fixture
@@ -19,6 +30,7 @@ def session(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'hall.db'}")
     db.configure_engine(engine)
     Base.metadata.create_all(engine)
+    files.configure(engine, files.FileSettings(storage=LocalStorage(tmp_path / "uploads")))
     with Session(engine, expire_on_commit=False) as session:
         session.info["first_report"] = seed_demo(session, password="demo")
         yield session
@@ -69,7 +81,8 @@ def test_first_report_counts_what_was_created(session):
     counts = row_counts(session)
     assert report == DemoReport(halls=counts["Hall"], divisions=counts["Division"],
                                 services=counts["ServiceItem"], windows=counts["Window"],
-                                staff=counts["Staff"], devices=counts["Device"])
+                                staff=counts["Staff"], devices=counts["Device"],
+                                forms=counts["StoredFile"])
     assert str(report).startswith("created 2 halls, ")
 
 

@@ -104,6 +104,8 @@ ROUTES = {
     "remote.queues": "public", "remote.join": "public", "remote.here": "public",
     "remote.arrive": "public", "api.join_remotely": "public", "api.arrive": "public",
     "door.page": "manager",
+    # uploaded files and blank forms (issue 15)
+    "admin.add_form": "admin", "admin.remove_form": "admin", "guide.form_download": "public",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static", "booking.static"}
@@ -131,7 +133,8 @@ def make_sample(app) -> dict:
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",
-                "notification_id": 1, "door_code": "ZZZZZZZZZZ"}
+                "notification_id": 1, "door_code": "ZZZZZZZZZZ", "item": "TITLE",
+                "file_id": 1}
 
 
 def rules(app):

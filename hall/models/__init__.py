@@ -22,6 +22,7 @@ from .enquiries import (  # issue 15: asking, complaining and reporting online
     EnquiryTopic,
 )
 from .events import Event
+from .files import StoredFile  # issue 15: uploaded files
 from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
 from .org import (
@@ -54,4 +55,5 @@ __all__ = [
     "Booking", "BookingRules", "BookingStatus", "RemoteTicket", "ServiceBooking", "SlotPlaces",
     "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
     "Enquiry", "EnquiryKind", "EnquiryMessage", "EnquiryRule", "EnquiryState", "EnquiryTopic",
+    "StoredFile",
 ]

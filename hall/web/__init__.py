@@ -56,6 +56,9 @@ def create_app(config: Config | None = None) -> Flask:
     # channels that send them are checked now, so a wrong setting stops the start.
     notices.install()
     app.extensions["notify_channels"] = channels.from_config(app.config)
+    from . import files as uploaded_files
+
+    uploaded_files.init_app(app)  # issue 15: the storage back-end and the upload limits
     migrate.init_app(app, db, directory=str(_root() / "migrations"))
     csrf.init_app(app)
 

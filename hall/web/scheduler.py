@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import bookings, clock, closures, deadlines, endofday, lease, notices, outbox
+from hall import bookings, clock, closures, deadlines, endofday, files, lease, notices, outbox
 from hall.events import SYSTEM
 
 from .extensions import db
@@ -127,6 +127,19 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def expire_files() -> None:
+        """Files kept past their retention time (withdrawn or refused applications): their
+        bytes deleted, each deletion audited. Safe in every process: a file is taken once."""
+        with app.app_context():
+            try:
+                deleted = files.expire(db.session, clock.now())
+                if deleted:
+                    log.info("files: %d deleted after their retention time", deleted)
+            except Exception:
+                log.exception("the file retention job failed")
+            finally:
+                db.session.remove()
+
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": interval})
     scheduler.add_job(mark_deadlines, "interval", seconds=interval, id="deadlines",
@@ -138,6 +151,8 @@ def start(app: Flask) -> BackgroundScheduler | None:
     scheduler.add_job(cancel_stranded, "interval", seconds=interval, id="stranded-bookings",
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(remind, "interval", seconds=interval, id="reminders",
+                      next_run_time=datetime.now(UTC))
+    scheduler.add_job(expire_files, "interval", seconds=interval, id="file-retention",
                       next_run_time=datetime.now(UTC))
     send_every = float(app.config["NOTIFY_SEND_INTERVAL"])
     scheduler.add_job(send_notifications, "interval", seconds=send_every, id="notifications",

@@ -3,7 +3,7 @@ hall and the division owning each, the time limits per hall and kind, the enquir
 service numbers and cached deadlines, the thread of each; and the events of an enquiry.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0013 (0012 in the branch alone; re-chained after merging online-files)
 Create Date: 2026-12-06 06:30:00.000000
 
 Made in place (CREATE TABLE, ADD COLUMN, CREATE INDEX), like 0007: ``events`` keeps its
@@ -15,7 +15,7 @@ import hall.models.base  # noqa: F401  (the hall's column types, e.g. UTCDateTim
 
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

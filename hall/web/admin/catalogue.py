@@ -9,12 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import admin
+from hall import admin, forms
 from hall.models import Division, ServiceItem
 
 from .. import refusals
 from ..auth import roles_required
 from ..extensions import db
+from ..files import accepts_uploads, read_upload
 from .common import bp, managed_hall
 
 TEXT_FIELDS = ("prefix", "name_zh", "name_en", "division", "time_limit_days",
@@ -46,12 +47,14 @@ def _submitted() -> tuple[dict, dict]:
 
 
 def _page(hall, item: ServiceItem | None, values: dict, problem: str | None = None,
-          status: int = 200):
+          status: int = 200, *, form_problem: str | None = None, form_label: str = ""):
     divisions = list(db.session.scalars(select(Division).where(Division.hall_id == hall.id)
                                         .order_by(Division.code)))
     return render_template("admin/service.html", hall=hall, item=item, values=values,
                            divisions=divisions, prefixes=admin.PREFIXES, problem=problem,
-                           max_limit=admin.MAX_LIMIT_DAYS), status
+                           max_limit=admin.MAX_LIMIT_DAYS,
+                           forms=forms.forms_of(db.session, item) if item else [],
+                           form_problem=form_problem, form_label=form_label), status
 
 
 def _item_or_404(hall, code: str) -> ServiceItem:
@@ -113,3 +116,37 @@ def save_service(hall: str, code: str):
         admin.edit_service(db.session, found.code, code, actor=current_user.actor, **fields)
     flash(_("Service item %(service)s saved.", service=code), "ok")
     return redirect(url_for("admin.service", hall=found.code, code=code))
+
+
+# -- blank forms of the item (表格下载, issue 15) ---------------------------------------------
+
+@bp.post("/halls/<hall>/services/<code>/forms")
+@roles_required("admin")
+@accepts_uploads
+def add_form(hall: str, code: str):
+    """Upload a blank form (a PDF) for the item's guide; audited."""
+    found = managed_hall(hall)
+    item = _item_or_404(found, code)
+    label = request.form.get("label", "")
+
+    def again(problem: str):
+        return _page(found, item, _values(item), form_problem=problem, form_label=label)
+
+    with refusals.form_again(again):
+        filename, data = read_upload(request.files.get("file"))
+        form = forms.add_form(db.session, found.code, code, label=label, filename=filename,
+                              data=data, actor=current_user.actor)
+    flash(_("The form %(label)s is offered in the guide.", label=form.label), "ok")
+    return redirect(url_for("admin.service", hall=found.code, code=code) + "#forms")
+
+
+@bp.post("/halls/<hall>/services/<code>/forms/<int:file_id>/remove")
+@roles_required("admin")
+def remove_form(hall: str, code: str, file_id: int):
+    """Take a blank form off the guide; audited."""
+    found = managed_hall(hall)
+    _item_or_404(found, code)
+    with refusals.flashed():
+        form = forms.remove_form(db.session, found.code, file_id, actor=current_user.actor)
+        flash(_("The form %(label)s was removed from the guide.", label=form.label), "ok")
+    return redirect(url_for("admin.service", hall=found.code, code=code) + "#forms")

@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     from .calendar import calendar_group
     from .devices import device_group
     from .enquiry import enquiry_group  # issue 15: questions and complaints
+    from .files import files_group
     from .hours import hours_group
     from .outbox import outbox_group
     from .reports import end_of_day_command
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(booking_group)
     app.cli.add_command(door_code_command)
     app.cli.add_command(enquiry_group)
+    app.cli.add_command(files_group)  # issue 15: uploaded files
 
 
 @click.command("seed-demo")
