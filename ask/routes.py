@@ -13,10 +13,12 @@ from flask import current_app, make_response, redirect, render_template, request
 from hall import booking_offer, enquiries, kinds, lookup
 from hall.enquiry_errors import InvalidEnquiryField
 from hall.errors import HallError
+from hall.file_errors import FileRefused
 from hall.models import Enquiry
 from hall.models.enquiries import KINDS
 from hall.web.devices import public_read
 from hall.web.extensions import db
+from hall.web.files import accepts_uploads, read_upload, upload_limited
 from hall.web.i18n import canonical
 from hall.web.limits import per_address
 from hall.web.problems import translate
@@ -67,6 +69,7 @@ def _form(hall, kind: str, *, values: dict | None = None, error: str | None = No
     return make_response(render_template(
         "ask/form.html", hall=hall, kind=kind, kinds=KINDS, kind_names=kinds.ENQUIRY_KIND_NAMES,
         topics=enquiries.topics(db.session, hall, kind), values=values or {}, error=error,
+        max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
         field=field, anonymous_chosen=bool(values and values.get("anonymous"))), status)
 
 
@@ -79,20 +82,28 @@ def form(hall: str):
 
 @bp.post("/<hall>")
 @enquiry_limited
+@upload_limited
+@accepts_uploads
 def send(hall: str):
-    """Send it; then to the confirmation, which only this browser opens with the code."""
+    """Send it, with its attachments; then to the confirmation, which only this browser
+    opens with the code."""
     found = lookup.get_hall(db.session, hall, typed=True)
     kind = _kind()
     raw = {name: request.form.get(name, "") for name in FIELDS}
     anonymous = kind == "report" and request.form.get("anonymous") == "1"
     try:
+        # A file input left empty still sends a part without a name: not a file.
+        attached = [read_upload(upload) for upload in request.files.getlist("attachments")
+                    if upload and upload.filename]
         made = enquiries.submit(db.session, found.code, kind=kind, topic=raw["topic"],
                                 subject=raw["subject"], body=raw["body"], name=raw["name"],
-                                phone=raw["phone"], email=raw["email"], anonymous=anonymous)
+                                phone=raw["phone"], email=raw["email"], anonymous=anonymous,
+                                attachments=attached)
     except HallError as error:
         kept: dict[str, object] = {k: v[:KEPT.get(k, 64)] for k, v in raw.items()}
         kept["anonymous"] = anonymous
-        field = error.field if isinstance(error, InvalidEnquiryField) else None
+        field = (error.field if isinstance(error, InvalidEnquiryField) else
+                 "attachments" if isinstance(error, FileRefused) else None)
         return _form(found, kind, values=kept, error=translate(error), field=field,
                      status=error.status)
     _remember(made)

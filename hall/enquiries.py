@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from . import access, clock, numbers, text
+from . import access, clock, files, numbers, text
 from . import enquiry_deadlines as limits
 from .booking_errors import InvalidBookingField
 from .bookings import check_phone
@@ -42,7 +43,17 @@ from .errors import ExtensionState, InvalidCaseNumber, NoExtensionPending, NotAM
 from .events import Actor, record
 from .issuing import VISITS, next_value
 from .lookup import get_hall
-from .models import Case, Enquiry, EnquiryMessage, EnquiryState, EnquiryTopic, Hall, Role, Staff
+from .models import (
+    Case,
+    Enquiry,
+    EnquiryMessage,
+    EnquiryState,
+    EnquiryTopic,
+    Hall,
+    Role,
+    Staff,
+    StoredFile,
+)
 from .models.enquiries import FINISHED_STATES, KINDS
 
 VISITOR = Actor("visitor")
@@ -51,6 +62,9 @@ SUBJECT_MAX = 100
 BODY_MAX = 4000
 NAME_MAX = 40
 REASON_MAX = 1000
+# Attachments (PDF, JPEG, PNG: checked by ``hall.files``) kept with what was sent.
+OWNER = "enquiry"
+MAX_ATTACHMENTS = 3
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
@@ -119,13 +133,16 @@ def _related_case(session: Session, hall: Hall, raw: str | None) -> Case | None:
 def submit(session: Session, hall_code: str, *, kind: str, topic: str | None, subject: str,
            body: str, name: str | None = None, phone: str | None = None,
            email: str | None = None, anonymous: bool = False,
-           related_case_no: str | None = None, actor: Actor = VISITOR) -> Enquiry:
+           related_case_no: str | None = None,
+           attachments: Sequence[tuple[str, bytes]] = (), actor: Actor = VISITOR) -> Enquiry:
     """A question, complaint or report sent to a hall: checked whole before anything is
     written, numbered, routed to the topic's division, its first time limit running.
 
     ``topic`` is the code of one of the hall's active topics that takes ``kind``. It may be
     None only with ``related_case_no`` (an objection to a result under public notice): the
-    enquiry then goes to the division of that case."""
+    enquiry then goes to the division of that case. ``attachments`` are (file name, bytes),
+    at most ``MAX_ATTACHMENTS``, each checked and kept by ``hall.files`` in this same
+    transaction (a refused file refuses the whole, and nothing stays)."""
     hall = get_hall(session, (hall_code or "").strip().upper())
     if kind not in KINDS:
         raise InvalidEnquiryField("kind")
@@ -135,6 +152,8 @@ def submit(session: Session, hall_code: str, *, kind: str, topic: str | None, su
     chosen = (_topic(session, hall, kind, topic) if (topic or "").strip() or case is None
               else None)
     person = _contact(kind, bool(anonymous), name, phone, email)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InvalidEnquiryField("attachments", max=MAX_ATTACHMENTS)
     rule = limits.rule_of(session, hall.id, kind)
     now = clock.now()
     day = clock.local_date(now, hall.timezone)
@@ -164,8 +183,16 @@ def submit(session: Session, hall_code: str, *, kind: str, topic: str | None, su
            service_no=enquiry.service_no, related_case_no=enquiry.related_case_no,
            anonymous=enquiry.anonymous, respond_days=rule.respond.days,
            unit=rule.respond.unit)
+    for number, (filename, data) in enumerate(attachments, 1):
+        files.store(session, hall, owner=OWNER, owner_id=enquiry.id,
+                    label=f"附件{number}", filename=filename, data=data, actor=actor)
     limits.refresh(session, enquiry, now)
     return enquiry
+
+
+def attachments_of(session: Session, enquiry: Enquiry) -> list[StoredFile]:
+    """The files sent with the enquiry (``hall.files``' rows), in the order they came."""
+    return files.files_of(session, OWNER, enquiry.id)
 
 
 # -- finding one ----------------------------------------------------------------------------------
@@ -251,6 +278,15 @@ def may_work(staff: Staff | None, enquiry: Enquiry) -> bool:
     if staff.has_role(Role.DIVISION) and staff.division_id == enquiry.division_id:
         return True
     return is_manager_for(staff, enquiry)
+
+
+def _staff_may_read(session: Session, file, staff: Staff) -> bool:
+    """An enquiry's attachments: for whoever may work the enquiry."""
+    enquiry = session.get(Enquiry, file.owner_id)
+    return enquiry is not None and may_work(staff, enquiry)
+
+
+files.register_owner(OWNER, _staff_may_read)
 
 
 def _worker(session: Session, enquiry: Enquiry, actor: Actor) -> Staff:

@@ -28,6 +28,7 @@ class InvalidEnquiryField(HallError):
         "reason": N_("Please give the reason, at most %(max)s characters."),
         "note": N_("Please write the result, at most %(max)s characters."),
         "days": N_("The extension is a whole number of days from 1 to %(max)s."),
+        "attachments": N_("At most %(max)s files can be attached."),
     }
     TOO_LONG = N_("%(field)s is too long: at most %(max)s characters (you gave %(given)s).")
     NAMES = {"subject": N_("The subject"), "body": N_("The text"), "reply": N_("The message"),

@@ -29,6 +29,13 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    id: int
+    name: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Private:
     subject: str
     body: str
@@ -36,6 +43,7 @@ class Private:
     phone: str                 # masked even here: the page may be on a shared screen
     anonymous: bool
     messages: list[Message]
+    attachments: list[Attachment]
     may_write: bool            # not over yet: the citizen may add to the thread
 
 
@@ -88,6 +96,8 @@ def of_enquiry(session: Session, enquiry: Enquiry, *, verified: bool) -> Enquiry
             phone=privacy.mask_phone(enquiry.phone), anonymous=enquiry.anonymous,
             messages=[Message(m.created_at, m.author == "citizen", m.body)
                       for m in enquiries.thread(session, enquiry)],
+            attachments=[Attachment(f.id, f.original_name, f.size)
+                         for f in enquiries.attachments_of(session, enquiry)],
             may_write=enquiry.state not in FINISHED_STATES)
     return EnquiryProgress(
         service_no=enquiry.service_no, hall_code=enquiry.hall.code, kind=enquiry.kind,

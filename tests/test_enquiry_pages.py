@@ -5,6 +5,7 @@ administrators' page; privacy of the public views; bad input, CSRF, NUL bytes an
 limit; the flow on both databases."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -357,3 +358,64 @@ def test_yellow_and_red_show_in_the_inbox_and_on_the_tracking_page(hall, client)
     assert 'data-warning="red"' in inbox and "已超期" in inbox
     public = text_of(hall.app.test_client().get(f"/track/{number}"))
     assert "已超期" in public and "延误责任在办理部门" in public
+
+
+# -- attachments (hall.files) ---------------------------------------------------------------------
+
+def send_with_files(client, *files, **fields):
+    token = csrf_token(client, "/ask/HQ")
+    data = {"csrf_token": token, **FORM, **fields,
+            "attachments": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/ask/HQ", data=data, content_type="multipart/form-data")
+
+
+def test_attachments_are_kept_and_read_only_by_the_division_and_the_citizen(hall, client):
+    from file_helpers import pdf, png
+
+    response = send_with_files(client, ("证明.png", png()), ("评审表.pdf", pdf()))
+    number, code = sent_codes(client, response)
+    enquiry_id = _id(hall, number)
+    with hall.session() as s:
+        kept = enquiries.attachments_of(s, s.get(Enquiry, enquiry_id))
+        ids = [f.id for f in kept]
+        assert [(f.original_name, f.content_type) for f in kept] == [
+            ("证明.png", "image/png"), ("评审表.pdf", "application/pdf")]
+    title = staff(hall.app, "division02")
+    page = title.get(f"/hall/HQ/enquiries/{enquiry_id}").get_data(as_text=True)
+    assert "证明.png" in page
+    shown = title.get(f"/hall/HQ/enquiries/{enquiry_id}/files/{ids[0]}")
+    assert shown.status_code == 200 and shown.data == png()
+    assert "sandbox" in shown.headers["Content-Security-Policy"]
+    assert staff(hall.app, "division01").get(
+        f"/hall/HQ/enquiries/{enquiry_id}/files/{ids[0]}").status_code == 403
+    citizen = hall.app.test_client()
+    assert "证明.png" in text_of(citizen.post(f"/track/{number}", data={"code": code}))
+    mine = citizen.post(f"/track/{number}/files/{ids[1]}", data={"code": code})
+    assert mine.status_code == 200 and mine.mimetype == "application/pdf"
+    assert citizen.post(f"/track/{number}/files/{ids[1]}",
+                        data={"code": "WRONG234"}).status_code == 404
+    assert "证明.png" not in citizen.get(f"/track/{number}").get_data(as_text=True)
+    # another enquiry's code opens none of these files
+    other_number, other_code = sent_codes(client, send(client))
+    assert citizen.post(f"/track/{other_number}/files/{ids[0]}",
+                        data={"code": other_code}).status_code == 404
+
+
+def test_a_renamed_program_is_refused_and_nothing_is_written(hall, client):
+    response = send_with_files(client, ("证明.pdf", b"MZ\x90\x00" + bytes(200)))
+    assert response.status_code == 415
+    assert "请重新选择文件" in text_of(response) and BODY in response.get_data(as_text=True)
+    assert count(hall.app) == 0
+    with hall.session() as s:
+        from hall.models import StoredFile
+
+        assert s.scalar(sa.select(sa.func.count()).select_from(StoredFile).where(
+            StoredFile.owner == "enquiry")) == 0
+
+
+def test_at_most_three_attachments(hall, client):
+    from file_helpers import png
+
+    response = send_with_files(client, *[(f"{n}.png", png()) for n in range(4)])
+    assert response.status_code == 422 and "最多可附3个文件" in text_of(response)
+    assert count(hall.app) == 0

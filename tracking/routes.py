@@ -7,11 +7,13 @@ from datetime import timedelta
 from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
-from hall import board, deadlines, enquiries, numbers, progress, ratings, settings
+from hall import board, deadlines, enquiries, files, numbers, progress, ratings, settings
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
+from hall.file_errors import FileNotFound
 from hall.web.conditional import revalidated, tag
 from hall.web.extensions import csrf, db
+from hall.web.files import send_stored
 from hall.web.limits import per_address
 from hall.web.problems import translate
 from hall.web.templating import local_time
@@ -211,3 +213,25 @@ def write(service_no: str):
         return enquiry_page(found, code, error=translate(error), kept=body[:4000],
                             status=error.status)
     return enquiry_page(found, code, message=gettext("Your message was sent to the office."))
+
+
+@bp.post("/<service_no>/files/<int:file_id>")
+@csrf.exempt
+@limited
+def enquiry_file(service_no: str, file_id: int):
+    """An attachment the citizen sent, shown inline and sandboxed, with the access code in
+    the body (never in an address). Exempt from CSRF as the private view: it changes nothing."""
+    code = request.form.get("code", "")
+    found, refused = _find(service_no, code)
+    if refused is not None:
+        return refused
+    if not found.verified or found.enquiry is None:
+        return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
+    try:
+        stored = files.get(db.session, file_id, owner=enquiries.OWNER,
+                           owner_id=found.enquiry.id)
+    except FileNotFound:
+        return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
+    if not files.may_read(db.session, stored, access_ok=True):
+        return _form(refusal_text(Lookup(None, code_given=True)), service_no, 404)
+    return send_stored(stored)

@@ -14,16 +14,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from hall import casefile, enquiries, enquiry_inbox, kinds
+from hall import casefile, enquiries, enquiry_inbox, files, kinds
 from hall.enquiry_errors import NoSuchEnquiry
 from hall.errors import ConfirmationRequired
 from hall.events import Actor
+from hall.file_errors import FileNotFound
 from hall.models import Enquiry, Staff
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
 from ..event_words import hall_names
 from ..extensions import db
+from ..files import send_stored
 from ..problems import translate
 from .case_actions import timeline_lines
 from .routes import bp
@@ -160,6 +162,7 @@ def _page(hall, enquiry: Enquiry, *, problem: str | None = None, action: str | N
         "division/enquiry.html", hall=hall, enquiry=enquiry, state_names=STATE_NAMES,
         kind_names=kinds.ENQUIRY_KIND_NAMES, units=kinds.DAY_UNITS,
         thread=enquiries.thread(db.session, enquiry, staff=True),
+        attachments=enquiries.attachments_of(db.session, enquiry),
         actions=actions_for(enquiry, current_user.staff), problem=problem,
         problem_action=action, kept=kept,
         lines=timeline_lines(history, names, hall.timezone)), status=status)
@@ -182,3 +185,18 @@ def enquiry_act(hall: str, enquiry_id: int, action: str):
         chosen(db.session, enquiry_id, request.form, current_user.actor)
     flash(DONE[action](), "ok")
     return redirect(url_for("division.enquiry_page", hall=found.code, enquiry_id=enquiry_id))
+
+
+@bp.get("/<hall>/enquiries/<int:enquiry_id>/files/<int:file_id>")
+@roles_required("division", "manager")
+def enquiry_file(hall: str, enquiry_id: int, file_id: int):
+    """An attachment, shown inline and sandboxed, to whoever may work the enquiry."""
+    found = visible_hall(hall)
+    enquiry = _enquiry(found, enquiry_id)
+    try:
+        stored = files.get(db.session, file_id, owner=enquiries.OWNER, owner_id=enquiry.id)
+    except FileNotFound:
+        abort(404)
+    if not files.may_read(db.session, stored, staff=current_user.staff):
+        abort(403)
+    return send_stored(stored)
