@@ -38,6 +38,7 @@ NOT_PAGES = {
     "division.receipt": "PDF", "reports.pdf": "PDF", "reports.csv": "CSV",
     "booking.static": "files", "booking.pdf": "PDF",
     "guide.form_download": "a blank form (PDF) to download",
+    "ask.static": "files", "division.enquiry_file": "an attachment (PDF, JPEG, PNG)",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
 
@@ -113,6 +114,7 @@ def states(hall) -> list[State]:
         State("rating tablet offering", "rating_device.show", "/rate/HQ/3",
               wait="[data-offered]"),
         *booking_states(hall.ids["booking"], hall.ids["late_booking"]),
+        *enquiry_states(hall.ids["enquiry"]),
         State("guide", "guide.page", "/guide/HQ"),
         State("guide en", "guide.page", "/guide/HQ?lang=en"),
         # staff
@@ -203,6 +205,44 @@ def booking_states(booking: tuple[str, str], late: tuple[str, str]) -> list[Stat
         State("booking past its cut-off", "booking.unlock", f"/book/HQ/b/{late_code}",
               act=lambda p: _give_code(p, late_access)),
     ]
+
+
+def enquiry_states(enquiry: tuple[str, str, int]) -> list[State]:
+    """Asking online, following it on the tracking page, and the division's side (issue 15);
+    the enquiry was answered once and the citizen wrote since."""
+    number, code, enquiry_id = enquiry
+    return [
+        State("ask halls", "ask.halls", "/ask"),
+        State("ask form", "ask.form", "/ask/HQ"),
+        State("ask form, report, en", "ask.form", "/ask/HQ?kind=report&lang=en"),
+        State("ask form refused", "ask.send", "/ask/HQ?kind=complaint",
+              act=lambda p: _ask(p, body="")),
+        State("ask sent", "ask.sent", "/ask/HQ", act=lambda p: _ask(p, body="能否补交材料？")),
+        State("tracking enquiry public", "tracking.ticket", f"/track/{number}"),
+        State("tracking enquiry private", "tracking.ticket", f"/track/{number}?c={code}"),
+        State("tracking enquiry written", "tracking.write", f"/track/{number}?c={code}",
+              act=_write_to_the_office),
+        State("division enquiries", "division.enquiries_inbox", "/hall/HQ/enquiries",
+              who="division02"),
+        State("division enquiry", "division.enquiry_page", f"/hall/HQ/enquiries/{enquiry_id}",
+              who="division02"),
+        State("admin enquiries", "admin.enquiries_page", "/admin/halls/HQ/enquiries",
+              who="admin"),
+    ]
+
+
+def _ask(page: Page, body: str) -> None:
+    page.locator('select[name="topic"]').select_option("TITLE")
+    page.locator('input[name="subject"]').fill("材料补交")
+    page.locator('textarea[name="body"]').fill(body)
+    page.locator('input[name="name"]').fill("欧阳芒")
+    page.locator('input[name="phone"]').fill("13900139000")
+    _submit(page, "form.ask-form button[type=submit]")
+
+
+def _write_to_the_office(page: Page) -> None:
+    page.locator('form.write textarea[name="body"]').fill("谢谢，已补交。")
+    _submit(page, "form.write button[type=submit]")
 
 
 # -- acting on a page before it is checked ------------------------------------------------------
@@ -323,8 +363,22 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk),
-                "away": away}
+                "away": away, "enquiry": _enquiry(desk)}
     return desk
+
+
+def _enquiry(desk) -> tuple[str, str, int]:
+    """A question answered by the division, to which the citizen wrote again."""
+    from conftest import actor
+    from hall import enquiries
+
+    made = desk.do(enquiries.submit, "HQ", kind="consultation", topic="TITLE",
+                   subject="职称评审材料能否补交", body="继续教育证明漏交了，能否补交？",
+                   name="欧阳芒", phone="13900139000")
+    desk.do(enquiries.reply, made.id, body="可以，请于12月10日前补交。",
+            actor=actor(desk.app, "division02"))
+    desk.do(enquiries.citizen_reply, made.service_no, made.access_code, "补交到哪个窗口？")
+    return made.service_no, made.access_code, made.id
 
 
 def _bookings(desk) -> dict:
