@@ -178,11 +178,11 @@ def submit(session: Session, hall_code: str, *, kind: str, topic: str | None, su
     enquiry.respond_due_at = limits.respond_due(session, enquiry).due_at
     session.add(enquiry)
     session.flush()
+    about = {"related_case_no": enquiry.related_case_no} if enquiry.related_case_no else {}
     record(session, hall, "enquiry.submitted", actor=actor, enquiry=enquiry, enquiry_kind=kind,
            topic=chosen.code if chosen is not None else None, division=division.code,
-           service_no=enquiry.service_no, related_case_no=enquiry.related_case_no,
-           anonymous=enquiry.anonymous, respond_days=rule.respond.days,
-           unit=rule.respond.unit)
+           service_no=enquiry.service_no, anonymous=enquiry.anonymous,
+           respond_days=rule.respond.days, unit=rule.respond.unit, **about)
     for number, (filename, data) in enumerate(attachments, 1):
         files.store(session, hall, owner=OWNER, owner_id=enquiry.id,
                     label=f"附件{number}", filename=filename, data=data, actor=actor)
