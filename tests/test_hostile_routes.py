@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import MONDAY_0930, actor
-from hall import cases, clock, issuing, queue
+from hall import cases, clock, enquiries, issuing, queue
 from hall.models import Ticket
 from hall.web.extensions import db
 
@@ -106,9 +106,19 @@ ROUTES = {
     "door.page": "manager",
     # uploaded files and blank forms (issue 15)
     "admin.add_form": "admin", "admin.remove_form": "admin", "guide.form_download": "public",
+    # questions, complaints and reports online (issue 15)
+    "ask.halls": "public", "ask.form": "public", "ask.send": "public", "ask.sent": "public",
+    "tracking.write": "public", "tracking.enquiry_file": "public",
+    "api.enquiry_topics": "public", "api.send_enquiry": "public", "api.get_enquiry": "public",
+    "api.write_enquiry": "public",
+    "division.enquiries_inbox": "inbox", "division.enquiry_page": "case-work",
+    "division.enquiry_act": "case-work", "division.enquiry_file": "case-work",
+    "extension_requests.decide_enquiry": "manager",
+    "admin.enquiries_page": "admin", "admin.save_enquiry_rule": "admin",
+    "admin.save_enquiry_topic": "admin",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
-          "division.static", "dashboard.static", "booking.static"}
+          "division.static", "dashboard.static", "booking.static", "ask.static"}
 # Moves that end what the matrix signs in with: made last.
 LAST = {"auth.logout", "api.revoke_token"}
 
@@ -129,7 +139,11 @@ def make_sample(app) -> dict:
         case = cases.accept(db.session, "HQ", 3, actor=clerk, applicant_name="欧阳芒",
                             subject="资格复审")
         ticket = db.session.scalar(sa.select(Ticket).where(Ticket.id == case.ticket_id))
-        return {"hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
+        # a question to the Civil Service Administration Division (division01's)
+        asked = enquiries.submit(db.session, "HQ", kind="consultation", topic="EXAM",
+                                 subject="报考条件", body="应届生能否报考？", name="欧阳芒",
+                                 phone="13900139000")
+        return {"enquiry_id": asked.id, "kind": "complaint","hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",

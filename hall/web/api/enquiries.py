@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hall import enquiries, enquiry_progress, lookup, numbers
 from hall.enquiry_progress import EnquiryProgress
 from hall.models import Enquiry
+from hall.models.enquiries import KINDS
 from hall.web.templating import localized
 from tracking.words import say, step_text
 
@@ -144,13 +145,16 @@ def _opened(service_no: str, code: str) -> tuple[Enquiry | None, bool]:
 @devices.public_read
 def enquiry_topics(hall: str):
     """The hall's topics, each with the kinds it takes (``?kind=`` narrows them)."""
-    found = lookup.get_hall(db.session, hall, typed=True)
     kind = request.args.get("kind")
+    if kind is not None and kind not in KINDS:
+        return problem(400, "invalid-kind",
+                       _("kind is consultation, complaint or report."))
+    found = lookup.get_hall(db.session, hall, typed=True)
     listed = enquiries.topics(db.session, found, kind)
     return jsonify({"hall": found.code, "topics": [
         {"code": t.code, "name": t.name_zh, "name_en": t.name_en,
          "division": localized(t.division),
-         "kinds": [k for k in ("consultation", "complaint", "report") if t.allows(k)]}
+         "kinds": [k for k in KINDS if t.allows(k)]}
         for t in listed]})
 
 

@@ -104,9 +104,11 @@ def paths(hall_param: dict) -> dict:
             "operationId": "enquiryTopics",
             "summary": "What one may ask or complain about in a hall, and the kinds each takes",
             "parameters": [hall_param, {"name": "kind", "in": "query", "required": False,
-                                        "schema": {"type": "string", "maxLength": 16}}],
+                                        "schema": {"enum": ["consultation", "complaint",
+                                                            "report"]}}],
             "responses": {"200": {"description": "The hall's topics", "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/EnquiryTopics"}}}},
+                "400": _problem("`invalid-kind`"),
                 "404": _problem("Unknown hall"),
                 "429": _problem("Too many reads from this address (PUBLIC_RATE_LIMIT)")},
         }},

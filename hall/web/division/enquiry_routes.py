@@ -174,11 +174,11 @@ def _page(hall, enquiry: Enquiry, *, problem: str | None = None, action: str | N
 @roles_required("division", "manager")
 def enquiry_act(hall: str, enquiry_id: int, action: str):
     """One move on the enquiry; a refusal is shown on its page, never as a 500."""
+    found = visible_hall(hall)
+    _enquiry(found, enquiry_id)  # who may see it first: an unknown action says nothing more
     chosen = ACTIONS.get(action)
     if chosen is None:
         abort(404)
-    found = visible_hall(hall)
-    _enquiry(found, enquiry_id)
     with refusals.answered_by(lambda error: _page(
             found, _enquiry(found, enquiry_id), problem=translate(error), action=action,
             status=error.status), error_page_for=(403, 404)):
