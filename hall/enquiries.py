@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -178,7 +179,8 @@ def submit(session: Session, hall_code: str, *, kind: str, topic: str | None, su
     enquiry.respond_due_at = limits.respond_due(session, enquiry).due_at
     session.add(enquiry)
     session.flush()
-    about = {"related_case_no": enquiry.related_case_no} if enquiry.related_case_no else {}
+    about: dict[str, Any] = ({"related_case_no": enquiry.related_case_no}
+                             if enquiry.related_case_no else {})
     record(session, hall, "enquiry.submitted", actor=actor, enquiry=enquiry, enquiry_kind=kind,
            topic=chosen.code if chosen is not None else None, division=division.code,
            service_no=enquiry.service_no, anonymous=enquiry.anonymous,

@@ -378,3 +378,31 @@ def test_an_internal_note_is_not_part_of_the_citizen_s_thread(hall):
 def test_the_question_text_is_kept_as_sent(hall):
     made = hall.ask(body=" 第一行\r\n第二行\u202e ")
     assert hall.get(made.id).body == "第一行\n第二行"
+
+
+# -- numbers under load ------------------------------------------------------------------------
+
+def test_questions_sent_at_once_get_distinct_numbers_from_the_visit_counter(hall):
+    import threading
+
+    from hall import issuing
+
+    barrier, made, errors = threading.Barrier(8), [], []
+
+    def citizen(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            made.append(hall.ask(subject=f"问题{n}").service_no)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=citizen, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and len(set(made)) == 8
+    # the same counter as tickets: the next ticket of the day takes the next visit number
+    with hall.session() as s:
+        ticket = issuing.issue_ticket(s, "HQ", "EXAM")
+        assert int(ticket.service_no[9:14]) == 9
