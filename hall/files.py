@@ -146,6 +146,24 @@ def store(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str
     ``ticket_id`` put the event on that case's or visit's timeline ("a document was
     uploaded", without its name); ``extra`` adds facts to that event (e.g. the item's
     code)."""
+    row = _keep(session, hall, owner=owner, owner_id=owner_id, label=label,
+                filename=filename, data=data, actor=actor)
+    events.record(session, hall, "file.stored", actor=actor, case=case, ticket_id=ticket_id,
+                  file=row.id, owner=owner, owner_id=owner_id, label=row.label,
+                  content_type=row.content_type, size=row.size, **(extra or {}))
+    return row
+
+
+def seed(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str,
+         filename: str | None, data: bytes, actor: Actor) -> StoredFile:
+    """``store`` for seeded data (the demo's blank forms): checked and kept the same way,
+    without an event, as the demo's halls and staff are created without one."""
+    return _keep(session, hall, owner=owner, owner_id=owner_id, label=label,
+                 filename=filename, data=data, actor=actor)
+
+
+def _keep(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str,
+          filename: str | None, data: bytes, actor: Actor) -> StoredFile:
     if not in_write_transaction(session):
         raise RuntimeError("files.store runs inside an @operation's transaction")
     settings = settings_of(session)
@@ -165,9 +183,6 @@ def store(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str
                      uploaded_by_id=actor.staff_id)
     session.add(row)
     session.flush()
-    events.record(session, hall, "file.stored", actor=actor, case=case, ticket_id=ticket_id,
-                  file=row.id, owner=owner, owner_id=owner_id, label=label,
-                  content_type=content_type, size=len(data), **(extra or {}))
     return row
 
 

@@ -119,7 +119,7 @@ def test_a_pdf_a_png_and_a_jpeg_are_kept_with_their_hash_and_read_back(any_app):
         assert len([e for e in stored if e.data["owner"] == OWNER]) == 3
 
 
-def test_the_bytes_are_private_to_the_server_and_named_by_a_random_key(app):
+def test_the_bytes_are_private_to_the_server_and_named_by_a_random_key(app, tmp_path):
     with app.app_context():
         row = _store(filename="../../etc/passwd")
         path = os.path.join(_root(app), row.storage_key[:2], row.storage_key)
@@ -129,6 +129,9 @@ def test_the_bytes_are_private_to_the_server_and_named_by_a_random_key(app):
     # nothing anywhere is named after what the visitor typed
     walked = [name for _, dirs, names in os.walk(_root(app)) for name in dirs + names]
     assert not [n for n in walked if "passwd" in n or "etc" == n]
+    fresh = LocalStorage(tmp_path / "new" / "uploads")
+    fresh.put("a" * 32, b"x")
+    assert stat.S_IMODE(os.stat(fresh.root).st_mode) == 0o700
 
 
 @pytest.mark.parametrize(("given", "shown"), [
