@@ -419,3 +419,27 @@ def test_at_most_three_attachments(hall, client):
     response = send_with_files(client, *[(f"{n}.png", png()) for n in range(4)])
     assert response.status_code == 422 and "最多可附3个文件" in text_of(response)
     assert count(hall.app) == 0
+
+
+def test_the_answers_match_the_published_schemas(hall, client):
+    import jsonschema
+
+    from hall.web.api import openapi
+
+    document = openapi.document()
+    schemas = document["components"]["schemas"]
+    resolver = {"components": {"schemas": schemas}}
+
+    def check(body, name: str) -> None:
+        jsonschema.validate(body, {**schemas[name], **resolver})
+
+    sent = client.post("/api/v1/halls/HQ/enquiries", json={
+        "kind": "report", "topic": "INSURE", "subject": "冒领", "body": "有人冒领",
+        "anonymous": True})
+    number, code = sent.get_json()["service_no"], sent.get_json()["access_code"]
+    check(sent.get_json(), "Enquiry")
+    check(client.get(f"/api/v1/enquiries/{number}").get_json(), "Enquiry")
+    check(client.get(f"/api/v1/enquiries/{number}", headers={"X-Access-Code": code}).get_json(),
+          "Enquiry")
+    check(client.get(f"/api/v1/track/{number}").get_json(), "Tracked")
+    check(client.get("/api/v1/halls/HQ/enquiry-topics").get_json(), "EnquiryTopics")
