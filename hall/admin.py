@@ -46,6 +46,7 @@ from .models import (
     Window,
     WindowState,
 )
+from .notice_errors import InvalidNoticeField
 from .staff import hash_password
 from .text import clean as clean_text
 
@@ -223,9 +224,13 @@ def _apply(row, values: dict[str, Any]) -> dict[str, dict]:
 # -- halls ---------------------------------------------------------------------------------------
 
 def _hall_details(session: Session, hall: Hall | None, *, name_zh, name_en, level, parent,
-                  address_zh=None, address_en=None, phone=None) -> dict[str, Any]:
+                  address_zh=None, address_en=None, phone=None,
+                  notice_unit=None) -> dict[str, Any]:
     if level not in LEVELS:
         raise InvalidInput("invalid-hall-level", on="level")
+    unit = (notice_unit or "working").strip()  # public notice days (hall.notices_public)
+    if unit not in ("working", "calendar"):
+        raise InvalidNoticeField("unit")
     parent_hall = get_hall(session, parent, typed=True) if (parent or "").strip() else None
     ancestor = parent_hall
     while ancestor is not None and hall is not None:
@@ -236,7 +241,7 @@ def _hall_details(session: Session, hall: Hall | None, *, name_zh, name_en, leve
             "level": level, "parent": parent_hall,
             "address_zh": _text(address_zh, "address_zh", 200, required=False),
             "address_en": _text(address_en, "address_en", 240, required=False),
-            "phone": _text(phone, "phone", 40, required=False)}
+            "phone": _text(phone, "phone", 40, required=False), "notice_unit": unit}
 
 
 @operation
@@ -397,7 +402,7 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
                  time_limit_days=0, legal_limit_days=None, standard_minutes=10,
                  documents=None, procedure=None, fees_zh=None, fees_en=None,
                  legal_basis_zh=None, legal_basis_en=None, active=True,
-                 sort_order=0) -> dict[str, Any]:
+                 sort_order=0, results_public=False) -> dict[str, Any]:
     promised = _limit(time_limit_days)
     legal = promised if legal_limit_days in (None, "") else _limit(legal_limit_days)
     if legal < promised:
@@ -419,6 +424,8 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
         "legal_basis_zh": _long_text(legal_basis_zh, "legal_basis_zh"),
         "legal_basis_en": _long_text(legal_basis_en, "legal_basis_en"),
         "active": bool(active), "sort_order": _sort_order(sort_order),
+        # decided cases listed in the open, applicant masked (hall.results; issue 15)
+        "results_public": bool(results_public),
     }
 
 
@@ -456,7 +463,8 @@ def current_values(item: ServiceItem) -> dict[str, Any]:
             "standard_minutes": item.standard_minutes, "documents": item.documents,
             "procedure": item.procedure, "fees_zh": item.fees_zh, "fees_en": item.fees_en,
             "legal_basis_zh": item.legal_basis_zh, "legal_basis_en": item.legal_basis_en,
-            "active": item.active, "sort_order": item.sort_order}
+            "active": item.active, "sort_order": item.sort_order,
+            "results_public": item.results_public}
 
 
 @operation

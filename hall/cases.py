@@ -27,7 +27,18 @@ from .errors import (
 )
 from .events import Actor, record
 from .lookup import get_hall
-from .models import Case, CaseOutcome, CaseState, Division, Role, Staff, Ticket, TicketStatus
+from .models import (
+    Case,
+    CaseOutcome,
+    CaseState,
+    Division,
+    PublicNotice,
+    Role,
+    Staff,
+    Ticket,
+    TicketStatus,
+)
+from .notice_errors import NoticeStillRunning
 from .queue import current_ticket, finish, working_window
 
 S = CaseState
@@ -252,6 +263,9 @@ def end_special(session: Session, case_id: int, *, note: str | None = None,
     case = get_case(session, case_id)
     _require_worker(session, case, actor)
     _require_state(case, "end_special", S.SPECIAL_PROCEDURE)
+    notice = _running_notice(session, case)
+    if notice is not None:  # it ends with its period, counting its objections (issue 15)
+        raise NoticeStillRunning(notice.ends_at, case.hall.timezone)
     case.state = S.IN_PROGRESS.value
     _event(session, case, "case.special_ended", actor, procedure=case.pause_kind,
            note=_note(note))
@@ -364,6 +378,32 @@ def withdraw(session: Session, case_id: int, *, reason: str, actor: Actor) -> Ca
     case.due_at = case.yellow_at = None
     _event(session, case, "case.withdrawn", actor, reason=why)
     return case
+
+
+# -- the clock stopped by a public notice (公示, hall.notices_public; issue 15) ---------------
+
+def stop_clock_for(case: Case, kind: str, reason: str) -> None:
+    """Put an in-progress case into the special procedure ``kind``, its clock stopped, for a
+    move of another module that has checked who acts and records its own event (one of
+    ``kinds.CLOCK_STOPS``)."""
+    _require_state(case, "start_special", S.IN_PROGRESS)
+    case.state = S.SPECIAL_PROCEDURE.value
+    _pause(case, kind, reason)
+
+
+def restart_clock(session: Session, case: Case) -> None:
+    """Back in progress, the clock running again; the caller has recorded the event that
+    restarts it (one of ``kinds.CLOCK_STARTS``) first: the deadline counts the pause from it."""
+    _require_state(case, "end_special", S.SPECIAL_PROCEDURE)
+    case.state = S.IN_PROGRESS.value
+    _resume(session, case)
+
+
+def _running_notice(session: Session, case: Case) -> PublicNotice | None:
+    if case.pause_kind != "public_notice":
+        return None
+    return session.scalar(select(PublicNotice).where(PublicNotice.case_id == case.id,
+                                                     PublicNotice.ended_at.is_(None)))
 
 
 # -- the clock --------------------------------------------------------------------------------

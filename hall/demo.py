@@ -472,6 +472,11 @@ HALLS = (
     ),
 )
 
+# Items whose decided cases are listed in the open, the applicant masked (办理结果公开; issue
+# 15): the qualification review publishes its results online, title evaluation and officers'
+# placement are noticed publicly (公示) before they are final.
+RESULTS_PUBLIC = frozenset({"EXAM", "TITLE", "ARMY"})
+
 HQ_CLERK_NAMES = (
     "王建国", "李秀英", "张丽华", "刘伟", "陈静", "杨洋", "赵敏", "黄海燕", "周军", "吴晓梅",
     "徐志刚", "孙丽娟", "马俊", "朱红梅", "胡建华", "郭婷", "何磊", "高雪", "林峰", "罗晓燕",
@@ -644,7 +649,7 @@ def _service(session: Session, hall: Hall, spec: ServiceSpec, sort_order: int,
         procedure=[{"zh": zh, "en": en} for zh, en in spec.procedure],
         fees_zh=spec.fees_zh, fees_en=spec.fees_en,
         legal_basis_zh=spec.legal_basis_zh, legal_basis_en=spec.legal_basis_en,
-        active=True, sort_order=sort_order,
+        active=True, sort_order=sort_order, results_public=spec.code in RESULTS_PUBLIC,
     )
     return _created(session, item, report, "services"), True
 

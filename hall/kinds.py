@@ -77,6 +77,8 @@ DEVICE_KINDS = {"kiosk": N_("ticket kiosk"), "display": N_("wall display"),
                 "rating": N_("rating tablet")}
 SIGN_OUT_REASONS = {"signed_out": N_("signed out"), "password_reset": N_("password reset"),
                     "deactivated": N_("account deactivated")}
+# A public notice's days (公示期), counted as the hall says (hall.notices_public).
+NOTICE_UNITS = {"working": N_("working days"), "calendar": N_("calendar days")}
 ROLES = {"admin": N_("administrator"), "manager": N_("manager"), "clerk": N_("window clerk"),
          "division": N_("division staff")}
 
@@ -158,9 +160,10 @@ CASE_MOVES = {
     "close": CaseMove(N_("close"), ("case.closed",)),
     "withdraw": CaseMove(N_("withdraw"), ("case.withdrawn",)),
 }
-# The kinds that stop a case's clock and start it again (hall.deadlines counts the pauses).
-CLOCK_STOPS = ("case.documents_requested", "case.special_started")
-CLOCK_STARTS = ("case.documents_supplied", "case.special_ended")
+# The kinds that stop a case's clock and start it again (hall.deadlines counts the pauses);
+# a public notice (hall.notices_public) is the special procedure "public_notice" with its own.
+CLOCK_STOPS = ("case.documents_requested", "case.special_started", "case.notice_started")
+CLOCK_STARTS = ("case.documents_supplied", "case.special_ended", "case.notice_ended")
 
 # Who acted, for the labels that are not a member of staff's username.
 ACTORS = {"system": N_("System"), "kiosk": N_("Kiosk"), "visitor": N_("Visitor"),
@@ -274,6 +277,9 @@ FIELDS: dict[str, Field] = {
     "content_type": Field(N_("Type of file")),
     "size": Field(N_("Size in bytes"), "number"),
     "retain_until": Field(N_("Kept until"), "time"),
+    # results in the open and public notice (issue 15)
+    "results_public": Field(N_("Results public by law"), "yes_no"),
+    "notice_unit": Field(N_("Public notice counted in"), "term", NOTICE_UNITS),
 }
 
 _WARNING_FIELDS = {"before": Field(N_("Before"), "term", WARNINGS),
@@ -307,6 +313,23 @@ _BOOKING_RULE_FIELDS = {
     "remote_percent": Field(N_("Share of a day taken from home, in per cent"), "number")}
 # How an item's places per slot are set, besides a number set by hand (hall.booking_admin).
 PLACES_SET = {"computed": N_("Computed from the windows"), "closed": N_("Closed to booking")}
+
+
+# -- public notice (公示, hall.notices_public) -------------------------------------------------
+# How a notice ended, as its end's event says (``ending``): the citizen's sentence by it.
+NOTICE_ENDINGS = {"no_objection": N_("period over, no objection"),
+                  "objections": N_("period over, with objections"),
+                  "cut_short": N_("ended early by a manager"),
+                  "case_closed": N_("the case was withdrawn")}
+_NOTICE_FIELDS = {"notice": Field(N_("Public notice"), "hidden"),
+                  "notice_text": Field(N_("Public text")),
+                  "notice_from": Field(N_("From"), "time"),
+                  "notice_until": Field(N_("Until"), "time"),
+                  "unit": Field(N_("Counted in"), "term", NOTICE_UNITS),
+                  "days": Field(N_("Days"), "number"),
+                  "ending": Field(N_("Ended"), "term", NOTICE_ENDINGS),
+                  "objections": Field(N_("Objections received"), "number"),
+                  "complaint_no": Field(N_("Complaint number"))}
 
 
 def _kinds(*kinds: Kind) -> dict[str, Kind]:
@@ -415,6 +438,22 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("case.closed", N_("Closed"), N_("Finished and closed"), history=("note",)),
     Kind("case.withdrawn", N_("Withdrawn"), N_("Withdrawn at the applicant's request"),
          history=("reason",)),
+    # -- public notice (公示): the clock stops while it runs (hall.notices_public) ------------
+    Kind("case.notice_started", N_("Put under public notice"),
+         N_("Under public notice from %(notice_from)s to %(notice_until)s; the time limit "
+            "stops meanwhile"),
+         history=("notice_text", "days", "unit", "notice_until"), fields=_NOTICE_FIELDS),
+    Kind("case.notice_ended", N_("Public notice ended"),
+         {"no_objection": N_("Public notice ended with no objection; the time limit runs "
+                             "again"),
+          "objections": N_("Public notice ended; %(objections)s objections were received and "
+                           "are being looked into; the time limit runs again"),
+          "cut_short": N_("Public notice ended early; the time limit runs again"),
+          "case_closed": N_("Public notice ended")},
+         citizen_by="ending", history=("ending", "objections", "reason"),
+         fields=_NOTICE_FIELDS),
+    Kind("case.objection_received", N_("Objection to the public notice received"), None,
+         history=("complaint_no",), fields=_NOTICE_FIELDS),
     # -- ratings -----------------------------------------------------------------------------
     Kind("rating.given", N_("Rated"), None, history=("level", "channel", "followup")),
     Kind("rating.followup_closed", N_("Rating follow-up closed"), None, history=("on_time",)),

@@ -291,7 +291,9 @@ def wipe_the_day(connection) -> None:
     # No CASCADE: windows refer to tickets, and a cascade would empty them too.
     connection.execute(sa.text(
         "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens, "
-        "outbox_attempts, outbox, enquiry_messages, enquiries RESTART IDENTITY"))
+        "outbox_attempts, outbox, enquiry_messages, enquiries, "
+        "notice_objections, public_notices "  # issue 15: public notice (公示)
+        "RESTART IDENTITY"))
     # Questions and complaints (issue 15): the time limits back to the defaults.
     connection.execute(sa.text("DELETE FROM enquiry_rules"))
     connection.execute(sa.text("DELETE FROM tickets"))

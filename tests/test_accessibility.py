@@ -39,6 +39,7 @@ NOT_PAGES = {
     "booking.static": "files", "booking.pdf": "PDF",
     "guide.form_download": "a blank form (PDF) to download",
     "ask.static": "files", "division.enquiry_file": "an attachment (PDF, JPEG, PNG)",
+    "results.static": "files",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
 
@@ -115,6 +116,7 @@ def states(hall) -> list[State]:
               wait="[data-offered]"),
         *booking_states(hall.ids["booking"], hall.ids["late_booking"]),
         *enquiry_states(hall.ids["enquiry"]),
+        *results_states(hall.ids["results"]),
         State("guide", "guide.page", "/guide/HQ"),
         State("guide en", "guide.page", "/guide/HQ?lang=en"),
         # staff
@@ -171,6 +173,39 @@ def states(hall) -> list[State]:
         State("403", "admin.home", "/admin", who="clerk03", status=403),
         State("404", "", "/no-such-page", status=404),
     ]
+
+
+def results_states(ids: dict) -> list[State]:
+    """Results in the open and public notice (issue 15): the public pages, phone first, and
+    the notice on a case's page as a manager sees it."""
+    notice = f"/results/HQ/notices/{ids['notice']}"
+    return [
+        State("results of a hall", "results.hall_results", "/results/HQ"),
+        State("results of a hall en", "results.hall_results", "/results/HQ?lang=en"),
+        State("results of an item, a month", "results.item_results",
+              "/results/HQ/TITLE?month=2026-11"),
+        State("results of an item not public", "results.item_results", "/results/HQ/TRANSFER",
+              status=404),
+        State("public notices", "results.notices", "/results/HQ/notices"),
+        State("public notices en", "results.notices", "/results/HQ/notices?lang=en"),
+        State("objection form", "results.notice", notice),
+        State("objection refused", "results.object_to", notice,
+              act=lambda p: _object(p, phone="123")),
+        State("objection received", "results.object_to", notice,
+              act=lambda p: _object(p, phone="13712345678")),
+        State("case under notice, its objection", "division.case_page",
+              f"/hall/HQ/cases/{ids['noticed']}", who="manager"),
+        State("case a manager may put under notice", "division.case_page",
+              f"/hall/HQ/cases/{ids['in_progress']}", who="manager"),
+    ]
+
+
+def _object(page: Page, phone: str) -> None:
+    page.locator('input[name="name"]').fill("赵大勇")
+    page.locator('input[name="phone"]').fill(phone)
+    page.locator('textarea[name="body"]').fill("申请人任职年限不足。")
+    page.locator('input[name="declared"]').check()
+    _submit(page, "form.objection button[type=submit]")
 
 
 def booking_states(booking: tuple[str, str], late: tuple[str, str]) -> list[State]:
@@ -363,7 +398,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk),
-                "away": away, "enquiry": _enquiry(desk)}
+                "away": away, "enquiry": _enquiry(desk), "results": _results_and_notice(desk)}
     return desk
 
 
@@ -379,6 +414,30 @@ def _enquiry(desk) -> tuple[str, str, int]:
             actor=actor(desk.app, "division02"))
     desk.do(enquiries.citizen_reply, made.service_no, made.access_code, "补交到哪个窗口？")
     return made.service_no, made.access_code, made.id
+
+
+def _results_and_notice(desk) -> dict:
+    """Three title cases at window 5: one decided (results in the open), one under public
+    notice, one in progress (a manager may put it under notice)."""
+    from conftest import actor
+    from hall import cases, issuing, notices_public, queue
+
+    clerk, division = actor(desk.app, "clerk05"), actor(desk.app, "division02")
+
+    def case() -> int:
+        ticket = desk.do(issuing.issue_ticket, "HQ", "TITLE")
+        desk.do(queue.open_window, "HQ", 5, actor=clerk)
+        desk.do(queue.call_ticket, "HQ", 5, ticket.number, actor=clerk)
+        accepted = desk.do(cases.accept, "HQ", 5, actor=clerk, applicant_name="欧阳锋芒",
+                           subject="高级工程师职称评审")
+        desk.do(cases.take, accepted.id, actor=division)
+        return accepted.id
+
+    decided, noticed, in_progress = case(), case(), case()
+    desk.do(cases.decide, decided, outcome="approved", actor=division)
+    notice = desk.do(notices_public.put_under_notice, noticed,
+                     text="拟通过职称评审：欧**芒，高级", actor=desk.manager)
+    return {"noticed": noticed, "notice": notice.id, "in_progress": in_progress}
 
 
 def _bookings(desk) -> dict:

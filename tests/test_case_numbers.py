@@ -161,10 +161,17 @@ def test_cases_already_there_are_numbered_by_the_migration(tmp_path):
         with db.engine.begin() as connection:
             connection.execute(sa.text("ALTER TABLE windows ADD COLUMN appointment_streak "
                                        "INTEGER NOT NULL DEFAULT 0"))
+            # and those 0017 adds (results in the open, public notice)
+            connection.execute(sa.text("ALTER TABLE halls ADD COLUMN notice_unit "
+                                       "VARCHAR(8) NOT NULL DEFAULT 'working'"))
+            connection.execute(sa.text("ALTER TABLE service_items ADD COLUMN results_public "
+                                       "BOOLEAN NOT NULL DEFAULT 0"))
         demo.seed_demo(db.session, password="demo")  # halls, items, divisions, staff
         db.session.remove()
         with db.engine.begin() as connection:
             connection.execute(sa.text("ALTER TABLE windows DROP COLUMN appointment_streak"))
+            connection.execute(sa.text("ALTER TABLE halls DROP COLUMN notice_unit"))
+            connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN results_public"))
         db.engine.dispose()
     with sqlite3.connect(path) as c:
         service, division = c.execute("SELECT id, division_id FROM service_items "

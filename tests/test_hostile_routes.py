@@ -116,9 +116,16 @@ ROUTES = {
     "extension_requests.decide_enquiry": "manager",
     "admin.enquiries_page": "admin", "admin.save_enquiry_rule": "admin",
     "admin.save_enquiry_topic": "admin",
+    # results in the open and public notice (issue 15)
+    "results.hall_results": "public", "results.item_results": "public",
+    "results.notices": "public", "results.notice": "public", "results.object_to": "public",
+    "api.hall_results": "public", "api.hall_notices": "public",
+    "api.object_to_notice": "public",
+    "division.put_under_notice": "manager", "division.end_notice": "manager",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
-          "division.static", "dashboard.static", "booking.static", "ask.static"}
+          "division.static", "dashboard.static", "booking.static", "ask.static",
+          "results.static"}
 # Moves that end what the matrix signs in with: made last.
 LAST = {"auth.logout", "api.revoke_token"}
 
@@ -143,12 +150,12 @@ def make_sample(app) -> dict:
         asked = enquiries.submit(db.session, "HQ", kind="consultation", topic="EXAM",
                                  subject="报考条件", body="应届生能否报考？", name="欧阳芒",
                                  phone="13900139000")
-        return {"enquiry_id": asked.id, "kind": "complaint","hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
+        return {"enquiry_id": asked.id, "kind": "complaint", "hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",
                 "notification_id": 1, "door_code": "ZZZZZZZZZZ", "item": "TITLE",
-                "file_id": 1}
+                "file_id": 1, "notice_id": 1, "notice": 1}
 
 
 def rules(app):

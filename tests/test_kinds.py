@@ -309,5 +309,6 @@ def test_the_special_procedures_are_listed_once_and_worded_for_every_audience():
         assert case_actions.SPECIAL_NAMES[code] == words.title
         assert progress.PAUSES[code] == kinds.FIELDS["procedure"].terms[code] == words.term
     assert set(timeline.PROCEDURES) == set(kinds.SPECIAL_PROCEDURES)
-    assert set(kinds.CLOCK_STOPS) == {"case.documents_requested", "case.special_started"}
+    assert set(kinds.CLOCK_STOPS) == {"case.documents_requested", "case.special_started",
+                                      "case.notice_started"}  # public notice (issue 15)
     assert all(code in kinds.KINDS for code in (*kinds.CLOCK_STOPS, *kinds.CLOCK_STARTS))

@@ -25,6 +25,7 @@ from .events import Event
 from .files import StoredFile  # issue 15: uploaded files
 from .hours import OpeningException, OpeningHours
 from .jobs import JobLease
+from .notices_public import NoticeObjection, PublicNotice  # issue 15: public notice (公示)
 from .org import (
     ApiToken,
     Division,
@@ -56,4 +57,5 @@ __all__ = [
     "Channel", "Notification", "NotificationAttempt", "NotificationStatus",
     "Enquiry", "EnquiryKind", "EnquiryMessage", "EnquiryRule", "EnquiryState", "EnquiryTopic",
     "StoredFile",
+    "NoticeObjection", "PublicNotice",
 ]

@@ -131,6 +131,13 @@ class Case(Base):
               sqlite_where=text(f"warning <> 'red' AND {_RUNNING_SQL}"),
               postgresql_where=text(f"warning <> 'red' AND {_RUNNING_SQL}")),
         Index("ix_cases_ticket", "ticket_id"),
+        # Results in the open (hall.results): an item's, and a hall's, decided cases by date.
+        Index("ix_cases_service_decided", "service_id", "decided_at",
+              sqlite_where=text("decided_at IS NOT NULL"),
+              postgresql_where=text("decided_at IS NOT NULL")),
+        Index("ix_cases_hall_decided", "hall_id", "decided_at",
+              sqlite_where=text("decided_at IS NOT NULL"),
+              postgresql_where=text("decided_at IS NOT NULL")),
         # An index rather than a constraint: SQLite adds it in place (migration 0009).
         Index("uq_cases_case_no", "case_no", unique=True),
     )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +47,9 @@ class ServiceItem(Base):
     legal_basis_en: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Its decided cases are listed in the open (办理结果公开), the applicant masked: only where
+    # the law says the results are public (e.g. professional titles, recruitment).
+    results_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     hall: Mapped[Hall] = relationship()
     division: Mapped[Division | None] = relationship()

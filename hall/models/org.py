@@ -59,6 +59,11 @@ class Hall(Base):
     # Tickets are taken until this many minutes before each span of opening hours closes
     # (hall.hours), so that whoever takes one can still be served.
     last_ticket_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # A public notice's days (公示期) are counted in "working" days or "calendar" days
+    # (hall.notices_public; checked there: a CHECK here would mean rebuilding the table on
+    # SQLite).
+    notice_unit: Mapped[str] = mapped_column(String(8), default="working",
+                                             server_default="working")
 
     parent: Mapped[Hall | None] = relationship(remote_side=[id])
     windows: Mapped[list[Window]] = relationship(

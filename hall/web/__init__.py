@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
     from remote import bp as remote_bp
+    from results import bp as results_bp  # issue 15: results in the open, public notice
     from tracking import bp as tracking_bp
     from tracking import device_bp as rating_device_bp
     from tracking import ticket_bp
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(remote_bp)
     app.register_blueprint(device_enrolment.bp)
     app.register_blueprint(ask_bp)
+    app.register_blueprint(results_bp)
 
 
 def _init_sockets(app: Flask) -> SocketIO:

@@ -13,6 +13,7 @@ access code given) never get here: they stay
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from flask import Response, make_response, request
 
@@ -31,3 +32,10 @@ def revalidated(body, etag: str) -> Response:
     response.vary.add("Cookie")  # the language may come from the session
     response.make_conditional(request)  # in place: 304 and no body when the tag matches
     return response
+
+
+def answered(render: Callable[[], object], etag: str) -> Response:
+    """As ``revalidated``, the body rendered only for a reader who does not hold ``etag``."""
+    if request.if_none_match.contains_weak(etag):
+        return revalidated("", etag)
+    return revalidated(render(), etag)

@@ -1,7 +1,8 @@
 """The scheduled jobs of a serving process: the deadline marks, every minute by default, the
 missed appointments, the bookings a closure stranded (``hall.closures.sweep``), the
 appointment reminders and the notification sender (every
-NOTIFY_SEND_INTERVAL seconds, ``hall.outbox``), and the end of day, which closes each hall's
+NOTIFY_SEND_INTERVAL seconds, ``hall.outbox``), the end of public notices whose period is
+over (``hall.notices_public``), and the end of day, which closes each hall's
 day once its business has ended (its last closing time, or END_OF_DAY when later:
 ``hall.hours``), on the hall's clock (HALL_CLOCK).
 
@@ -21,7 +22,18 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from hall import bookings, clock, closures, deadlines, endofday, files, lease, notices, outbox
+from hall import (
+    bookings,
+    clock,
+    closures,
+    deadlines,
+    endofday,
+    files,
+    lease,
+    notices,
+    notices_public,
+    outbox,
+)
 from hall.events import SYSTEM
 
 from .extensions import db
@@ -109,6 +121,19 @@ def start(app: Flask) -> BackgroundScheduler | None:
             finally:
                 db.session.remove()
 
+    def end_notices() -> None:
+        """Public notices (公示) whose period is over: ended, the case's clock running again.
+        Safe in every process at once: each notice is ended once, under its row's lock."""
+        with app.app_context():
+            try:
+                for notice in notices_public.end_due(db.session):
+                    log.info("public notice %d ended: %d objections", notice.id,
+                             notice.objections)
+            except Exception:
+                log.exception("the public-notice job failed")
+            finally:
+                db.session.remove()
+
     channels = app.extensions["notify_channels"]
     batch = int(app.config["NOTIFY_BATCH"])
 
@@ -153,6 +178,8 @@ def start(app: Flask) -> BackgroundScheduler | None:
     scheduler.add_job(remind, "interval", seconds=interval, id="reminders",
                       next_run_time=datetime.now(UTC))
     scheduler.add_job(expire_files, "interval", seconds=interval, id="file-retention",
+                      next_run_time=datetime.now(UTC))
+    scheduler.add_job(end_notices, "interval", seconds=interval, id="public-notices",
                       next_run_time=datetime.now(UTC))
     send_every = float(app.config["NOTIFY_SEND_INTERVAL"])
     scheduler.add_job(send_notifications, "interval", seconds=send_every, id="notifications",

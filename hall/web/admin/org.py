@@ -19,13 +19,15 @@ from ..auth import roles_required
 from ..extensions import db
 from .common import bp, managed_hall, problem_page
 
-HALL_FIELDS = ("name_zh", "name_en", "level", "parent", "address_zh", "address_en", "phone")
+HALL_FIELDS = ("name_zh", "name_en", "level", "parent", "address_zh", "address_en", "phone",
+               "notice_unit")
 
 
 def _hall_values(hall) -> dict:
     return {"name_zh": hall.name_zh, "name_en": hall.name_en, "level": hall.level,
             "parent": hall.parent.code if hall.parent else "", "address_zh": hall.address_zh or "",
-            "address_en": hall.address_en or "", "phone": hall.phone or ""}
+            "address_en": hall.address_en or "", "phone": hall.phone or "",
+            "notice_unit": hall.notice_unit}
 
 
 def _form(*fields: str) -> dict:

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     from .enquiry import enquiry_group  # issue 15: questions and complaints
     from .files import files_group
     from .hours import hours_group
+    from .notices import notices_group  # issue 15: public notices (公示)
     from .outbox import outbox_group
     from .reports import end_of_day_command
 
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(door_code_command)
     app.cli.add_command(enquiry_group)
     app.cli.add_command(files_group)  # issue 15: uploaded files
+    app.cli.add_command(notices_group)
 
 
 @click.command("seed-demo")

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from hall import casefile, cases, enquiry_inbox, printing
+from hall import casefile, cases, enquiry_inbox, notices_public, printing
 from hall.errors import HallError
 from hall.inbox import LIMIT, Filters, inbox, searched
 from hall.models import OPEN_STATES, Case, Staff
@@ -120,14 +120,19 @@ def case_page(hall: str, case_id: int):
     staff = current_user.staff
     history = casefile.history(db.session, case)
     names = hall_names(db.session, [case.hall_id])[case.hall_id]
+    notice = notices_public.panel(db.session, case, staff)
+    actions = actions_for(case, staff)
+    if notice.notice is not None and notice.notice.running:  # it ends with its period
+        actions = [a for a in actions if a != "end_special"]
     response = Response(render_template(
         "division/case.html", hall=found, case=case, state_names=STATE_NAMES,
-        actions=actions_for(case, staff), lines=timeline_lines(history, names, found.timezone),
+        actions=actions, lines=timeline_lines(history, names, found.timezone),
         last_event=history[-1].id if history else 0,
         divisions=casefile.other_divisions(db.session, case),
         special_kinds=cases.SPECIAL_KINDS, special_names=SPECIAL_NAMES,
         id_warnings=[_(w) for w in cases.id_warnings(case)],
-        someone_elses=case.handler is not None and case.handler_id != staff.id))
+        someone_elses=case.handler is not None and case.handler_id != staff.id,
+        notice_panel=notice))
     response.headers["Cache-Control"] = "no-store"
     return response
 
