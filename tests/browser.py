@@ -83,6 +83,60 @@ def shot(page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
+# The errors by which the Playwright driver (a Node process between pytest and Chromium) says
+# it died. It did once in CI, mid-test, and every browser test after it errored; a dead driver
+# is not a finding about the product, so the browser is started again and the test run once
+# more (tests/conftest.py marks browser tests ``flaky`` for these errors only).
+DRIVER_DIED = ("Playwright connection closed", "Browser has been closed",
+               "Target page, context or browser has been closed", "Connection closed")
+
+
+class Chromium:
+    """The shared Chromium, started again (with a new driver) when the last one died.
+
+    Tests use it as a ``playwright`` ``Browser``: every attribute is the live browser's."""
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser = None
+
+    def _live(self):
+        if self._browser is None or not self._browser.is_connected():
+            self.restart()
+        return self._browser
+
+    def restart(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.close()
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM,
+                                                         args=CHROMIUM_ARGS)
+
+    def new_context(self, **options):
+        try:
+            return self._live().new_context(**options)
+        except Exception as error:  # playwright's Error, or the driver's EOF
+            if not any(words in str(error) for words in DRIVER_DIED):
+                raise
+            self.restart()
+            return self._browser.new_context(**options)
+
+    def __getattr__(self, name: str):
+        return getattr(self._live(), name)
+
+    def close(self) -> None:
+        # Each step may fail when the driver is already gone; neither failure matters then.
+        for stop in (getattr(self._browser, "close", None),
+                     getattr(self._playwright, "stop", None)):
+            if stop is not None:
+                try:
+                    stop()
+                except Exception:
+                    pass
+        self._browser = self._playwright = None
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One Chromium for the whole run (starting it costs about a second)."""
@@ -91,12 +145,10 @@ def chromium():
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(message + " (REQUIRE_SERVICES=1)")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    browser = Chromium()
+    browser.restart()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

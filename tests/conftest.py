@@ -4,6 +4,7 @@ like the hall's users."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -19,6 +20,7 @@ from jinja2 import BytecodeCache
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
+from browser import DRIVER_DIED
 from config import TestConfig
 from hall import clock, demo, hours
 from hall.events import Actor
@@ -128,6 +130,8 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if "chromium" in fixtures:
             item.add_marker(pytest.mark.browser)
+            # Run again once only when the Playwright driver died under it (tests/browser.py).
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[re.escape(w) for w in DRIVER_DIED]))
         if module in CLUSTER_MODULES:
             item.add_marker(pytest.mark.cluster)
         # Slow as well: the PostgreSQL run of a test that the quick loop runs on SQLite, and a
