@@ -50,6 +50,7 @@ from .file_errors import (
     TooManyFiles,
     UploadDailyLimit,
 )
+from .image_scrub import scrub
 from .models import Hall, Staff, StoredFile
 from .storage import LocalStorage, Storage
 from .text import bounded
@@ -171,6 +172,9 @@ def _keep(session: Session, hall: Hall, *, owner: str, owner_id: int, label: str
     if len(data) > settings.max_bytes:
         raise FileTooLarge(settings.max_bytes)
     content_type, name = check(data, filename, settings.limits)
+    # A photo's GPS position, device and comments are not part of the document: kept without
+    # them, and the hash is of what is kept (hall.image_scrub).
+    data = scrub(data, content_type)
     _within_limits(session, settings, hall, owner, owner_id, len(data))
     now = clock.now()
     key = secrets.token_hex(16)

@@ -20,7 +20,6 @@ from jinja2 import BytecodeCache
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
-from browser import DRIVER_DIED
 from config import TestConfig
 from hall import clock, demo, hours
 from hall.events import Actor
@@ -125,6 +124,8 @@ SLOW_MODULES = {"test_concurrency", "test_device_flood", "test_schemathesis",
 
 
 def pytest_collection_modifyitems(config, items):
+    from browser import DRIVER_DIED  # here: imported at the top, pytest could not rewrite it
+
     for item in items:
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
         fixtures = set(getattr(item, "fixturenames", ()))

@@ -425,3 +425,52 @@ def test_flask_files_check_finds_orphans_and_missing_bytes(app):
         storage.delete(row.storage_key)
     result = runner.invoke(args=["files", "check"])
     assert result.exit_code == 1 and "1 rows without" in result.output
+
+
+def _photo(fmt: str) -> bytes:
+    """A phone photo as phones write it: Exif with the place it was taken (GPS), the device,
+    the orientation (6: turn right to view), and a comment or text chunk."""
+    from PIL import Image
+
+    picture = Image.new("RGB", (40, 30), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x0110] = "Pixel 9 of 欧阳芒"  # Model
+    exif[0x0112] = 6  # Orientation
+    exif.get_ifd(0x8825)[2] = (31.0, 14.0, 2.5)  # GPSLatitude
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        picture.save(buffer, "JPEG", exif=exif.tobytes(), comment=b"home, 12 Lane 3")
+    else:
+        from PIL.PngImagePlugin import PngInfo
+
+        text = PngInfo()
+        text.add_text("Author", "home, 12 Lane 3")
+        picture.save(buffer, "PNG", exif=exif.tobytes(), pnginfo=text)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt, name", [("JPEG", "id.jpg"), ("PNG", "id.png")])
+def test_a_photo_is_kept_without_where_and_with_what_it_was_taken(app, fmt, name):
+    from PIL import Image
+
+    sent = _photo(fmt)
+    assert b"Pixel 9" in sent and b"12 Lane 3" in sent
+    with app.app_context():
+        row = _store(data=sent, filename=name)
+        kept = files.read(row)
+    assert b"Pixel 9" not in kept and b"12 Lane 3" not in kept
+    picture = Image.open(io.BytesIO(kept))
+    picture.load()  # the picture itself is whole: its scans were copied, not re-encoded
+    assert picture.size == (40, 30)
+    exif = picture.getexif()
+    assert 0x8825 not in exif and 0x0110 not in exif  # no GPS, no device
+    if fmt == "JPEG":
+        assert exif[0x0112] == 6  # still shown upright
+    import hashlib
+    assert row.size == len(kept) and row.sha256 == hashlib.sha256(kept).hexdigest()
+
+
+def test_bytes_hidden_after_a_png_ends_are_not_kept(app):
+    with app.app_context():
+        row = _store(data=png() + b"MZ\x90\x00 hidden program", filename="a.png")
+        assert files.read(row) == png()
