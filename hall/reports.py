@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .booking_figures import APPOINTMENT, CHANNELS, ON_TIME_MINUTES, REMOTE, WALK_IN, DayFigures
-from .channel_figures import DETAILS, ChannelRow
+from .channel_figures import DETAILS, ONLINE, ChannelRow
 from .channel_figures import totals as channel_totals
 from .glyphs import cjk_safe, printable
 from .printing import CJK  # registers the CID font on import
@@ -106,6 +106,18 @@ def totals(summary: Report) -> dict:
         **appointment_totals(_appointments(summary)),
         **channel_totals(summary.channels or []),
     }
+
+
+def channel_summary(kept: dict) -> dict | None:
+    """A kept day's channels in three figures (the list of daily reports): cases accepted at
+    the windows, questions, complaints and reports received online, and the moves made late
+    in any channel. None for a report kept before the channels were counted."""
+    if "hall_received" not in kept:
+        return None
+    late = sum(value or 0 for key, value in kept.items()
+               if key.endswith(("_responded_late", "_concluded_late")))
+    online = sum(kept.get(f"{channel}_received") or 0 for channel in ONLINE)
+    return {"hall": kept["hall_received"], "online": online, "late": late}
 
 
 def _appointments(summary: Report) -> DayFigures:

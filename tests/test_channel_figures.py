@@ -3,14 +3,34 @@ autumn on the hall's clock, and the same figures on the daily report (kept total
 CSV), the month's statistics page and the dashboard."""
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pypdf import PdfReader
+
 from conftest import actor
 from enquiry_helpers import Hall as EnquiryHall
-from hall import cases, channel_figures, clock, deadlines, enquiries, issuing, queue, stats
+from hall import (
+    cases,
+    channel_figures,
+    clock,
+    dashboard,
+    deadlines,
+    endofday,
+    enquiries,
+    issuing,
+    live,
+    queue,
+    reports,
+    stats,
+)
 from hall.lookup import get_hall
 from hall.web.extensions import db
+from test_auth import sign_in
+from test_pdf_glyphs import missing_glyphs
 
 ZONE = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)  # a Tuesday
@@ -180,3 +200,101 @@ def test_the_deadline_rule_is_the_events_rule(app):
     assert sorted(said["enquiry.concluded"]) == [False, True]
     assert said["enquiry.declined"] == [True]
     assert sorted(said["case.decided"]) == [False, True]
+
+
+# -- where managers read them ---------------------------------------------------------------------
+
+def closed_day(app) -> dict:
+    """The day closed after its business: the kept report's totals."""
+    with app.app_context(), clock.frozen(local("2026-12-01 18:05")):
+        done = endofday.close_day(db.session, "HQ", DAY)
+        db.session.remove()
+    return done.totals
+
+
+def test_the_daily_report_keeps_prints_and_lists_the_channels(app, client):
+    scripted_autumn(app)
+    totals = closed_day(app)
+    for channel, (figures, details) in EXPECTED.items():
+        names = ("received", "responded_on_time", "responded_late", "concluded_on_time",
+                 "concluded_late", "extended", "open_yellow", "open_red")
+        assert tuple(totals[f"{channel}_{n}"] for n in names) == figures, channel
+        assert {n: totals[f"{channel}_{n}"] for n in details} == details
+    assert reports.channel_summary(totals) == {"hall": 1, "online": 2, "late": 3}
+    assert reports.channel_summary({"tickets": 3}) is None  # a report kept before
+
+    sign_in(client, "manager")
+    page = client.get("/hall/HQ/reports").get_data(as_text=True)
+    assert '<td data-channel="hall">1</td><td data-channel="online">2</td>' \
+           '<td data-channel="late">3</td>' in page
+
+    pdf = client.get("/hall/HQ/reports/2026-12-01.pdf").data
+    text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "线上与大厅 Online and at the windows" in text
+    assert "大厅窗口办件 Cases at the windows 1 — — 1 1 0 0 1" in text
+    assert "网上咨询 Questions online 0 1 1 — — — 0 1" in text
+    assert "网上投诉 Complaints online 1 1 0 0 1 1 0 0" in text
+    assert "网上举报 Reports online 1 0 0 1 0 0 0 0" in text
+    assert "取号 Tickets issued 1" in text
+    assert missing_glyphs(pdf) == []
+
+    got = client.get("/hall/HQ/reports/2026-12-01.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(got)))
+    by_channel = {r[0]: r for r in rows if r and r[0] in EXPECTED}
+    assert by_channel["complaint"][3:11] == ["1", "1", "0", "0", "1", "1", "0", "0"]
+    assert by_channel["consultation"][3:11] == ["0", "1", "1", "", "", "", "0", "1"]
+    assert by_channel["hall"][11] == "取号 Tickets issued 1"
+
+
+def cells(page: str, channel: str) -> list[str]:
+    """The figures of a channel's row on a page, as shown."""
+    row = page.split(f'data-channel-row="{channel}"', 1)[1].split("</tr>", 1)[0]
+    return re.findall(r'<td class="num" data-channel-figure="\w+">([^<]*)</td>', row)
+
+
+def shown(figures: tuple) -> list[str]:
+    return ["—" if v is None else str(v) for v in figures]
+
+
+def test_the_month_s_statistics_show_the_channels_side_by_side(app, client):
+    scripted_autumn(app)
+    sign_in(client, "manager")
+    with clock.frozen(local("2026-12-01 12:30")):
+        page = client.get("/hall/HQ/statistics?month=2026-12").get_data(as_text=True)
+        english = client.get("/hall/HQ/statistics?month=2026-12&lang=en").get_data(
+            as_text=True)
+    assert "线上与大厅" in page and "Online and at the windows" in english
+    for channel, (figures, _details) in EXPECTED.items():
+        assert cells(page, channel) == shown(figures), channel
+    assert "不予受理 <span data-channel-figure=\"declined\">1</span>" in page
+    assert "Not accepted <span data-channel-figure=\"declined\">1</span>" in english
+
+
+def test_the_month_s_accountability_covers_what_came_online(app, client):
+    scripted_autumn(app)
+    sign_in(client, "manager")
+    with clock.frozen(local("2026-12-01 12:30")):
+        page = client.get("/hall/HQ/reports?month=2026-11").get_data(as_text=True)
+    assert "data-enquiries" in page
+    row = page.split('data-enquiry-row="consultation"', 1)[1].split("</tr>", 1)[0]
+    # Q1, Q2, Q3 arrived in November: Q1 answered on time, Q2 late, Q3 open and red;
+    # Q2 and Q3 went red.
+    assert re.findall(r"<td>(\d+)</td>", row) == ["3", "1", "1", "0", "0", "1", "1", "2"]
+
+
+def test_the_dashboard_shows_today_s_channels_and_follows_enquiries(app, client):
+    scripted_autumn(app)
+    with app.app_context(), clock.frozen(local("2026-12-01 12:30")):
+        snap = dashboard.snapshot(db.session, get_hall(db.session, "HQ"))
+        body = snap.as_dict()
+    assert {r.channel: (columns(r), r.details) for r in snap.channels} == EXPECTED
+    assert body["channels"][1]["responded_late"] == 1  # sent live as JSON
+    sign_in(client, "manager")
+    with clock.frozen(local("2026-12-01 12:30")):
+        page = client.get("/hall/HQ/dashboard").get_data(as_text=True)
+    assert 'data-panel="channels"' in page
+    for channel, (figures, _details) in EXPECTED.items():
+        assert cells(page, channel) == shown(figures), channel
+    # A question answered or sent online redraws the dashboard (gathered, as bookings do).
+    assert live.touches_dashboard({"kind": "enquiry.answered", "seq": None, "data": {}})
+    assert live.touches_dashboard({"kind": "enquiry.submitted", "seq": None, "data": {}})
