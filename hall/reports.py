@@ -46,8 +46,8 @@ CHANNEL_COLUMNS = (
 # The channels side by side (hall.channel_figures): at the windows and online.
 CHANNEL_FIGURE_COLUMNS = (
     ("channel", "渠道"), ("name_zh", "渠道"), ("name_en", "Channel"),
-    ("received", "受理或收到"), ("responded_on_time", "按时答复或受理"),
-    ("responded_late", "超时答复或受理"), ("concluded_on_time", "按时办结"),
+    ("received", "收件"), ("responded_on_time", "按时响应(答复、受理或不予受理)"),
+    ("responded_late", "超时响应"), ("concluded_on_time", "按时办结"),
     ("concluded_late", "超时办结"), ("extended", "延期"), ("open_yellow", "未结黄牌"),
     ("open_red", "未结红牌"), ("details", "其他"),
 )
@@ -438,18 +438,20 @@ def channels_story(rows: list[ChannelRow]) -> list:
     details = [f"{r.name_zh} {r.name_en}: {_details(r)}" for r in rows if r.details]
     return [
         _para("线上与大厅 Online and at the windows", _H2),
-        _table([_head("渠道", "Channel"), _head("受理或收到", "Received"),
-                _head("按时答复受理", "Responded on time"), _head("超时答复受理", "Responded late"),
+        _table([_head("渠道", "Channel"), _head("收件", "Received"),
+                _head("按时响应", "Responded on time"), _head("超时响应", "Responded late"),
                 _head("按时办结", "Concluded on time"), _head("超时办结", "Concluded late"),
-                _head("延期", "Extended"), _head("未结黄牌", "Open, yellow"),
-                _head("未结红牌", "Open, red")],
+                _head("延期", "Extended"), _head("未结黄牌", "Yellow"),
+                _head("未结红牌", "Red")],
                [[f"{r.name_zh} {r.name_en}", r.received, _fmt(r.responded_on_time),
                  _fmt(r.responded_late), _fmt(r.concluded_on_time), _fmt(r.concluded_late),
                  _fmt(r.extended), _fmt(r.open_yellow), _fmt(r.open_red)] for r in rows],
-               [36 * mm] + [18 * mm] * 8),
+               [44 * mm] + [17 * mm] * 8),
         *([Spacer(1, 2 * mm)] + [_para(line, _NAME) for line in details] if details else []),
-        _para("黄牌、红牌为报告生成时仍未办结者 Yellow and red: still open when the report was "
-              "made", _SUB),
+        _para("响应：咨询答复，投诉、举报受理或不予受理；大厅办件的办结为作出决定。黄牌、红牌为报告"
+              "生成时仍未办结者。 Responded: a question answered, a complaint or report accepted "
+              "or declined; a case at the windows is concluded when decided. Yellow and red: "
+              "still open when the report was made.", _NAME),
     ]
 
 
