@@ -131,9 +131,9 @@ def day_rows(app, period_of=lambda hall: stats.Period.day(hall, DAY)):
         return channel_figures.figures(db.session, period_of(hall))
 
 
-def test_the_day_counts_each_channel_side_by_side(app):
-    scripted_autumn(app)
-    rows = day_rows(app)
+def test_the_day_counts_each_channel_side_by_side(any_app):
+    scripted_autumn(any_app)
+    rows = day_rows(any_app)
     assert [r.channel for r in rows] == ["hall", "consultation", "complaint", "report"]
     for r in rows:
         assert (columns(r), r.details) == EXPECTED[r.channel], r.channel
