@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from . import board, booking_figures, casefile, clock, device_panel, stats
+from . import board, booking_figures, casefile, channel_figures, clock, device_panel, stats
 from .floor import start_of_day
 from .models import (
     Case,
@@ -152,6 +152,8 @@ class Snapshot:
     device_alerts: list[device_panel.DeviceAlert] = field(default_factory=list)
     extensions_pending: int = 0     # cases whose extension waits for a manager's decision
     appointments: AppointmentPanel = field(default_factory=AppointmentPanel)
+    # Today's channels side by side, at the windows and online (hall.channel_figures).
+    channels: list[channel_figures.ChannelRow] = field(default_factory=list)
 
     @property
     def yellow(self) -> int:
@@ -264,6 +266,8 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
     device_figures, device_alerts = device_panel.panel(session, hall, day, midnight)
     # 5. appointments, remote tickets and each channel's waits: two statements.
     channels = booking_figures.figures(session, stats.Period.day(hall, day), by_day=False)
+    # 6. the windows and the online channels: two statements (the day's moves, the warnings).
+    side_by_side = channel_figures.figures(session, stats.Period.day(hall, day), now)
     return Snapshot(
         hall=hall.code, name_zh=hall.name_zh, name_en=hall.name_en, timezone=hall.timezone,
         day=day, at=now, services=services,
@@ -282,6 +286,7 @@ def snapshot(session: Session, hall: Hall, now: datetime | None = None) -> Snaps
         devices=device_figures, device_alerts=device_alerts,
         extensions_pending=casefile.pending_extension_count(session, hall.id),
         appointments=AppointmentPanel.of(channels.total),
+        channels=side_by_side,
     )
 
 

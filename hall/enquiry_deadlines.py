@@ -195,6 +195,14 @@ def refresh(session: Session, enquiry: Enquiry, now: datetime, *,
            handler=enquiry.handler_id)
 
 
+def kept(done_at, due_at):
+    """SQL: a move (the answer, the acceptance or refusal, the conclusion) was made within
+    its limit, i.e. by the instant the limit ends. The same test as the ``on_time`` of the
+    moves' events (``hall.enquiries``): what the accountability figures and the channel
+    figures (``hall.channel_figures``) count as on time."""
+    return done_at <= due_at
+
+
 # -- the deadline job -----------------------------------------------------------------------------
 
 E = Enquiry.__table__

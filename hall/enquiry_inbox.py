@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from .casefile import Entry
+from .enquiry_deadlines import kept
 from .models import Division, Enquiry, Event, Staff
 from .models.enquiries import inbox_clause, running_clause
 from .period import Period
@@ -127,10 +128,10 @@ def accountability(session: Session, period: Period) -> list[EnquiryFigures]:
     running = running_clause()
     rows = session.execute(
         select(D.c.id, D.c.name_zh, D.c.name_en, E.c.kind, func.count().label("received"),
-               count(E.c.responded_at <= E.c.respond_due_at).label("responded_on_time"),
-               count(E.c.responded_at > E.c.respond_due_at).label("responded_late"),
-               count(E.c.concluded_at <= E.c.conclude_due_at).label("concluded_on_time"),
-               count(E.c.concluded_at > E.c.conclude_due_at).label("concluded_late"),
+               count(kept(E.c.responded_at, E.c.respond_due_at)).label("responded_on_time"),
+               count(~kept(E.c.responded_at, E.c.respond_due_at)).label("responded_late"),
+               count(kept(E.c.concluded_at, E.c.conclude_due_at)).label("concluded_on_time"),
+               count(~kept(E.c.concluded_at, E.c.conclude_due_at)).label("concluded_late"),
                count(running).label("open"),
                count(and_(running, text("enquiries.warning = 'red'"))).label("open_red"),
                count(E.c.ever_red.is_(True)).label("ever_red"))

@@ -33,10 +33,11 @@ COUNTS_INTERVAL = 0.2
 # Floor events that change nothing but the waiting counts.
 COUNT_ONLY_KINDS = frozenset({"ticket.issued"})
 # Staff consoles follow cases and ratings; devices (registered, locked, issuing unusually
-# fast) and bookings (made, moved, cancelled, missed: the appointments panel) change only the
-# managers' dashboard.
+# fast), bookings (made, moved, cancelled, missed: the appointments panel) and questions,
+# complaints and reports (the channels panel) change only the managers' dashboard, whose
+# snapshot is gathered (one per burst, hall.web.live.dashboards), not one per event.
 STAFF_KINDS = ("case.", "rating.")
-DASHBOARD_ONLY_KINDS = ("device.", "booking.")
+DASHBOARD_ONLY_KINDS = ("device.", "booking.", "enquiry.")
 
 # What a floor event leaves a window showing; other events leave the window as it was.
 WINDOW_AFTER: dict[str, Callable[[dict], dict]] = {

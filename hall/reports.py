@@ -23,6 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .booking_figures import APPOINTMENT, CHANNELS, ON_TIME_MINUTES, REMOTE, WALK_IN, DayFigures
+from .channel_figures import DETAILS, ONLINE, ChannelRow
+from .channel_figures import totals as channel_totals
 from .glyphs import cjk_safe, printable
 from .printing import CJK  # registers the CID font on import
 from .stats import Report, TicketFigures
@@ -40,6 +42,14 @@ CHANNEL_COLUMNS = (
     ("channel", "渠道"), ("name_zh", "渠道"), ("name_en", "Channel"), ("tickets", "取号"),
     ("called", "已叫号"), ("avg_wait_min", "平均等候(分钟)"),
     ("p90_wait_min", "90%等候不超过(分钟)"),
+)
+# The channels side by side (hall.channel_figures): at the windows and online.
+CHANNEL_FIGURE_COLUMNS = (
+    ("channel", "渠道"), ("name_zh", "渠道"), ("name_en", "Channel"),
+    ("received", "收件"), ("responded_on_time", "按时响应(答复、受理或不予受理)"),
+    ("responded_late", "超时响应"), ("concluded_on_time", "按时办结"),
+    ("concluded_late", "超时办结"), ("extended", "延期"), ("open_yellow", "未结黄牌"),
+    ("open_red", "未结红牌"), ("details", "其他"),
 )
 
 # The appointment figures' rows in the CSV (keys of ``appointment_totals``).
@@ -94,7 +104,20 @@ def totals(summary: Report) -> dict:
         "cases_on_time": c.decided_on_time, "cases_closed": c.closed, "cases_red": c.red,
         "ratings": r.count, "ratings_average": _minutes(r.average), "ratings_poor": r.poor,
         **appointment_totals(_appointments(summary)),
+        **channel_totals(summary.channels or []),
     }
+
+
+def channel_summary(kept: dict) -> dict | None:
+    """A kept day's channels in three figures (the list of daily reports): cases accepted at
+    the windows, questions, complaints and reports received online, and the moves made late
+    in any channel. None for a report kept before the channels were counted."""
+    if "hall_received" not in kept:
+        return None
+    late = sum(value or 0 for key, value in kept.items()
+               if key.endswith(("_responded_late", "_concluded_late")))
+    online = sum(kept.get(f"{channel}_received") or 0 for channel in ONLINE)
+    return {"hall": kept["hall_received"], "online": online, "late": late}
 
 
 def _appointments(summary: Report) -> DayFigures:
@@ -180,7 +203,22 @@ def daily_csv(summary: Report) -> str:
     writer.writerow(["指标 figure", "指标", "Figure", "数值 value"])
     for key, zh, en in APPOINTMENT_ROWS:
         writer.writerow([key, zh, en, _blank(appointment_totals(day)[key])])
+    if summary.channels:
+        writer.writerow([])
+        writer.writerow([f"{zh} {en}" if en not in ("name_zh", "name_en") else zh
+                         for en, zh in CHANNEL_FIGURE_COLUMNS])
+        for row in summary.channels:
+            writer.writerow([row.channel, row.name_zh, row.name_en]
+                            + [_blank(getattr(row, name)) for name, _zh in
+                               CHANNEL_FIGURE_COLUMNS[3:-1]]
+                            + [_details(row)])
     return out.getvalue()
+
+
+def _details(row: ChannelRow) -> str:
+    """A channel's figures beside the columns, e.g. "取号 Tickets issued 12"."""
+    return " · ".join(f"{DETAILS[name][0]} {DETAILS[name][1]} {value}"
+                      for name, value in row.details.items())
 
 
 
@@ -344,6 +382,8 @@ def daily_story(summary: Report) -> list:
                     for f in summary.tickets.by_window], [40 * mm] + [20 * mm] * 5),
         ]
     story += appointments_story(_appointments(summary))
+    if summary.channels is not None:
+        story += channels_story(summary.channels)
     story += [
         _para("评价 Ratings", _H2),
         _table([_head("评价数", "Ratings"), _head("平均", "Average"), _head("差评", "Poor"),
@@ -390,6 +430,28 @@ def appointments_story(day: DayFigures) -> list:
                [[p.called, p.early, p.on_time, p.late, _fmt(_minutes(p.avg_delay_minutes)),
                  _fmt(_minutes(p.p90_delay_minutes))]],
                [30 * mm, 24 * mm, 26 * mm, 28 * mm, 34 * mm, 30 * mm]),
+    ]
+
+
+def channels_story(rows: list[ChannelRow]) -> list:
+    """The windows and the online channels side by side (``hall.channel_figures``)."""
+    details = [f"{r.name_zh} {r.name_en}: {_details(r)}" for r in rows if r.details]
+    return [
+        _para("线上与大厅 Online and at the windows", _H2),
+        _table([_head("渠道", "Channel"), _head("收件", "Received"),
+                _head("按时响应", "Responded on time"), _head("超时响应", "Responded late"),
+                _head("按时办结", "Concluded on time"), _head("超时办结", "Concluded late"),
+                _head("延期", "Extended"), _head("未结黄牌", "Yellow"),
+                _head("未结红牌", "Red")],
+               [[f"{r.name_zh} {r.name_en}", r.received, _fmt(r.responded_on_time),
+                 _fmt(r.responded_late), _fmt(r.concluded_on_time), _fmt(r.concluded_late),
+                 _fmt(r.extended), _fmt(r.open_yellow), _fmt(r.open_red)] for r in rows],
+               [44 * mm] + [17 * mm] * 8),
+        *([Spacer(1, 2 * mm)] + [_para(line, _NAME) for line in details] if details else []),
+        _para("响应：咨询答复，投诉、举报受理或不予受理；大厅办件的办结为作出决定。黄牌、红牌为报告"
+              "生成时仍未办结者。 Responded: a question answered, a complaint or report accepted "
+              "or declined; a case at the windows is concluded when decided. Yellow and red: "
+              "still open when the report was made.", _NAME),
     ]
 
 

@@ -23,7 +23,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from . import booking_figures, clock, enquiry_inbox
+from . import booking_figures, channel_figures, clock, enquiry_inbox
 from .booking_figures import BookingFigures
 from .models import (
     Case,
@@ -434,12 +434,17 @@ class Report:
     # Appointments, remote tickets and walk-ins (hall.booking_figures); None in a report
     # put together by hand without them.
     appointments: BookingFigures | None = None
+    # The channels side by side, at the windows and online (hall.channel_figures); None in a
+    # report put together by hand without them.
+    channels: list[channel_figures.ChannelRow] | None = None
 
 
 def report(session: Session, hall: Hall, period: Period) -> Report:
+    """The period's figures; the open warnings of the channels as they stand now."""
     return Report(hall, period, tickets(session, period), case_counts(session, period),
                   on_time(session, period), overdue(session, period), ratings(session, period),
-                  booking_figures.figures(session, period))
+                  booking_figures.figures(session, period),
+                  channel_figures.figures(session, period))
 
 
 def today(session: Session, hall: Hall) -> TicketStats:

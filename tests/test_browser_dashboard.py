@@ -66,3 +66,35 @@ def test_the_province_side_by_side(live_server, browser_page):
     expect(page.locator('[data-snapshot="HQ"] [data-figure="issued"]')).to_have_text("1")
     expect(page.locator('[data-snapshot="HRB"] [data-figure="issued"]')).to_have_text("0")
     shot(page, "dashboard-province-zh-1920x1080")
+
+
+def test_the_channels_panel_follows_what_comes_online(app, live_server, browser_page):
+    """A question sent online and a case accepted at a window redraw the panel of the windows
+    and the online channels in place (hall.channel_figures)."""
+    from hall import enquiries
+
+    page = browser_page
+    sign_in(page, live_server, "manager")
+    page.goto(f"{live_server}/hall/HQ/dashboard")
+    expect(page.locator("[data-live]")).to_have_attribute("data-live", "on")
+    question = page.locator('[data-channel-row="consultation"] [data-channel-figure="received"]')
+    expect(question).to_have_text("0")
+    page.evaluate("window.__noReload = 1")
+    with app.app_context():
+        calendar.import_official(db.session)
+        enquiries.submit(db.session, "HQ", kind="consultation", topic="TITLE",
+                         subject="职称评审材料能否补交", body="能否补交继续教育证明？",
+                         name="欧阳锋芒", phone="13912345678")
+    expect(question).to_have_text("1")
+    expect(page.locator('[data-channel-row="consultation"] [data-channel-figure="concluded_on_time"]')).to_have_text("—")
+
+    issue(live_server)
+    clerk = actor(app, "clerk03")
+    with app.app_context():
+        queue.open_window(db.session, "HQ", 3, actor=clerk)
+        queue.call_next(db.session, "HQ", 3, actor=clerk)
+        cases.accept(db.session, "HQ", 3, actor=clerk, applicant_name="张三丰", subject="资格复审")
+    hall_row = page.locator('[data-channel-row="hall"]')
+    expect(hall_row.locator('[data-channel-figure="received"]')).to_have_text("1")
+    expect(hall_row.locator('[data-channel-figure="tickets"]')).to_have_text("1")
+    assert page.evaluate("window.__noReload") == 1

@@ -19,7 +19,7 @@ from pypdf.generic import ContentStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Table
 
-from hall import glyphs, reports
+from hall import channel_figures, glyphs, reports
 from hall.models import Division, Hall, ServiceItem
 from hall.printing import PRIORITY_REASONS, case_receipt_pdf, ticket_pdf
 from hall.stats import (
@@ -173,7 +173,29 @@ def a_day_report(hall: Hall | None = None) -> Report:
     return Report(hall, period, stats,
                   CaseCounts(accepted=14, decided=9, decided_on_time=8, closed=7, red=1),
                   [], [], RatingStats(RatingFigures(None, "", "", 40, 180, 2),
-                                      by_window=[RatingFigures(3, "3号窗口", "Window 3", 40, 180, 2)]))
+                                      by_window=[RatingFigures(3, "3号窗口", "Window 3", 40, 180, 2)]),
+                  channels=channel_rows())
+
+
+def channel_rows() -> list[channel_figures.ChannelRow]:
+    """Every channel, online applications included, with four-digit figures."""
+    row = channel_figures.row
+    return [
+        row("hall", received=1234, concluded_on_time=1200, concluded_late=34, extended=12,
+            open_yellow=5, open_red=2, details={"tickets": 4321}),
+        channel_figures.application_row({
+            "submitted": 1000, "accepted": 900, "deemed_accepted": 10, "refused": 50,
+            "withdrawn": 40, "awaiting_prereview": 100, "prereview_on_time": 880,
+            "prereview_late": 20}),
+        row("consultation", received=2000, responded_on_time=1990, responded_late=10,
+            open_yellow=3, open_red=1),
+        row("complaint", received=300, responded_on_time=290, responded_late=10,
+            concluded_on_time=250, concluded_late=5, extended=7, open_yellow=1, open_red=0,
+            details={"accepted": 280, "declined": 20}),
+        row("report", received=40, responded_on_time=40, responded_late=0,
+            concluded_on_time=30, concluded_late=1, extended=0, open_yellow=0, open_red=0,
+            details={"accepted": 38, "declined": 2}),
+    ]
 
 
 def every_pdf() -> dict[str, bytes]:

@@ -17,6 +17,7 @@ from hall.db import consistent_read
 from ..auth import roles_required, visible_hall
 from ..extensions import db
 from .charts import bar_chart
+from .reports import detail_words
 
 # The manager's scripts and styles (static/) are served from here, for every manager page.
 bp = Blueprint("dashboard", __name__, template_folder="templates", static_folder="static",
@@ -75,7 +76,7 @@ def hall_dashboard(hall: str):
     return _no_store(render_template(
         "dashboard/hall.html", hall=found, snap=snap, charts=charts(snap), texts=_texts(),
         reports_url=reports_url(found.code), device_texts=_device_texts(),
-        on_time_minutes=booking_figures.ON_TIME_MINUTES,
+        on_time_minutes=booking_figures.ON_TIME_MINUTES, details=detail_words(),
         province=current_user.hall.level == "province"))
 
 

@@ -7,18 +7,26 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from hall import booking_figures, clock, endofday, reports, stats
+from hall import booking_figures, channel_figures, clock, endofday, reports, stats
 
 from .. import refusals
 from ..auth import roles_required, visible_hall
 from ..extensions import db
+from ..i18n import is_english
 
 bp = Blueprint("reports", __name__, url_prefix="/hall", template_folder="templates")
 
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months a hall can have figures for
+
+
+def detail_words() -> dict[str, str]:
+    """The names of the figures beside a channel's row, in the page's language."""
+    english = is_english()
+    return {name: en if english else zh for name, (zh, en) in channel_figures.DETAILS.items()}
 
 
 def _month(text: str | None, hall) -> tuple[int, int]:
@@ -46,7 +54,13 @@ def index(hall: str):
     return render_template(
         "reports/index.html", hall=found, days=endofday.kept(db.session, found),
         month=f"{year:04d}-{month:02d}", on_time=stats.on_time(db.session, period),
-        overdue=stats.overdue(db.session, period))
+        overdue=stats.overdue(db.session, period), enquiries=stats.enquiries(db.session, period),
+        kinds=ENQUIRY_KINDS, channels_of=reports.channel_summary)
+
+
+# The kinds of enquiry as the accountability table names them.
+ENQUIRY_KINDS = {"consultation": _l("Questions"), "complaint": _l("Complaints"),
+                 "report": _l("Reports")}
 
 
 def _day(text: str) -> date:
@@ -114,11 +128,12 @@ def rerun(hall: str, day: str):
 def statistics(hall: str):
     """A month's figures from the event log: tickets by service, window, clerk, hour of
     arrival and day; appointments and the waits of each channel by day; ratings by window
-    and clerk; the month's cases."""
+    and clerk; the month's cases; the windows and the online channels side by side."""
     found = visible_hall(hall)
     year, month = _month(request.args.get("month"), found)
     return render_template("reports/statistics.html", hall=found,
                            month=f"{year:04d}-{month:02d}", channels=booking_figures.CHANNELS,
                            on_time_minutes=booking_figures.ON_TIME_MINUTES,
+                           details=detail_words(),
                            report=stats.report(db.session, found,
                                                stats.Period.month(found, year, month)))

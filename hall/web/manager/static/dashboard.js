@@ -93,6 +93,16 @@
       var format = formats[node.getAttribute("data-format")] || String;
       if (snap.appointments) node.textContent = format(snap.appointments[node.getAttribute("data-appointment")]);
     });
+    // The channels panel (templates/reports/_channels.html): a figure of a row, or beside it.
+    (snap.channels || []).forEach(function (row) {
+      var tr = scope.querySelector('[data-channel-row="' + row.channel + '"]');
+      if (!tr) return;
+      tr.querySelectorAll("[data-channel-figure]").forEach(function (node) {
+        var name = node.getAttribute("data-channel-figure");
+        var value = name in row ? row[name] : (row.details || {})[name];
+        node.textContent = value === null || value === undefined ? "—" : String(value);
+      });
+    });
     // A warning figure is coloured only when there is something to look at: 0 is not red.
     scope.querySelectorAll("[data-alert]").forEach(function (node) {
       var figure = node.matches("[data-figure]") ? node : node.querySelector("[data-figure]");
