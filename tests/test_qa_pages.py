@@ -85,3 +85,36 @@ def test_public_reads_are_rate_limited(app, published):
     client = app.test_client()
     statuses = [client.get("/qa/HQ?q=职称").status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429
+
+
+# -- the division publishes from the enquiry's page -------------------------------------------
+
+def test_the_division_publishes_edits_and_withdraws_from_the_enquirys_page(app, client):
+    from enquiry_helpers import NAME, Hall
+    from hall import clock, enquiries
+    from test_auth import csrf_token, sign_in
+
+    with clock.frozen(clock.now()):
+        hall = Hall(app)
+        made = hall.ask()
+        hall.do(enquiries.reply, made.id, body="可以，请于截止日前补交继续教育证明。",
+                actor=hall.title)
+    sign_in(client, "division02")
+    path = f"/hall/HQ/enquiries/{made.id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "data-publishing" in page and "可以，请于截止日前补交继续教育证明。" in page
+    token = csrf_token(client, path)
+    refused = client.post(f"{path}/publish", data={
+        "csrf_token": token, "question": f"{NAME}问：材料能否补交？", "answer": "可以补交。"})
+    assert refused.status_code == 422
+    assert "材料能否补交" in refused.get_data(as_text=True)  # what was typed is kept
+    done = client.post(f"{path}/publish", data={
+        "csrf_token": token, "question": "职称材料能否补交？", "answer": "可以补交。"})
+    assert done.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "data-published=" in page
+    found = client.get("/qa/HQ?q=补交").get_data(as_text=True)
+    assert "职称材料能否补交？" in found and NAME not in found
+    assert client.post(f"{path}/withdraw", data={"csrf_token": token}).status_code == 302
+    assert "职称材料能否补交？" not in client.get("/qa/HQ?q=补交").get_data(as_text=True)
+    assert "enquiry.unpublished" in hall.kinds(made.id)
