@@ -25,17 +25,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server  # noqa: E402  (bench/ is not a package)
-from tickets import hall_env, percentile, prepare_database  # noqa: E402
-from track import _client  # noqa: E402
+from tickets import hall_env, prepare_database  # noqa: E402
+from track import run_level  # noqa: E402  (a tuple of paths: each client asks one)
 
 BARE_PATH, READY_PATH = "/bare", "/api/v1/halls/HQ/queue"
 QUERIES = ("职称", "档案调入", "怎么办理退休", "退休", "人事代理", "公务员报考", "养老金",
@@ -130,42 +128,6 @@ def fill_answers(env: dict, log: Path, total: int) -> int:
     return json.loads(out.stdout.strip().splitlines()[-1])["answers"]
 
 
-# -- clients: each thread asks one of the queries ----------------------------------------------
-
-def client_process(port, paths, first, threads, t0, warm_end, end) -> dict:
-    outs = [[] for _ in range(threads)]
-    workers = [threading.Thread(target=_client, daemon=True, args=(
-        port, paths[(first + k) % len(paths)], t0, warm_end, end, outs[k]))
-        for k in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    rows = [r for out in outs for r in out if r[0] != "errors"]
-    return {"latencies": [lat for measured, lat, _ in rows if measured],
-            "statuses": Counter(status for _, _, status in rows),
-            "errors": sum(r[1] for out in outs for r in out if r[0] == "errors")}
-
-
-def run_level(pool, port, paths, clients, args) -> dict:
-    per_proc = [clients // args.procs + (k < clients % args.procs) for k in range(args.procs)]
-    t0 = time.monotonic() + 0.5
-    warm_end = t0 + args.warmup
-    end = warm_end + args.seconds
-    jobs, first = [], 0
-    for n in per_proc:
-        if n:
-            jobs.append(pool.submit(client_process, port, paths, first, n, t0, warm_end, end))
-            first += n
-    parts = [job.result() for job in jobs]
-    latencies = [lat for part in parts for lat in part["latencies"]]
-    statuses = sum((part["statuses"] for part in parts), Counter())
-    return {"clients": clients, "requests": len(latencies), "rps": len(latencies) / args.seconds,
-            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
-            "statuses": {str(k): v for k, v in sorted(statuses.items())},
-            "errors": sum(part["errors"] for part in parts)}
-
-
 def print_table(rows: list[dict], answers: int) -> None:
     print(f"\nover {answers} published answers")
     print(f"{'clients':>7} | {'endpoint':<8} {'searches/s':>10} {'p50 ms':>7} {'p99 ms':>7} | "
@@ -221,10 +183,10 @@ def main(argv=None) -> int:
             for name, shape in ENDPOINTS.items():
                 print(f"  {n} client(s): {name}..." if name == "page" else f" {name}...",
                       end="", flush=True)
-                row[name] = run_level(pool, hall_port, [shape.format(quote(q)) for q in QUERIES],
-                                      n, args)
+                row[name] = run_level(pool, hall_port,
+                                      tuple(shape.format(quote(q)) for q in QUERIES), n, args)
             print(" bare...", end="", flush=True)
-            row["bare"] = run_level(pool, bare_port, [BARE_PATH], n, args)
+            row["bare"] = run_level(pool, bare_port, BARE_PATH, n, args)
             rows.append(row)
             print(" done")
         print_table(rows, answers)

@@ -4,25 +4,11 @@ and goes back; the page fits the screen. Fails on a JavaScript or console error 
 request that leaves this machine (see ``browser.py``)."""
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from browser import OFF_MACHINE, watch
 from hall import demo_qa
 from hall.web.extensions import db
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(chromium, page_log):
-    context = chromium.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                   has_touch=True, is_mobile=True)
-    context.set_default_timeout(10_000)
-    context.route(OFF_MACHINE, lambda route: route.abort("blockedbyclient"))
-    context.on("page", lambda page: watch(page, page_log))
-    yield context.new_page()
-    context.close()
+from test_browser_results import PHONE, phone  # noqa: F401  (a member of the public's phone)
 
 
 def test_searching_on_a_phone_and_opening_an_answer(app, live_server, phone):
