@@ -12,7 +12,7 @@ guide together, in Chinese.
   the database's full-text index) and its guide items, ranked together: first by how many of
   the query's terms a hit carries, then by how many stand in its title (the question; the
   item's name), a guide item before an answer when both match as well (the guide is the
-  official word), then by the index's own rank.
+  official word), then as the index gave them (the newest first).
 
 Each move is one transaction with its event on the enquiry; the search index changes in it.
 """
@@ -241,7 +241,7 @@ def _answer_hits(session: Session, hall: Hall, terms: tuple[str, ...]) -> list[H
 
 
 def _ranked(hits: list[Hit]) -> list[Hit]:
-    # sorted() keeps the index's own order among equals (answers come best first)
+    # sorted() keeps the index's order among equals (the stages, newest first)
     return sorted(hits, key=lambda h: (-h.terms, -h.in_title, h.kind != "guide"))
 
 

@@ -7,14 +7,15 @@ So the text is cut here, the way search engines index CJK text (Lucene's CJK ana
 run of Chinese characters becomes its overlapping pairs (职称评审 → 职称 称评 评审, and the
 run's last character alone, so that one character is found too), every Latin word or number
 stays a word. The database indexes those tokens as words, one index for any query length:
-SQLite in an FTS5 table (``unicode61``, ranked by bm25, the question weighing more than the
-answer), PostgreSQL in a ``tsvector`` with a GIN index (ranked by ``ts_rank``, the question
-weight A, the answer B).
+SQLite in an FTS5 table (``unicode61``; the question a column of its own), PostgreSQL in a
+``tsvector`` with a GIN index (the question weight A, the answer B).
 
 A query is cut the same way after the words every question carries are taken out (怎么, 如何,
 办理, 需要, 什么, 吗 …: "怎么办理退休" searches 退休). Each remaining run of characters is a
-term, sought as the phrase of its pairs; a page matches any term, and ``hall.qa`` ranks by
-how many terms match and where.
+term, sought as the phrase of its pairs. The index gives the candidates in stages (every term
+in the question, every term anywhere, any term), each stage its newest few only, so that no
+rank is computed over every match of a common word among 100,000 answers; ``hall.qa`` ranks
+them by how many terms match and where.
 
 The index is kept in the caller's transaction (``put``, ``drop``): what is published is
 found, what is withdrawn is not, as soon as the move commits.
@@ -101,27 +102,31 @@ def _prefix(term: str) -> bool:
     return len(term) == 1 or not _IS_HAN.match(term)
 
 
-def _fts5(query: Query) -> str:
-    """An FTS5 query: any of the terms, each the phrase of its tokens (quoted: a token is
-    never read as an operator)."""
+def _fts5(terms: tuple[str, ...], joiner: str, question_only: bool) -> str:
+    """An FTS5 expression: the terms joined by AND or OR, each the phrase of its tokens
+    (quoted: a token is never read as an operator), in the question column or anywhere."""
     parts = []
-    for term in query.terms:
+    for term in terms:
         quoted = '"' + " ".join(_phrase(term)) + '"'
         parts.append(quoted + "*" if _prefix(term) else quoted)
-    return " OR ".join(parts)
+    expression = "(" + f" {joiner} ".join(parts) + ")"
+    return f"question : {expression}" if question_only else expression
 
 
-def _tsquery(query: Query) -> str:
-    """The same as a PostgreSQL tsquery: terms ORed, each a phrase (<->), single tokens as
-    prefixes (:*). Tokens are letters, digits and Han only, quoted all the same."""
+def _tsquery(terms: tuple[str, ...], joiner: str, question_only: bool) -> str:
+    """The same as a PostgreSQL tsquery: terms joined by & or |, each a phrase (<->), single
+    tokens as prefixes (:*), weight A (the question) only when asked. Tokens are letters,
+    digits and Han only, quoted all the same."""
+    weight = "A" if question_only else ""
     parts = []
-    for term in query.terms:
+    for term in terms:
         words = ["'" + w + "'" for w in _phrase(term)]
         if _prefix(term):
-            parts.append(words[0] + ":*")
+            parts.append(f"{words[0]}:*{weight}")
         else:
-            parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
-    return " | ".join(parts)
+            marked = [f"{w}:{weight}" if weight else w for w in words]
+            parts.append("(" + " <-> ".join(marked) + ")")
+    return f" {'&' if joiner == 'AND' else '|'} ".join(parts)
 
 
 # -- keeping the index -----------------------------------------------------------------------
@@ -148,21 +153,38 @@ def drop(session: Session, answer_id: int) -> None:
     session.execute(sql(f"DELETE FROM qa_index WHERE {column} = :id"), {"id": answer_id})
 
 
-def matches(session: Session, hall_code: str, query: Query,
-            limit: int = CANDIDATES) -> list[int]:
-    """The ids of the hall's published answers matching any term, best first by the
-    database's rank (the question counts more than the answer)."""
-    if not query:
-        return []
+def _stage(session: Session, hall_code: str, terms: tuple[str, ...], joiner: str,
+           question_only: bool, limit: int) -> list[int]:
+    """The newest ``limit`` answers of the hall matching, read from the index in id order
+    (the database stops at ``limit``: no rank is computed over every match)."""
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(sql(
-            "SELECT answer_id FROM qa_index, to_tsquery('simple', :q) AS q "
-            "WHERE hall_code = :hall AND document @@ q "
-            "ORDER BY ts_rank(document, q, 1) DESC, answer_id DESC LIMIT :limit"),
-            {"q": _tsquery(query), "hall": hall_code, "limit": limit})
+            "SELECT answer_id FROM qa_index WHERE hall_code = :hall "
+            "AND document @@ to_tsquery('simple', :q) ORDER BY answer_id DESC LIMIT :limit"),
+            {"q": _tsquery(terms, joiner, question_only), "hall": hall_code, "limit": limit})
     else:
         rows = session.execute(sql(
-            "SELECT rowid FROM qa_index WHERE qa_index MATCH :q "
-            "ORDER BY bm25(qa_index, 0.0, 8.0, 1.0), rowid DESC LIMIT :limit"),
-            {"q": f'hall : "{hall_code.lower()}" AND ({_fts5(query)})', "limit": limit})
+            "SELECT rowid FROM qa_index WHERE qa_index MATCH :q ORDER BY rowid DESC "
+            "LIMIT :limit"),
+            {"q": f'hall : "{hall_code.lower()}" AND '
+                  f'{_fts5(terms, joiner, question_only)}', "limit": limit})
     return [row[0] for row in rows]
+
+
+def matches(session: Session, hall_code: str, query: Query,
+            limit: int = CANDIDATES) -> list[int]:
+    """The ids of the hall's published answers to rank, best first as far as the index
+    says: every term in the question, then every term anywhere, then (several terms) any
+    term; newest first within each. Each stage reads at most ``limit`` ids, so a search
+    costs the same over a hundred answers or a hundred thousand."""
+    if not query:
+        return []
+    stages = [("AND", True), ("AND", False)] + ([("OR", False)] if len(query.terms) > 1
+                                                 else [])
+    found: dict[int, None] = {}
+    for joiner, question_only in stages:
+        for answer_id in _stage(session, hall_code, query.terms, joiner, question_only, limit):
+            found.setdefault(answer_id)
+        if len(found) >= limit:
+            break
+    return list(found)[:limit]
