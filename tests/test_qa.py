@@ -165,3 +165,13 @@ def test_the_cut_in_pairs():
     assert qa_search.parse("怎么办理退休？").terms == ("退休",)
     assert qa_search.parse("职称评审需要什么材料").terms == ("职称评审", "材料")
     assert qa_search.parse("怎么办理").terms == ("怎么办理",)  # nothing else: as typed
+
+
+def test_seed_demo_publishes_the_demo_answers_once(app):
+    runner = app.test_cli_runner()
+    with app.app_context():  # as `flask` runs it
+        first = runner.invoke(args=["seed-demo"])
+        again = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert f"Public Q&A: {len(demo_qa.DEMO_ANSWERS['HQ'])} answers published" in first.output
+    assert "Public Q&A: 0 answers published" in again.output
