@@ -2,6 +2,8 @@
 readably (a page, problem+json), nothing personal shown, reads rate-limited."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -90,7 +92,7 @@ def test_public_reads_are_rate_limited(app, published):
 # -- the division publishes from the enquiry's page -------------------------------------------
 
 def test_the_division_publishes_edits_and_withdraws_from_the_enquirys_page(app, client):
-    from enquiry_helpers import NAME, Hall
+    from enquiry_helpers import BODY, EMAIL, NAME, PHONE, Hall
     from hall import clock, enquiries
     from test_auth import csrf_token, sign_in
 
@@ -114,7 +116,12 @@ def test_the_division_publishes_edits_and_withdraws_from_the_enquirys_page(app, 
     page = client.get(path).get_data(as_text=True)
     assert "data-published=" in page
     found = client.get("/qa/HQ?q=补交").get_data(as_text=True)
-    assert "职称材料能否补交？" in found and NAME not in found
+    assert "职称材料能否补交？" in found
+    answer_page = client.get(re.search(r'href="(/qa/HQ/\d+)"', found).group(1))
+    for public in (found, answer_page.get_data(as_text=True)):
+        # nothing of the asker: their name, number, contact, nor their own words
+        for private in (NAME, PHONE, EMAIL, BODY, made.service_no, made.access_code):
+            assert private not in public
     assert client.post(f"{path}/withdraw", data={"csrf_token": token}).status_code == 302
     assert "职称材料能否补交？" not in client.get("/qa/HQ?q=补交").get_data(as_text=True)
     assert "enquiry.unpublished" in hall.kinds(made.id)
