@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking bench-qa clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -90,6 +90,10 @@ bench-cluster: dev-setup translations
 
 bench-overdue: dev-setup translations
 	$(BIN)/python bench/overdue.py $(BENCH_ARGS)
+
+# Public Q&A searches/s over 100,000 published answers, beside a bare endpoint.
+bench-qa: dev-setup translations
+	$(BIN)/python bench/qa_searches.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -116,10 +116,14 @@ def _client(port, path, t0, warm_end, end, out) -> None:
     out.append(("errors", errors, None))
 
 
-def client_process(port, path, threads, t0, warm_end, end) -> dict:
+def client_process(port, path, threads, t0, warm_end, end, first=0) -> dict:
+    """``threads`` clients of one process; ``path`` a path, or a tuple of paths that the
+    clients ask in turn (client ``first + k`` the k-th, counted over every process)."""
+    paths = path if isinstance(path, tuple) else (path,)
     outs = [[] for _ in range(threads)]
-    workers = [threading.Thread(target=_client, args=(port, path, t0, warm_end, end, outs[k]),
-                                daemon=True) for k in range(threads)]
+    workers = [threading.Thread(target=_client, daemon=True, args=(
+        port, paths[(first + k) % len(paths)], t0, warm_end, end, outs[k]))
+        for k in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
@@ -135,8 +139,9 @@ def run_level(pool, port, path, clients, args) -> dict:
     t0 = time.monotonic() + 0.5
     warm_end = t0 + args.warmup
     end = warm_end + args.seconds
-    parts = [pool.submit(client_process, port, path, n, t0, warm_end, end).result
-             for n in per_proc if n]
+    starts = [sum(per_proc[:k]) for k in range(len(per_proc))]
+    parts = [pool.submit(client_process, port, path, n, t0, warm_end, end, first).result
+             for n, first in zip(per_proc, starts, strict=True) if n]
     parts = [result() for result in parts]
     latencies = [lat for part in parts for lat in part["latencies"]]
     statuses = sum((part["statuses"] for part in parts), Counter())

@@ -583,6 +583,8 @@ _ENQUIRY_FIELDS = {"enquiry_kind": Field(N_("Kind"), "term", ENQUIRY_KIND_NAMES)
                    "state": Field(N_("State"), "term", ENQUIRY_STATES),
                    "message": Field(N_("Message"), "hidden")}
 _ENQUIRY_WARNING_FIELDS = {**_WARNING_FIELDS, **_ENQUIRY_FIELDS}
+_QA_FIELDS = {**_ENQUIRY_FIELDS, "answer": Field(N_("Published answer"), "hidden"),
+              "edited": Field(N_("Edited what was published"), "yes_no")}
 
 KINDS.update(_kinds(
     Kind("enquiry.submitted", N_("Received online"),
@@ -636,6 +638,14 @@ KINDS.update(_kinds(
                  "conclude_days": Field(N_("Days to conclude"), "number"),
                  "conclude_unit": Field(N_("Days to conclude counted in"), "term", DAY_UNITS),
                  "extension_days": Field(N_("Days of an extension"), "number")}),
+    # The public Q&A (hall.qa): the question and answer as the division edited them.
+    Kind("enquiry.published", N_("Published to the public Q&A"),
+         N_("Your question and its answer were published in the hall's public questions and "
+            "answers, without your name or anything of your matter"),
+         history=("edited",), fields=_QA_FIELDS),
+    Kind("enquiry.unpublished", N_("Withdrawn from the public Q&A"),
+         N_("Your question was taken out of the hall's public questions and answers"),
+         fields=_QA_FIELDS),
     Kind("enquiry.topic_set", N_("Topic of questions and complaints changed"), None,
          fields={**_ENQUIRY_FIELDS, "code": Field(N_("Code")),
                  "kinds": Field(N_("Kinds"), "list"), "division": Field(N_("Division"))}),

@@ -22,7 +22,6 @@ Not ``hall.notices``, which writes the outbox's messages to visitors.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -43,7 +42,7 @@ from .notice_errors import (
     NoticeStillRunning,
     UnknownNotice,
 )
-from .privacy import mask_name
+from .privacy import mask_name, personal_data
 
 PROCEDURE = "public_notice"   # kinds.SPECIAL_PROCEDURES: the case's special procedure
 UNITS = ("working", "calendar")
@@ -55,9 +54,6 @@ BODY_MAX = 1000
 VISITOR = Actor("visitor")    # an objection comes from the public: nobody of the staff
 BATCH = 100
 
-# What must never stand in a public text: a resident ID number, a mobile number.
-_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
-_PHONE_LIKE = re.compile(r"1[3-9]\d{9}")
 
 
 # -- the period ----------------------------------------------------------------------------------
@@ -107,10 +103,7 @@ def _public_text(value: str | None, case: Case) -> str:
     kept = texts.clean(value)
     if not kept or len(kept) > TEXT_MAX:
         raise InvalidNoticeField("text", max=TEXT_MAX)
-    digits = re.sub(r"[\s-]", "", kept)
-    name = (case.applicant_name or "").strip()
-    named = len(name) >= 2 and name != mask_name(name) and name in kept
-    if named or _ID_LIKE.search(digits) or _PHONE_LIKE.search(digits):
+    if personal_data(kept, names=(case.applicant_name,)):
         raise InvalidNoticeField("text_personal")
     return kept
 

@@ -7,7 +7,16 @@ recognised. Nothing here decides *whether* to show a field: that is the caller's
 """
 from __future__ import annotations
 
+import re
+
 MASK = "*"
+# What must never stand in a text the public reads: a resident ID number (15 digits, or 17
+# and a check character), a mobile number, an e-mail address. Read in the text's digits with
+# spaces and dashes taken out, so that "139 1234 5678" is a number too. An office's landline
+# (0451-…) is not a person's and may be published.
+_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
+_MOBILE_LIKE = re.compile(r"1[3-9]\d{9}")
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 
 def mask_name(name: str | None) -> str:
@@ -39,3 +48,21 @@ def mask_phone(phone: str | None) -> str:
     keep_head = 3 if len(digits) == 11 and text[digits[0]] == "1" else 0  # a mobile number
     shown = set(digits[:keep_head]) | set(digits[-4:])
     return "".join(ch if (i in shown or not ch.isdigit()) else MASK for i, ch in enumerate(text))
+
+
+def personal_data(text: str, *, names: tuple[str | None, ...] = ()) -> str | None:
+    """What of a person ``text`` still carries: "name" (one of ``names`` in full, when it has
+    two characters or more), "id" (a resident ID number), "phone" (a mobile number), "email";
+    None when nothing. For texts written to be published (a notice, a public answer)."""
+    for name in names:
+        kept = (name or "").strip()
+        if len(kept) >= 2 and kept != mask_name(kept) and kept in text:
+            return "name"
+    digits = re.sub(r"[\s-]", "", text)
+    if _ID_LIKE.search(digits):
+        return "id"
+    if _MOBILE_LIKE.search(digits):
+        return "phone"
+    if _EMAIL_LIKE.search(text):
+        return "email"
+    return None

@@ -39,7 +39,7 @@ NOT_PAGES = {
     "booking.static": "files", "booking.pdf": "PDF",
     "guide.form_download": "a blank form (PDF) to download",
     "ask.static": "files", "division.enquiry_file": "an attachment (PDF, JPEG, PNG)",
-    "results.static": "files",
+    "results.static": "files", "qa.static": "files",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
 
@@ -117,6 +117,7 @@ def states(hall) -> list[State]:
         *booking_states(hall.ids["booking"], hall.ids["late_booking"]),
         *enquiry_states(hall.ids["enquiry"]),
         *results_states(hall.ids["results"]),
+        *qa_states(hall.ids["qa"]),
         State("guide", "guide.page", "/guide/HQ"),
         State("guide en", "guide.page", "/guide/HQ?lang=en"),
         # staff
@@ -172,6 +173,21 @@ def states(hall) -> list[State]:
         # errors
         State("403", "admin.home", "/admin", who="clerk03", status=403),
         State("404", "", "/no-such-page", status=404),
+    ]
+
+
+def qa_states(answer_id: int) -> list[State]:
+    """The public Q&A (issue 15): its latest answers, a search found and not, a refused
+    query, an answer and one that is not there."""
+    return [
+        State("Q&A", "qa.search", "/qa/HQ"),
+        State("Q&A en", "qa.search", "/qa/HQ?lang=en"),
+        State("Q&A found", "qa.search", "/qa/HQ?q=怎么办理退休"),
+        State("Q&A found en", "qa.search", "/qa/HQ?q=职称&lang=en"),
+        State("Q&A nothing found", "qa.search", "/qa/HQ?q=火星移民"),
+        State("Q&A query refused", "qa.search", "/qa/HQ?q=" + "职" * 101, status=400),
+        State("Q&A answer", "qa.answer", f"/qa/HQ/{answer_id}"),
+        State("Q&A answer gone", "qa.answer", "/qa/HQ/999999", status=404),
     ]
 
 
@@ -398,7 +414,8 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     desk.do(booking_admin.set_places, "HQ", "EXAM", "by-hand", 1, actor=admin)
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk),
-                "away": away, "enquiry": _enquiry(desk), "results": _results_and_notice(desk)}
+                "away": away, "enquiry": _enquiry(desk), "results": _results_and_notice(desk),
+                "qa": _published_answers(desk)}
     return desk
 
 
@@ -414,6 +431,16 @@ def _enquiry(desk) -> tuple[str, str, int]:
             actor=actor(desk.app, "division02"))
     desk.do(enquiries.citizen_reply, made.service_no, made.access_code, "补交到哪个窗口？")
     return made.service_no, made.access_code, made.id
+
+
+def _published_answers(desk) -> int:
+    """The demo's public Q&A; the id of one answer."""
+    from hall import demo_qa
+    from hall.models import PublishedAnswer
+
+    desk.do(demo_qa.seed_demo_answers)
+    with desk.session() as session:
+        return session.scalar(sa.select(sa.func.min(PublishedAnswer.id)))
 
 
 def _results_and_notice(desk) -> dict:

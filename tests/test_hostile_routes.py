@@ -122,10 +122,13 @@ ROUTES = {
     "api.hall_results": "public", "api.hall_notices": "public",
     "api.object_to_notice": "public",
     "division.put_under_notice": "manager", "division.end_notice": "manager",
+    # the public Q&A (issue 15)
+    "qa.search": "public", "qa.answer": "public", "api.qa_search": "public",
+    "api.qa_answer": "public",
 }
 STATIC = {"static", "display.static", "kiosk.static", "tracking.static", "console.static",
           "division.static", "dashboard.static", "booking.static", "ask.static",
-          "results.static"}
+          "results.static", "qa.static"}
 # Moves that end what the matrix signs in with: made last.
 LAST = {"auth.logout", "api.revoke_token"}
 
@@ -155,7 +158,7 @@ def make_sample(app) -> dict:
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",
                 "notification_id": 1, "door_code": "ZZZZZZZZZZ", "item": "TITLE",
-                "file_id": 1, "notice_id": 1, "notice": 1}
+                "file_id": 1, "notice_id": 1, "notice": 1, "answer_id": 1, "answer": 1}
 
 
 def rules(app):

@@ -39,6 +39,7 @@ from .org import (
     window_services,
 )
 from .outbox import Channel, Notification, NotificationAttempt, NotificationStatus
+from .qa import PublishedAnswer  # issue 15: the public Q&A
 from .ratings import Rating
 from .reports import DailyReport
 from .tickets import DailyCounter, PriorityReason, Ticket, TicketStatus
@@ -58,4 +59,5 @@ __all__ = [
     "Enquiry", "EnquiryKind", "EnquiryMessage", "EnquiryRule", "EnquiryState", "EnquiryTopic",
     "StoredFile",
     "NoticeObjection", "PublicNotice",
+    "PublishedAnswer",
 ]

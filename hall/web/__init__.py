@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from booking import bp as booking_bp
     from display import bp as display_bp
     from kiosk import bp as kiosk_bp
+    from qa import bp as qa_bp  # issue 15: the public Q&A
     from remote import bp as remote_bp
     from results import bp as results_bp  # issue 15: results in the open, public notice
     from tracking import bp as tracking_bp
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(device_enrolment.bp)
     app.register_blueprint(ask_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(qa_bp)
 
 
 def _init_sockets(app: Flask) -> SocketIO:

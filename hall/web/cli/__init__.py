@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from hall import demo
+from hall import demo, demo_qa
 from hall.models import Hall
 
 from ..extensions import db
@@ -50,6 +50,7 @@ def seed_demo_command(if_empty: bool) -> None:
         return
     report = demo.seed_demo(db.session, password=current_app.config["DEMO_PASSWORD"])
     click.echo(f"Demo data: {report}")
+    click.echo(f"Public Q&A: {demo_qa.seed_demo_answers(db.session)} answers published")
     click.echo("Demo accounts (password: the DEMO_PASSWORD setting, 'demo' by default):")
     for account in demo.DEMO_ACCOUNTS:
         click.echo(f"  {account.username:<14} {account.hall:<4} {','.join(account.roles):<9} "

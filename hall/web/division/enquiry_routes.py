@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from hall import casefile, enquiries, enquiry_inbox, files, kinds
+from hall import casefile, enquiries, enquiry_inbox, files, kinds, qa
 from hall.enquiry_errors import NoSuchEnquiry
 from hall.errors import ConfirmationRequired
 from hall.events import Actor
@@ -60,8 +60,8 @@ def _conclude(s, i: int, f: MultiDict, a: Actor) -> Enquiry:
     return enquiries.conclude(s, i, note=f.get("note", ""), actor=a)
 
 
-# name -> (session, enquiry id, form, actor) -> the enquiry after the move
-ACTIONS: dict[str, Callable[..., Enquiry]] = {
+# name -> (session, enquiry id, form, actor) -> what the move changed
+ACTIONS: dict[str, Callable[..., object]] = {
     "reply": lambda s, i, f, a: enquiries.reply(s, i, body=f.get("body", ""), actor=a,
                                                 internal=_text(f, "internal") == "1"),
     "accept": lambda s, i, f, a: enquiries.accept(s, i, note=f.get("note", ""), actor=a),
@@ -72,6 +72,10 @@ ACTIONS: dict[str, Callable[..., Enquiry]] = {
         s, i, days=_days(f), reason=_text(f, "reason"), actor=a),
     "decide_extension": lambda s, i, f, a: enquiries.decide_extension(
         s, i, approve=_text(f, "approve") == "1", note=_text(f, "note"), actor=a),
+    # the public Q&A (issue 15): the text as the staff edited it
+    "publish": lambda s, i, f, a: qa.publish(s, i, question=f.get("question", ""),
+                                             answer=f.get("answer", ""), actor=a),
+    "withdraw": lambda s, i, f, a: qa.withdraw(s, i, actor=a),
 }
 DONE: dict[str, Callable[[], str]] = {
     "reply": lambda: _("Your message is in the thread."),
@@ -81,6 +85,8 @@ DONE: dict[str, Callable[[], str]] = {
     "close": lambda: _("Closed."),
     "request_extension": lambda: _("The extension was asked for; a manager decides."),
     "decide_extension": lambda: _("The extension was decided."),
+    "publish": lambda: _("Published in the public Q&A; anyone can find it now."),
+    "withdraw": lambda: _("Withdrawn from the public Q&A."),
 }
 # The moves each state allows (the domain checks again; this only decides what is offered).
 _BY_STATE = {
@@ -100,6 +106,19 @@ def actions_for(enquiry: Enquiry, staff: Staff) -> list[str]:
     if enquiry.extension_pending_days and enquiries.is_manager_for(staff, enquiry):
         offered.append("decide_extension")
     return offered
+
+
+def publishing(enquiry: Enquiry, staff: Staff) -> dict | None:
+    """The public Q&A's form for an answered question: what is published (if anything) and
+    the text to start from; None where nothing may be published."""
+    if (enquiry.kind != "consultation" or enquiry.state not in qa.PUBLISHABLE_STATES
+            or not enquiries.may_work(staff, enquiry)):
+        return None
+    published = qa.of_enquiry(db.session, enquiry)
+    question, answer = qa.draft(db.session, enquiry)
+    return {"published": published if published is not None and published.live else None,
+            "question": question, "answer": answer,
+            "question_max": qa.QUESTION_MAX, "answer_max": qa.ANSWER_MAX}
 
 
 def _enquiry(hall, enquiry_id: int) -> Enquiry:
@@ -164,6 +183,7 @@ def _page(hall, enquiry: Enquiry, *, problem: str | None = None, action: str | N
         thread=enquiries.thread(db.session, enquiry, staff=True),
         attachments=enquiries.attachments_of(db.session, enquiry),
         actions=actions_for(enquiry, current_user.staff), problem=problem,
+        publishing=publishing(enquiry, current_user.staff),
         problem_action=action, kept=kept,
         lines=timeline_lines(history, names, hall.timezone)), status=status)
     response.headers["Cache-Control"] = "no-store"
