@@ -251,7 +251,8 @@ def _case(rng, hall_id, ticket_id, service_id, divisions, clerk, handlers, accep
     red = decided > due
     # case_no is unique (migration 0009): one per ticket, in the bench's own series.
     return dict(hall_id=hall_id, ticket_id=ticket_id, service_id=service_id,
-                case_no=f"BENCH{ticket_id:011d}", division_id=divisions[rng.randrange(len(divisions))], state="decided",
+                case_no=f"BENCH{ticket_id:011d}",
+                division_id=divisions[rng.randrange(len(divisions))], state="decided",
                 outcome="approved", first_owner_id=clerk,
                 handler_id=handlers[rng.randrange(len(handlers))] if handlers else None,
                 subject="bench", applicant_name="测试", accepted_at=accepted, due_at=due,
