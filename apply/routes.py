@@ -83,7 +83,7 @@ def send(hall: str, item: str):
     found = lookup.get_hall(db.session, hall, typed=True)
     chosen = applications.online_item(db.session, found, item)
     person = {name: request.form.get(name, "") for name in PERSON}
-    values = {spec["name"]: request.form.get(f"field_{spec['name']}", "")
+    values: dict[str, str | None] = {spec["name"]: request.form.get(f"field_{spec['name']}", "")
               for spec in chosen.apply_fields or []}
     try:
         documents = [(index, *read_upload(upload)) for index in
