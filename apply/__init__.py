@@ -4,7 +4,7 @@ declaration), and the confirmation with the service number and access code to fo
 the tracking page (``tracking``), where documents asked for are re-uploaded."""
 from flask import Blueprint
 
-bp = Blueprint("apply", __name__, url_prefix="/apply", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+# The pages share the look of asking online (``ask``'s stylesheet): no static files of their own.
+bp = Blueprint("apply", __name__, url_prefix="/apply", template_folder="templates")
 
 from . import routes  # noqa: E402,F401
