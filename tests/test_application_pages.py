@@ -123,3 +123,39 @@ def test_the_window_finds_an_application_by_its_service_number(hall, app, client
     other = staff(app, "hrb-clerk01")
     assert other.get(f"/hall/HQ/applications/find?service_no={number}").status_code in (403,
                                                                                           404)
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+def test_the_api_applies_reads_with_the_code_and_takes_a_document_asked_for(hall, client):
+    data = {"item": "ARCHPROOF", "name": NAME, "phone": PHONE, "declared": "1",
+            "field_purpose": "出国政审", "field_copies": "2",
+            "document_0": (io.BytesIO(jpeg()), "id.jpg"),
+            "document_1": (io.BytesIO(pdf()), "agreement.pdf")}
+    made = client.post("/api/v1/halls/HQ/applications", data=data,
+                       content_type="multipart/form-data")
+    assert made.status_code == 201, made.get_json()
+    body = made.get_json()
+    number, code = body["service_no"], body["access_code"]
+    public = client.get(f"/api/v1/applications/{number}").get_json()
+    assert public["state"] == "submitted" and "private" not in public
+    assert NAME not in str(public)
+    wrong = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": "WRONG234"})
+    assert wrong.status_code == 404 and wrong.content_type == "application/problem+json"
+    mine = client.get(f"/api/v1/applications/{number}", headers={"X-Access-Code": code})
+    assert len(mine.get_json()["private"]["documents"]) == 2
+    with hall.session() as s:
+        app_id = applications.by_service_no(s, number).id
+    hall.do(applications.request_documents, app_id, documents=["身份证反面"], actor=hall.talent)
+    bad = client.post(f"/api/v1/applications/{number}/documents/0",
+                      headers={"X-Access-Code": code}, content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(b"MZ\x90\x00" + bytes(300)), "back.pdf")})
+    assert bad.status_code == 415 and bad.content_type == "application/problem+json"
+    done = client.post(f"/api/v1/applications/{number}/documents/0",
+                       headers={"X-Access-Code": code}, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(pdf("back")), "back.pdf")})
+    assert done.status_code == 201 and done.get_json()["state"] == "submitted"
+    refused = client.post("/api/v1/halls/HQ/applications", content_type="multipart/form-data",
+                          data={**{k: v for k, v in data.items() if not k.startswith("doc")},
+                                "declared": ""})
+    assert refused.status_code == 422 and refused.get_json()["field"] == "declaration"

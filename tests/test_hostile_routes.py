@@ -116,7 +116,8 @@ ROUTES = {
     # the division's pre-review, which the hall's clerks may read (the window's lookup)
     "apply.items": "public", "apply.form": "public", "apply.send": "public",
     "apply.sent": "public", "tracking.reupload": "public", "tracking.withdraw": "public",
-    "tracking.application_file": "public",
+    "tracking.application_file": "public", "api.send_application": "public",
+    "api.get_application": "public", "api.upload_application_document": "public",
     "division.applications_inbox": "inbox", "division.application_act": "case-work",
     "division.application_page": "case", "division.application_find": "case",
     "division.application_file": "case",
