@@ -8,9 +8,18 @@ and kept only in this browser's session, never in an address.
 """
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from hall import applications, lookup
+from hall import application_pdf, applications, lookup
 from hall.application_errors import InvalidApplicationField
 from hall.errors import HallError
 from hall.file_errors import FileRefused
@@ -127,3 +136,19 @@ def sent(hall: str, service_no: str):
     return render_template("apply/sent.html", application=made, hall=made.hall,
                            documents=applications.documents_of(db.session, made),
                            track_url=f"{base}/track/{made.service_no}")
+
+
+@bp.get("/<hall>/sent/<service_no>/receipt.pdf")
+def receipt(hall: str, service_no: str):
+    """The receipt (网上申报回执) as a PDF, to this browser only (as the confirmation)."""
+    access = next((code for number, code in _held() if number == service_no), None)
+    made = applications.by_service_no(db.session, service_no) if access else None
+    if made is None or made.access_code != access or made.hall.code != hall:
+        return redirect(url_for("tracking.ticket", service_no=service_no), 303)
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+    pdf = application_pdf.receipt_pdf(made, applications.documents_of(db.session, made),
+                                      url=f"{base}/track/{made.service_no}")
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="application-{made.service_no}.pdf"')
+    return response

@@ -40,6 +40,7 @@ NOT_PAGES = {
     "guide.form_download": "a blank form (PDF) to download",
     "ask.static": "files", "division.enquiry_file": "an attachment (PDF, JPEG, PNG)",
     "division.application_file": "a document of an application (PDF, JPEG, PNG)",
+    "apply.receipt": "PDF",
     "results.static": "files",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF

@@ -159,3 +159,17 @@ def test_the_api_applies_reads_with_the_code_and_takes_a_document_asked_for(hall
                           data={**{k: v for k, v in data.items() if not k.startswith("doc")},
                                 "declared": ""})
     assert refused.status_code == 422 and refused.get_json()["field"] == "declaration"
+
+
+def test_the_receipt_is_a_pdf_for_this_browser_with_every_glyph(hall, client, app):
+    from test_pdf_glyphs import missing_glyphs
+
+    sent = apply(client)
+    number, _code = sent_codes(client, sent)
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="([^"]+receipt.pdf[^"]*)"', page).group(1).replace("&amp;", "&")
+    receipt = client.get(link)
+    assert receipt.status_code == 200 and receipt.mimetype == "application/pdf"
+    assert missing_glyphs(receipt.data) == []
+    stranger = app.test_client()  # another browser: no code in its session
+    assert stranger.get(link).status_code == 303

@@ -115,7 +115,7 @@ ROUTES = {
     # applying online (issue 15): the public form, the tracking page's moves with the code;
     # the division's pre-review, which the hall's clerks may read (the window's lookup)
     "apply.items": "public", "apply.form": "public", "apply.send": "public",
-    "apply.sent": "public", "tracking.reupload": "public", "tracking.withdraw": "public",
+    "apply.sent": "public", "apply.receipt": "public", "tracking.reupload": "public", "tracking.withdraw": "public",
     "tracking.application_file": "public", "api.send_application": "public",
     "api.get_application": "public", "api.upload_application_document": "public",
     "division.applications_inbox": "inbox", "division.application_act": "case-work",
