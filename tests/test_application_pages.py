@@ -173,3 +173,15 @@ def test_the_receipt_is_a_pdf_for_this_browser_with_every_glyph(hall, client, ap
     assert missing_glyphs(receipt.data) == []
     stranger = app.test_client()  # another browser: no code in its session
     assert stranger.get(link).status_code == 303
+
+
+def test_once_accepted_the_same_number_tracks_the_case(hall, client):
+    number, code = sent_codes(client, apply(client))
+    with hall.session() as s:
+        app_id = applications.by_service_no(s, number).id
+    hall.do(applications.accept, app_id, actor=hall.talent)
+    case_no = hall.get(app_id).case_id
+    public = text_of(client.get(f"/track/{number}"))
+    assert "您的申报已受理" in public and NAME not in public, public[:800]
+    private = text_of(client.post(f"/track/{number}", data={"code": code}))
+    assert "BJ" in private and case_no
