@@ -284,3 +284,31 @@ def test_figures_of_a_period(hall):
     assert got == {"submitted": 5, "accepted": 2, "deemed_accepted": 1, "refused": 1,
                    "withdrawn": 1, "awaiting_prereview": 1, "prereview_on_time": 2,
                    "prereview_late": 1}
+
+
+# -- races ------------------------------------------------------------------------------------
+
+def test_two_accepting_at_once_make_one_case(any_hall):
+    import threading
+
+    h = any_hall
+    made = h.apply()
+    barrier, done, refused = threading.Barrier(2), [], []
+
+    def accept(who) -> None:
+        try:
+            barrier.wait(timeout=30)
+            h.do(applications.accept, made.id, actor=who)
+            done.append(who)
+        except IllegalApplicationMove as error:
+            refused.append(error)
+
+    threads = [threading.Thread(target=accept, args=(who,)) for who in (h.talent, h.manager)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(done) == 1 and len(refused) == 1
+    with h.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Case).where(
+            Case.ticket.has(Ticket.service_no == made.service_no))) == 1
