@@ -312,3 +312,27 @@ def test_two_accepting_at_once_make_one_case(any_hall):
     with h.session() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Case).where(
             Case.ticket.has(Ticket.service_no == made.service_no))) == 1
+
+
+def test_per_submission_and_per_day_limits(hall):
+    from dataclasses import replace
+
+    from hall.file_errors import TooManyFiles, UploadDailyLimit
+    from hall.web.extensions import db
+
+    h = hall
+    with h.session():
+        engine = db.engine
+        kept = files.settings_of(db.session)
+    try:
+        files.configure(engine, replace(kept, max_files=1))
+        with pytest.raises(TooManyFiles):
+            h.apply()
+        files.configure(engine, replace(kept, daily_limit=3))
+        h.apply()  # two files today
+        before = h.count()
+        with pytest.raises(UploadDailyLimit):
+            h.apply()  # the fourth file of the day
+        assert h.count() == before
+    finally:
+        files.configure(engine, kept)
