@@ -30,7 +30,7 @@ QR_SIDE = 45 * mm
 VALUE_X = MARGIN + 55 * mm  # where the values of labelled rows begin
 
 
-class _Page:
+class Page:
     """A cursor down an A4 page: each call draws a line and moves below it."""
 
     def __init__(self, canvas: Canvas) -> None:
@@ -71,7 +71,7 @@ class _Page:
         self.gap(2 * mm)
 
 
-def _qr(c: Canvas, url: str, x: float, top: float) -> None:
+def draw_qr(c: Canvas, url: str, x: float, top: float) -> None:
     """The QR code for ``url`` (its quiet zone included) with its top-left corner at x, top."""
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
     qr.add_data(url)
@@ -101,13 +101,13 @@ def booking_pdf(booking: Booking, *, url: str, cut_off: datetime,
     c.setAuthor(hall.name_en if english else hall.name_zh)
     c.setSubject(grouped(booking.service_no))
     c.setCreator("Service Hall")
-    page = _Page(c)
+    page = Page(c)
     page.text(hall.name_zh, CJK, 16)
     page.text(hall.name_en or "", SANS, 10)
     page.rule()
     page.runs([("预约确认单", CJK, 22), ("  Appointment confirmation", BOLD, 13)])
     page.gap()
-    _qr(c, url, WIDTH - MARGIN - QR_SIDE, page.y)
+    draw_qr(c, url, WIDTH - MARGIN - QR_SIDE, page.y)
     narrow = TEXT_WIDTH - QR_SIDE - 5 * mm
     page.text(service.name_zh, CJK, 14, narrow)
     page.text(service.name_en or "", SANS, 10, narrow)

@@ -134,24 +134,39 @@ def accept(session: Session, hall_code: str, window_no: int, *, actor: Actor,
     phone = (applicant_phone or "").strip() or None
     if phone is not None and not _PHONE.match(phone):
         phone = None
+    case = open_case(session, hall=hall, ticket=ticket, service=service, actor=actor,
+                     subject=what, applicant_name=name, applicant_id_no=id_no,
+                     applicant_phone=phone, accepted_at=now, kind="case.accepted",
+                     window_no=window.no)
+    if finish_visit:
+        finish(session, hall_code, window_no, actor=actor, number=ticket.number)
+    return case
+
+
+def open_case(session: Session, *, hall, ticket: Ticket, service, actor: Actor, subject: str,
+              applicant_name: str, applicant_id_no: str | None, applicant_phone: str | None,
+              accepted_at, kind: str, **about) -> Case:
+    """A new case of ``service`` for the visit ``ticket``, accepted by ``actor`` (its
+    first-inquiry owner, 首问负责), its clock running from ``accepted_at``: at a window now,
+    or an application accepted online (``hall.applications``: from the day the documents
+    arrived, when the five days of pre-review passed). ``about`` goes into the event."""
     assert service.division is not None  # an item with a time limit has one (hall.admin)
+    now = clock.now()
+    day = clock.local_date(now, hall.timezone)
     case = Case(hall=hall, ticket=ticket, service=service, division=service.division,
                 case_no=_next_case_no(session, hall, day),
-                state=S.ACCEPTED.value, first_owner_id=actor.staff_id, subject=what,
-                applicant_name=name, applicant_id_no=id_no, applicant_phone=phone,
-                accepted_at=now, warning="none", ever_red=False, extension_days=0,
-                missing_documents=[])
+                state=S.ACCEPTED.value, first_owner_id=actor.staff_id, subject=subject,
+                applicant_name=applicant_name, applicant_id_no=applicant_id_no,
+                applicant_phone=applicant_phone, accepted_at=accepted_at, warning="none",
+                ever_red=False, extension_days=0, missing_documents=[])
     session.add(case)
     session.flush()
     # The time limit is the one in force today: a later change to the catalogue does not
     # move the deadline of a case already accepted.
-    _event(session, case, "case.accepted", actor, case_no=case.case_no, number=ticket.number,
-           window_no=window.no,
+    _event(session, case, kind, actor, case_no=case.case_no, number=ticket.number,
            service=service.code, division=service.division.code,
-           limit_days=service.time_limit_days)
+           limit_days=service.time_limit_days, **about)
     deadlines.refresh(session, case, now)
-    if finish_visit:
-        finish(session, hall_code, window_no, actor=actor, number=ticket.number)
     return case
 
 

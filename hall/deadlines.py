@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from sqlalchemy import and_, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
-from . import calendar, clock, enquiry_deadlines, kinds, lease, settings
+from . import calendar, clock, enquiry_deadlines, kinds, lease, prereview, settings
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
 from .models import RUNNING_STATES, Case, Event, Hall, Rating, running_clause
@@ -37,7 +37,7 @@ def compute(session: Session, case: Case) -> calendar.Deadline | None:
         select(Event.kind, Event.at, Event.data).where(Event.case_id == case.id)
         .order_by(Event.id)
     ):
-        if kind == "case.accepted":
+        if kind in kinds.CASE_ACCEPTANCES:
             limit = data["limit_days"]
         elif kind in PAUSE_STARTS:
             started = at
@@ -144,12 +144,15 @@ class TickResult:
     followups_red: int = 0
     enquiries_yellow: int = 0  # questions, complaints and reports (hall.enquiry_deadlines)
     enquiries_red: int = 0
+    applications_yellow: int = 0  # pre-review of applications online (hall.prereview)
+    applications_red: int = 0
     halls: dict = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return (self.yellow + self.red + self.followups_yellow + self.followups_red
-                + self.enquiries_yellow + self.enquiries_red)
+                + self.enquiries_yellow + self.enquiries_red
+                + self.applications_yellow + self.applications_red)
 
 
 def tick(session: Session, now: datetime | None = None) -> TickResult:
@@ -172,6 +175,8 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
                 break
     marked = enquiry_deadlines.mark(session, now)
     result.enquiries_yellow, result.enquiries_red = marked["yellow"], marked["red"]
+    marked = prereview.mark(session, now)
+    result.applications_yellow, result.applications_red = marked["yellow"], marked["red"]
     return result
 
 

@@ -13,7 +13,7 @@ below it the few functions that write them. Nothing here imports Flask.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import time, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import inspect, select
@@ -561,13 +561,16 @@ class DemoReport:
                 f"{self.staff} staff, {self.devices} devices")
 
 
-def seed_demo(session: Session, *, password: str) -> DemoReport:
+def seed_demo(session: Session, *, password: str,
+              pending_application: bool = False) -> DemoReport:
     """Create the demo halls, catalogues, divisions, windows and staff, then commit.
 
     Rows are matched by their natural keys (hall code; division, item and window within
     their hall; username), and a row that exists is left exactly as it is, so running this
     again creates nothing and changes nothing — not even what an administrator has edited
-    since. A window is linked to an item only when one of the two is new in this run."""
+    since. A window is linked to an item only when one of the two is new in this run.
+    ``pending_application`` (``flask seed-demo``, not the tests' halls): one application
+    online waiting for pre-review, so the division's inbox shows one."""
     if not password:
         raise ValueError("the demo accounts need a password")
     report = DemoReport()
@@ -595,6 +598,7 @@ def seed_demo(session: Session, *, password: str) -> DemoReport:
     seed_enquiry_topics(session)
     session.commit()
     report.forms = _blank_forms(session)
+    seed_online_items(session, pending_application=pending_application)
     return report
 
 
@@ -880,3 +884,64 @@ def seed_enquiry_topics(session: Session) -> None:
                                    else enquiry_deadlines.CALENDAR),
                     extension_days=rule.extension_days))
     session.flush()
+
+
+# -- applying online (issue 15) ------------------------------------------------------------------
+
+# The items the demo offers online, the documents uploaded (by their index in the guide) and
+# the form's own fields.
+ONLINE_ITEMS = {
+    ("HQ", "ARCHPROOF"): ((0, 1), [
+        {"name": "purpose", "zh": "证明用途", "en": "What the certificate is for",
+         "kind": "text", "required": True, "max": 100},
+        {"name": "copies", "zh": "份数", "en": "Number of copies", "kind": "number",
+         "required": True},
+        {"name": "employer", "zh": "现工作单位", "en": "Present employer", "kind": "text",
+         "required": False, "max": 80},
+    ]),
+    ("HQ", "TRANSFER"): ((0, 1), [
+        {"name": "from_unit", "zh": "调出单位", "en": "Releasing employer", "kind": "text",
+         "required": True, "max": 80},
+        {"name": "to_unit", "zh": "调入单位", "en": "Receiving employer", "kind": "text",
+         "required": True, "max": 80},
+        {"name": "start", "zh": "拟到岗日期", "en": "Intended start date", "kind": "date",
+         "required": False},
+    ]),
+}
+
+
+def seed_online_items(session: Session, *, pending_application: bool = False) -> int:
+    """The demo items offered online, where an administrator never set them up (an item
+    with its own fields is left as it is), and (``pending_application``) one application
+    waiting for pre-review, arrived two days ago, so that the division's inbox shows it. Nothing on a database
+    migrated only to a revision before applications (a migration's test)."""
+    from . import applications
+    from .db import write_transaction
+    from .form_pdf import blank_form_pdf
+
+    if not inspect(session.connection()).has_table("applications"):
+        session.rollback()
+        return 0
+    made = 0
+    with write_transaction(session):
+        for (hall_code, item_code), (uploads, fields) in ONLINE_ITEMS.items():
+            hall = find_hall(session, hall_code)
+            if hall is None:
+                continue
+            item = session.scalar(select(ServiceItem).where(
+                ServiceItem.hall_id == hall.id, ServiceItem.code == item_code))
+            if item is None or item.apply_online or item.apply_fields:
+                continue
+            item.apply_online, item.apply_fields = True, fields
+            item.documents = [{**d, "upload": True} if i in uploads else dict(d)
+                              for i, d in enumerate(item.documents or [])]
+            if item_code != "ARCHPROOF" or not pending_application:
+                continue
+            blank = DEMO_FORMS[next(iter(DEMO_FORMS))][0]
+            scans = [(f"{label}.pdf", blank_form_pdf(blank, hall_name=hall.name_zh))
+                     for label in applications.required_documents(item)]
+            applications.seed(session, hall, item, name="欧阳明", phone="13900001111",
+                              values={"purpose": "出国政审", "copies": "2"}, documents=scans,
+                              at=clock.now() - timedelta(days=2))
+            made += 1
+    return made

@@ -59,7 +59,7 @@ SHOWN = ("text", "number", "days", "window", "division", "service", "time", "dat
 PRIORITIES = {"military": N_("service member"), "elderly": N_("aged 60 or over"),
               "disabled": N_("disability"), "pregnant": N_("pregnancy")}
 SOURCES = {"kiosk": N_("kiosk"), "api": N_("device or website"), "booking": N_("booking"),
-           "staff": N_("staff"), "remote": N_("from home")}
+           "staff": N_("staff"), "remote": N_("from home"), "online": N_("applied online")}
 TICKET_STATUSES = {"waiting": N_("waiting"), "called": N_("called"),
                    "serving": N_("being served"), "held": N_("held"),
                    "finished": N_("finished"), "no_show": N_("a no-show"),
@@ -394,6 +394,11 @@ KINDS: dict[str, Kind] = _kinds(
     Kind("case.accepted", N_("Accepted at the window"),
          N_("Accepted at window %(window_no)s as case %(case_no)s for %(division)s"),
          history=("window_no", "limit_days")),
+    Kind("case.accepted_online", N_("Accepted online"),
+         N_("Your application was accepted as case %(case_no)s for %(division)s"),
+         history=("service_no", "limit_days", "deemed"),
+         fields={"deemed": Field(N_("Counts as accepted from the day it arrived"),
+                                 "yes_no")}),
     Kind("case.routed", N_("Sent to another division"),
          N_("Sent on to %(to_division)s, who are responsible for it"),
          history=("from_division", "to_division", "reason")),
@@ -651,8 +656,55 @@ KINDS.update(_kinds(
                  "kinds": Field(N_("Kinds"), "list"), "division": Field(N_("Division"))}),
 ))
 
+# -- applications online (网上申报, hall.applications) ---------------------------------------------
+
+APPLICATION_STATES = {"submitted": N_("waiting for pre-review"),
+                      "awaiting_documents": N_("waiting for documents"),
+                      "accepted": N_("accepted"), "refused": N_("not accepted"),
+                      "withdrawn": N_("withdrawn")}
+APPLICATION_MOVES = {"accept": N_("accept"), "request_documents": N_("ask for documents for"),
+                     "refuse": N_("refuse"), "reupload": N_("upload documents to"),
+                     "withdraw": N_("withdraw")}
+# The acceptance of a case: at a window, or of an application online.
+CASE_ACCEPTANCES = ("case.accepted", "case.accepted_online")
+_APPLICATION_FIELDS = {"application": Field(N_("Application"), "hidden"),
+                       "state": Field(N_("State"), "term", APPLICATION_STATES),
+                       "service_no": Field(N_("Service number")),
+                       "documents": Field(N_("Documents"), "list"),
+                       "deemed": Field(N_("Counts as accepted from the day it arrived"),
+                                       "yes_no"),
+                       "on_time": Field(N_("Pre-review on time"), "yes_no"),
+                       "files_kept": Field(N_("Files kept for the legal time"), "number")}
+_APPLICATION_WARNING_FIELDS = {**_WARNING_FIELDS, **_APPLICATION_FIELDS}
+
+KINDS.update(_kinds(
+    Kind("application.submitted", N_("Applied online"), N_("Your application was received"),
+         history=("service", "division", "documents", "due_at"), fields=_APPLICATION_FIELDS),
+    Kind("application.documents_requested", N_("Documents asked for"),
+         N_("The office asked for documents; enter your access code to see which"),
+         private=N_("The office asked for: %(documents)s"), history=("documents", "note"),
+         fields=_APPLICATION_FIELDS),
+    Kind("application.documents_supplied", N_("Documents supplied"),
+         N_("The documents asked for were uploaded"), history=("documents", "due_at"),
+         fields=_APPLICATION_FIELDS),
+    Kind("application.accepted", N_("Application accepted"),
+         N_("Accepted as case %(case_no)s"), history=("case_no", "deemed", "on_time", "note"),
+         fields=_APPLICATION_FIELDS),
+    Kind("application.refused", N_("Application not accepted"),
+         N_("Not accepted; enter your access code to read the reason"),
+         private=N_("Not accepted. Reason: %(reason)s"), history=("reason", "files_kept"),
+         fields=_APPLICATION_FIELDS),
+    Kind("application.withdrawn", N_("Application withdrawn"), N_("You withdrew the application"),
+         history=("files_kept",), fields=_APPLICATION_FIELDS),
+    Kind("application.yellow", N_("Yellow card: the pre-review limit is near"), None,
+         history=("due_at",), fields=_APPLICATION_WARNING_FIELDS),
+    Kind("application.red", N_("Red card: the pre-review limit has passed"), None,
+         history=("due_at",), fields=_APPLICATION_WARNING_FIELDS),
+))
+
 # The audit log's filter: families of kinds, each a prefix of their codes.
-FAMILIES = {"admin.": N_("Administration"), "calendar.": N_("Calendar"),
+FAMILIES = {"application.": N_("Applications online"), "admin.": N_("Administration"),
+            "calendar.": N_("Calendar"),
             "staff.": N_("Sign-ins and tokens"), "case.": N_("Cases"),
             "ticket.": N_("Tickets"), "window.": N_("Windows"), "rating.": N_("Ratings"),
             "day.": N_("End of day"), "device.": N_("Devices"),

@@ -55,7 +55,7 @@ def for_ticket(session: Session, ticket: Ticket, *, cases: Iterable[Case] = (),
     steps: list[Step] = []
     became_case = False
     for event in events:
-        if event.kind == "case.accepted":
+        if event.kind in kinds.CASE_ACCEPTANCES:
             became_case = True
         if event.kind == "ticket.finished" and became_case:
             continue  # the visit went on as a case: "finished" would say the matter is done

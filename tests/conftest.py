@@ -298,7 +298,8 @@ def wipe_the_day(connection) -> None:
         "TRUNCATE events, ratings, daily_reports, cases, daily_counters, job_leases, api_tokens, "
         "outbox_attempts, outbox, enquiry_messages, enquiries, "
         "notice_objections, public_notices, "  # issue 15: public notice (公示)
-        "qa_index, published_answers "  # issue 15: the public Q&A
+        "qa_index, published_answers, "  # issue 15: the public Q&A
+        "applications "  # issue 15: applying online
         "RESTART IDENTITY"))
     # Questions and complaints (issue 15): the time limits back to the defaults.
     connection.execute(sa.text("DELETE FROM enquiry_rules"))

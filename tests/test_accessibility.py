@@ -39,6 +39,8 @@ NOT_PAGES = {
     "booking.static": "files", "booking.pdf": "PDF",
     "guide.form_download": "a blank form (PDF) to download",
     "ask.static": "files", "division.enquiry_file": "an attachment (PDF, JPEG, PNG)",
+    "division.application_file": "a document of an application (PDF, JPEG, PNG)",
+    "apply.receipt": "PDF",
     "results.static": "files", "qa.static": "files",
 }
 NOT_PAGE_PREFIXES = ("api.",)  # the device API: JSON, PDF
@@ -116,6 +118,7 @@ def states(hall) -> list[State]:
               wait="[data-offered]"),
         *booking_states(hall.ids["booking"], hall.ids["late_booking"]),
         *enquiry_states(hall.ids["enquiry"]),
+        *application_states(hall.ids["application"]),
         *results_states(hall.ids["results"]),
         *qa_states(hall.ids["qa"]),
         State("guide", "guide.page", "/guide/HQ"),
@@ -282,6 +285,42 @@ def enquiry_states(enquiry: tuple[str, str, int]) -> list[State]:
     ]
 
 
+def application_states(application: tuple[str, str, int]) -> list[State]:
+    """Applying online, following it on the tracking page (documents asked for), the
+    division's pre-review and the window's lookup (issue 15)."""
+    number, code, application_id = application
+    return [
+        State("apply items", "apply.items", "/apply/HQ"),
+        State("apply form", "apply.form", "/apply/HQ/ARCHPROOF"),
+        State("apply form refused", "apply.send", "/apply/HQ/ARCHPROOF",
+              act=lambda p: _submit(p, "form.ask-form button[type=submit]")),
+        State("apply sent", "apply.sent", "/apply/HQ/ARCHPROOF", act=_apply),
+        State("tracking application public", "tracking.ticket", f"/track/{number}"),
+        State("tracking application private", "tracking.ticket", f"/track/{number}?c={code}"),
+        State("division applications", "division.applications_inbox",
+              "/hall/HQ/applications", who="division04"),
+        State("division application", "division.application_page",
+              f"/hall/HQ/applications/{application_id}", who="division04"),
+        State("window finds an application", "division.application_find",
+              f"/hall/HQ/applications/find?service_no={number}", who="clerk10"),
+    ]
+
+
+def _apply(page: Page) -> None:
+    from file_helpers import jpeg, pdf
+
+    page.locator('input[name="name"]').fill("欧阳芒")
+    page.locator('input[name="phone"]').fill("13900139000")
+    page.locator('input[name="field_purpose"]').fill("出国政审")
+    page.locator('input[name="field_copies"]').fill("2")
+    page.locator('input[name="document_0"]').set_input_files(
+        {"name": "id.jpg", "mimeType": "image/jpeg", "buffer": jpeg()})
+    page.locator('input[name="document_1"]').set_input_files(
+        {"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": pdf()})
+    page.locator('input[name="declared"]').check()
+    _submit(page, "form.ask-form button[type=submit]")
+
+
 def _ask(page: Page, body: str) -> None:
     page.locator('select[name="topic"]').select_option("TITLE")
     page.locator('input[name="subject"]').fill("材料补交")
@@ -415,7 +454,7 @@ def busy_hall(app, desk):  # noqa: F811 - the fixture imported above
     desk.ids = {"tracked": tracked, "case": case.id, "device": device.id, "enrol": code,
                 "waiting": waiting, **_bookings(desk), "appointment": _appointment_due(desk),
                 "away": away, "enquiry": _enquiry(desk), "results": _results_and_notice(desk),
-                "qa": _published_answers(desk)}
+                "qa": _published_answers(desk), "application": _application(desk)}
     return desk
 
 
@@ -441,6 +480,18 @@ def _published_answers(desk) -> int:
     desk.do(demo_qa.seed_demo_answers)
     with desk.session() as session:
         return session.scalar(sa.select(sa.func.min(PublishedAnswer.id)))
+def _application(desk) -> tuple[str, str, int]:
+    """An application online for ARCHPROOF (division04's), asked for one document."""
+    from conftest import actor
+    from file_helpers import jpeg, pdf
+    from hall import applications
+
+    made = desk.do(applications.submit, "HQ", "ARCHPROOF", name="欧阳芒",
+                   phone="13900139000", values={"purpose": "出国政审", "copies": "2"},
+                   declared=True, documents=[(0, "身份证.jpg", jpeg()), (1, "协议.pdf", pdf())])
+    desk.do(applications.request_documents, made.id, documents=["身份证反面"],
+            actor=actor(desk.app, "division04"))
+    return made.service_no, made.access_code, made.id
 
 
 def _results_and_notice(desk) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = [p for p in (ROOT / "hall").rglob("*.py") if "web" not in p.relative_to(ROOT / "hall").parts]
 WEB = ("flask", "flask_", "hall.web", "kiosk", "display", "tracking", "booking", "ask",
-       "results", "qa")
+       "results", "qa", "apply")
 # Password hashing is a pure function that happens to live in Werkzeug's package.
 ALLOWED = {"werkzeug.security"}
 
@@ -44,12 +44,13 @@ def test_the_top_level_layout_is_in_place():
 
 # -- the import graph ---------------------------------------------------------------------------
 
-PACKAGES = ("hall", "kiosk", "display", "tracking", "booking", "ask", "results", "qa")
+PACKAGES = ("hall", "kiosk", "display", "tracking", "booking", "ask", "results", "qa",
+            "apply")
 # A screen: its routes, forms, templates and scripts in one folder, sharing only the
 # infrastructure of hall/web (auth, problems, i18n, templating…) and the domain.
 SCREENS = ("hall.web.console", "hall.web.division", "hall.web.manager", "hall.web.admin",
            "hall.web.cli", "kiosk", "display", "tracking", "booking", "ask",
-           "results", "qa")
+           "results", "qa", "apply")
 
 
 def _module_name(path: Path) -> str:

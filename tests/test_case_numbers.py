@@ -166,12 +166,19 @@ def test_cases_already_there_are_numbered_by_the_migration(tmp_path):
                                        "VARCHAR(8) NOT NULL DEFAULT 'working'"))
             connection.execute(sa.text("ALTER TABLE service_items ADD COLUMN results_public "
                                        "BOOLEAN NOT NULL DEFAULT 0"))
+            # and those 0018 adds (applying online)
+            connection.execute(sa.text("ALTER TABLE service_items ADD COLUMN apply_online "
+                                       "BOOLEAN NOT NULL DEFAULT 0"))
+            connection.execute(sa.text("ALTER TABLE service_items ADD COLUMN apply_fields "
+                                       "JSON NOT NULL DEFAULT '[]'"))
         demo.seed_demo(db.session, password="demo")  # halls, items, divisions, staff
         db.session.remove()
         with db.engine.begin() as connection:
             connection.execute(sa.text("ALTER TABLE windows DROP COLUMN appointment_streak"))
             connection.execute(sa.text("ALTER TABLE halls DROP COLUMN notice_unit"))
             connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN results_public"))
+            connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN apply_online"))
+            connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN apply_fields"))
         db.engine.dispose()
     with sqlite3.connect(path) as c:
         service, division = c.execute("SELECT id, division_id FROM service_items "

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import MONDAY_0930, actor
-from hall import cases, clock, enquiries, issuing, queue
-from hall.models import Ticket
+from file_helpers import png
+from hall import applications, cases, clock, enquiries, issuing, queue
+from hall.models import ServiceItem, Ticket
 from hall.web.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,6 +112,15 @@ ROUTES = {
     "tracking.write": "public", "tracking.enquiry_file": "public",
     "api.enquiry_topics": "public", "api.send_enquiry": "public", "api.get_enquiry": "public",
     "api.write_enquiry": "public",
+    # applying online (issue 15): the public form, the tracking page's moves with the code;
+    # the division's pre-review, which the hall's clerks may read (the window's lookup)
+    "apply.items": "public", "apply.form": "public", "apply.send": "public",
+    "apply.sent": "public", "apply.receipt": "public", "tracking.reupload": "public", "tracking.withdraw": "public",
+    "tracking.application_file": "public", "api.send_application": "public",
+    "api.get_application": "public", "api.upload_application_document": "public",
+    "division.applications_inbox": "inbox", "division.application_act": "case-work",
+    "division.application_page": "case", "division.application_find": "case",
+    "division.application_file": "case",
     "division.enquiries_inbox": "inbox", "division.enquiry_page": "case-work",
     "division.enquiry_act": "case-work", "division.enquiry_file": "case-work",
     "extension_requests.decide_enquiry": "manager",
@@ -153,7 +163,15 @@ def make_sample(app) -> dict:
         asked = enquiries.submit(db.session, "HQ", kind="consultation", topic="EXAM",
                                  subject="报考条件", body="应届生能否报考？", name="欧阳芒",
                                  phone="13900139000")
-        return {"enquiry_id": asked.id, "kind": "complaint", "hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
+        # an application online for EXAM, which the Civil Service Division pre-reviews
+        exam = db.session.scalar(sa.select(ServiceItem).where(ServiceItem.code == "EXAM",
+                                                               ServiceItem.hall.has(code="HQ")))
+        exam.apply_online = True
+        db.session.commit()
+        applied = applications.submit(
+            db.session, "HQ", "EXAM", name="欧阳芒", phone="13900139000", declared=True,
+            documents=[(i, f"{i}.png", png()) for i in range(len(exam.documents))])
+        return {"application_id": applied.id, "index": 0, "enquiry_id": asked.id, "kind": "complaint", "hall": "HQ", "no": 3, "window_no": 3, "case_id": case.id, "rating_id": 1,
                 "service_no": ticket.service_no, "username": "clerk22", "code": "CIVIL",
                 "day": "2026-11-23", "move": "call", "action": "take", "filename": "x.css",
                 "device_id": 1, "version": 1, "booking_code": "ZZZZZZZZ", "service": "EXAM",

@@ -14,8 +14,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from hall import board, enquiries, numbers
-from hall.models import Booking, Enquiry, Ticket
+from hall import applications, board, enquiries, numbers
+from hall.models import Application, Booking, Enquiry, Ticket
 from hall.web import access_codes
 from hall.web.access_codes import SCOPE, limited, rate_limit  # noqa: F401  (the routes' names)
 from hall.web.extensions import db
@@ -33,6 +33,9 @@ class Lookup:
     booking: Booking | None = None
     # A question, complaint or report sent online: a number of the same counter, no ticket.
     enquiry: Enquiry | None = None
+    # An application sent online, before it is accepted (then its case has a visit record
+    # under the same number, found as ``ticket``).
+    application: Application | None = None
 
     @property
     def found(self) -> bool:
@@ -50,7 +53,9 @@ def find(raw: str, code: str | None = None) -> Lookup:
         ticket = board.find_by_service_no(db.session, number)
         booking = None if ticket else _booked(number)
         asked = None if ticket or booking else enquiries.by_service_no(db.session, number)
-        return Lookup(ticket, booking=booking, enquiry=asked)
+        applied = (None if ticket or booking or asked else
+                   applications.by_service_no(db.session, number))
+        return Lookup(ticket, booking=booking, enquiry=asked, application=applied)
     refusal = access_codes.refused(number)
     if refusal is not None:
         return Lookup(None, locked=bool(refusal.minutes), code_given=True,
@@ -58,10 +63,13 @@ def find(raw: str, code: str | None = None) -> Lookup:
     ticket = board.find_by_service_no(db.session, number)
     booking = None if ticket else _booked(number)
     asked = None if ticket or booking else enquiries.by_service_no(db.session, number)
-    expected = ticket or booking or asked
+    applied = (None if ticket or booking or asked else
+               applications.by_service_no(db.session, number))
+    expected = ticket or booking or asked or applied
     if not access_codes.verify(number, code, expected.access_code if expected else None):
         return Lookup(None, code_given=True)
-    return Lookup(ticket, verified=True, code_given=True, booking=booking, enquiry=asked)
+    return Lookup(ticket, verified=True, code_given=True, booking=booking, enquiry=asked,
+                  application=applied)
 
 
 def _booked(number: str) -> Booking | None:

@@ -19,6 +19,7 @@ from hall.web.problems import translate
 from hall.web.templating import local_time
 
 from . import bp
+from .application import application_page
 from .cache import views
 from .enquiry import enquiry_page
 from .lookup import Lookup, find, limited, refusal_text
@@ -91,7 +92,8 @@ def _find(raw: str, code: str):
         found = find(raw, code)
     except InvalidServiceNumber as error:
         return None, _form(translate(error), raw, 400)
-    if not found.found and found.booking is None and found.enquiry is None:
+    if (not found.found and found.booking is None and found.enquiry is None
+            and found.application is None):
         return None, _form(refusal_text(found), raw, 404)
     return found, None
 
@@ -102,6 +104,8 @@ def _show(raw: str, code: str):
         return refused
     if found.enquiry is not None:  # a question, complaint or report sent online
         return enquiry_page(found, code)
+    if found.application is not None:  # an application sent online, not accepted yet
+        return application_page(found, code)
     if found.ticket is None:  # a booked visit, not checked in yet
         return booked_page(found, code)
     return render_template("tracking/ticket.html", **_page(found, code))

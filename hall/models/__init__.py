@@ -1,4 +1,5 @@
 """Tables of the hall, in SQLAlchemy 2.0 style. Every row belongs to a hall."""
+from .applications import Application, ApplicationState  # issue 15: applying online
 from .base import Base, UTCDateTime
 from .bookings import Booking, BookingRules, BookingStatus, RemoteTicket, ServiceBooking, SlotPlaces  # noqa: I001
 from .calendar import CalendarDay, CalendarYear
@@ -60,4 +61,5 @@ __all__ = [
     "StoredFile",
     "NoticeObjection", "PublicNotice",
     "PublishedAnswer",
+    "Application", "ApplicationState",
 ]

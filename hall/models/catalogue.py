@@ -50,6 +50,11 @@ class ServiceItem(Base):
     # Its decided cases are listed in the open (办理结果公开), the applicant masked: only where
     # the law says the results are public (e.g. professional titles, recruitment).
     results_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Applied for online (网上申报, ``hall.applications``): the form's fields, each
+    # {"name", "zh", "en", "kind": text|number|date|id_no|phone, "required", "max"}; every
+    # document of ``documents`` is uploaded.
+    apply_online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    apply_fields: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
 
     hall: Mapped[Hall] = relationship()
     division: Mapped[Division | None] = relationship()

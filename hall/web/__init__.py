@@ -124,6 +124,7 @@ def _root():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from apply import bp as apply_bp  # issue 15: applying online
     from ask import bp as ask_bp  # issue 15: questions, complaints and reports online
     from booking import bp as booking_bp
     from display import bp as display_bp
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(remote_bp)
     app.register_blueprint(device_enrolment.bp)
     app.register_blueprint(ask_bp)
+    app.register_blueprint(apply_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(qa_bp)
 

@@ -27,7 +27,16 @@ def localized(obj, field: str = "name") -> str:
     return getattr(obj, f"{field}_zh")
 
 
+def in_language(words: dict) -> str:
+    """``words["en"]`` for English pages, else ``words["zh"]`` (the catalogue's JSON: the
+    documents of a guide, the fields of an item's form)."""
+    if is_english() and words.get("en"):
+        return str(words["en"])
+    return str(words.get("zh") or "")
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.filters["in_language"] = in_language
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["grouped"] = numbers.grouped

@@ -13,7 +13,7 @@ import hall.models.base  # noqa: F401  (the hall's column types, e.g. UTCDateTim
 
 
 revision = '0019'
-down_revision = '0017'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,14 @@ from flask import jsonify
 from hall.numbers import ACCESS_CODE_LENGTH
 
 from ..moves import MOVES, MoveRequest
-from . import openapi_bookings, openapi_enquiries, openapi_qa, openapi_remote, openapi_results
+from . import (
+    openapi_applications,
+    openapi_bookings,
+    openapi_enquiries,
+    openapi_qa,
+    openapi_remote,
+    openapi_results,
+)
 from .auth import TokenRequest
 from .common import bp
 from .guide import GUIDE
@@ -217,6 +224,7 @@ def document() -> dict:
     components.update(openapi_enquiries.components())
     components.update(openapi_results.components())  # issue 15
     components.update(openapi_qa.components())  # issue 15: the public Q&A
+    components.update(openapi_applications.components())  # issue 15: applying online
     moves = {f"/api/v1/halls/{{hall}}/windows/{{no}}/{name}": _move_path(move)
              for name, move in MOVES.items()}
     return _device_contract({
@@ -323,6 +331,7 @@ def document() -> dict:
             **openapi_enquiries.paths(_hall_param()),
             **openapi_results.paths(_hall_param()),
             **openapi_qa.paths(_hall_param()),
+            **openapi_applications.paths(_hall_param()),
             "/api/v1/halls/{hall}/guide": {"get": {
                 "operationId": "hallGuide",
                 "summary": "The hall's service guide: every item offered, its documents, "

@@ -48,7 +48,8 @@ def seed_demo_command(if_empty: bool) -> None:
     if if_empty and db.session.scalar(select(func.count()).select_from(Hall)):
         click.echo("Database already has halls; demo data not loaded.")
         return
-    report = demo.seed_demo(db.session, password=current_app.config["DEMO_PASSWORD"])
+    report = demo.seed_demo(db.session, password=current_app.config["DEMO_PASSWORD"],
+                            pending_application=True)
     click.echo(f"Demo data: {report}")
     click.echo(f"Public Q&A: {demo_qa.seed_demo_answers(db.session)} answers published")
     click.echo("Demo accounts (password: the DEMO_PASSWORD setting, 'demo' by default):")

@@ -4,6 +4,7 @@ history and the moves its state allows. Routes in ``routes``, the moves and word
 Questions, complaints and reports sent online (issue 15) in ``enquiry_routes``, beside the
 cases (/hall/<hall>/enquiries); the public notice on the case's page in ``notice``."""
 from . import (
+    application_routes,  # noqa: F401  (pre-review of applications online, issue 15)
     enquiry_routes,  # noqa: F401  (questions and complaints, issue 15)
     notice,  # noqa: F401  (public notice on the case's page, issue 15)
 )
