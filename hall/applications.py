@@ -58,6 +58,7 @@ from .models import (
     TicketStatus,
 )
 from .models.applications import open_clause
+from .models.tickets import ONLINE_SOURCE
 
 VISITOR = Actor("visitor")
 S = ApplicationState
@@ -69,7 +70,6 @@ FIELD_MAX = 200        # a text field of the item's form, unless the field says 
 # The visit record of an application accepted online: a ticket never queued or called, its
 # own letter (no item has O: read as 0 on a ticket) and counter of the day.
 ONLINE_PREFIX = "O"
-ONLINE_SOURCE = "online"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import Date, String, and_, case, cast, func, literal, null, or_,
 from sqlalchemy.orm import Session
 
 from .models import Booking, BookingStatus, Event, Ticket
+from .models.tickets import ONLINE_SOURCE
 from .period import Period, Sql
 
 APPOINTMENT, REMOTE, WALK_IN = "appointment", "remote", "walk_in"
@@ -199,7 +200,8 @@ def _visits(session: Session, period: Period):
                case((T.c.appointment_at.is_not(None),
                      sql.seconds(T.c.appointment_at, moves.c.first_called))).label("delay"))
         .select_from(T.outerjoin(moves, moves.c.ticket_id == T.c.id))
-        .where(T.c.hall_id == period.hall_id, T.c.day >= period.first, T.c.day <= period.last)
+        .where(T.c.hall_id == period.hall_id, T.c.day >= period.first, T.c.day <= period.last,
+               T.c.source != ONLINE_SOURCE)
         .cte("visits"))
 
 

@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import clock
+from . import applications, clock
 from .enquiry_deadlines import kept
-from .models import Case, Enquiry, Event, open_clause
+from .models import Case, Enquiry, Event, Ticket, open_clause
 from .models.enquiries import running_clause
 from .period import Period
 
@@ -138,14 +138,19 @@ class Counting:
                   kept(E.c.concluded_at, E.c.conclude_due_at)), 1),
             else_=0)
         p = self.period
+        T = Ticket.__table__
+        # A case accepted from an online application (its visit record's source is
+        # "online") is that channel's, not the windows'.
+        channel = func.coalesce(E.c.kind, case((T.c.source == "online", APPLICATION)))
         rows = self.session.execute(
-            select(Ev.c.kind, E.c.kind.label("enquiry_kind"), func.count().label("n"),
+            select(Ev.c.kind, channel.label("enquiry_kind"), func.count().label("n"),
                    func.sum(on_time).label("on_time"))
             .select_from(Ev.outerjoin(C, C.c.id == Ev.c.case_id)
+                         .outerjoin(T, T.c.id == C.c.ticket_id)
                          .outerjoin(E, E.c.id == Ev.c.enquiry_id))
             .where(Ev.c.hall_id == p.hall_id, Ev.c.at >= p.start, Ev.c.at < p.end,
                    Ev.c.kind.in_(MOVES))
-            .group_by(Ev.c.kind, E.c.kind))
+            .group_by(Ev.c.kind, channel))
         return {(r.kind, r.enquiry_kind): (r.n, int(r.on_time or 0)) for r in rows}
 
     def count(self, kind: str, enquiry_kind: str | None = None) -> int:
@@ -160,12 +165,14 @@ class Counting:
     def warnings(self) -> dict[tuple[str, str], int]:
         """{(channel, yellow|red): open and warned now} of the hall's cases and enquiries, as
         the deadline job left them."""
-        C, E = Case.__table__, Enquiry.__table__
+        C, E, T = Case.__table__, Enquiry.__table__, Ticket.__table__
         hall_id = self.period.hall_id
-        cases = (select(literal(HALL).label("channel"), C.c.warning, func.count().label("n"))
+        channel = case((T.c.source == "online", APPLICATION), else_=HALL)
+        cases = (select(channel.label("channel"), C.c.warning, func.count().label("n"))
+                 .select_from(C.outerjoin(T, T.c.id == C.c.ticket_id))
                  .where(C.c.hall_id == hall_id, open_clause(),
                         C.c.warning.in_(("yellow", "red")))
-                 .group_by(C.c.warning))
+                 .group_by(channel, C.c.warning))
         asked = (select(E.c.kind, E.c.warning, func.count())
                  .where(E.c.hall_id == hall_id, running_clause(),
                         E.c.warning.in_(("yellow", "red")))
@@ -226,15 +233,19 @@ def application_row(figures: Mapping[str, int]) -> ChannelRow:
                    "awaiting_prereview")})
 
 
-# The rows of the table, in the order shown. Online applications (``hall.applications``)
-# plug in here, second, with a builder of one row:
-#
-#     def application_rows(c: Counting) -> list[ChannelRow]:
-#         p = c.period
-#         return [application_row(applications.figures(c.session, p.hall_id, p.start, p.end))]
-#
-#     ROW_BUILDERS = [hall_rows, application_rows, enquiry_rows]
-ROW_BUILDERS: list[RowBuilder] = [hall_rows, enquiry_rows]
+def application_rows(c: Counting) -> list[ChannelRow]:
+    """Online applications (hall.applications): counted from their own table, whose states
+    and pre-review flags say what the events would."""
+    p = c.period
+    made = application_row(applications.figures(c.session, p.hall_id, p.start, p.end))
+    # The cases they became, open and warned now (those deemed accepted start late).
+    warned = c.warned(APPLICATION)
+    made.open_yellow, made.open_red = warned["open_yellow"], warned["open_red"]
+    return [made]
+
+
+# The rows of the table, in the order shown.
+ROW_BUILDERS: list[RowBuilder] = [hall_rows, application_rows, enquiry_rows]
 
 
 def figures(session: Session, period: Period, now: datetime | None = None, *,

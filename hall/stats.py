@@ -37,6 +37,7 @@ from .models import (
     TicketStatus,
     Window,
 )
+from .models.tickets import ONLINE_SOURCE
 from .period import Period, Sql
 
 POOR = 2  # ratings at or below this are poor (不满意, 非常不满意)
@@ -142,7 +143,7 @@ def _rows(session: Session, period: Period):
         )
         .select_from(T.outerjoin(moves, moves.c.ticket_id == T.c.id))
         .where(T.c.hall_id == period.hall_id, T.c.day >= period.first,
-               T.c.day <= period.last)
+               T.c.day <= period.last, T.c.source != ONLINE_SOURCE)  # never queued: not the floor's
     )
 
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from conftest import actor
 from enquiry_helpers import Hall as EnquiryHall
 from hall import (
+    applications,
     cases,
     channel_figures,
     clock,
@@ -52,13 +53,21 @@ def scripted_autumn(app) -> None:
     On the day: a ticket at window 4 becomes case K2, decided the same morning (on time); K1
     is decided (late); Q1 is answered (on time), Q2 (late); C1 is concluded (late); C2 gets
     an extension of 30 days; R1 is concluded (in time); report R2 arrives; complaint C3
-    arrives and is declined. Q3 is still unanswered: red."""
+    arrives and is declined. Q3 is still unanswered: red.
+    Online applications: A2 arrives on Mon 16 Nov (pre-review due Mon 23 Nov), A1 on Tue 24
+    Nov (due Tue 1 Dec); on the day both are accepted, A1 in time, A2 late (deemed accepted
+    from its arrival), and A3 arrives."""
     h = EnquiryHall(app)
     clerk3, clerk4 = actor(app, "clerk03"), actor(app, "clerk04")
     civil, manager = actor(app, "division01"), h.manager
+    archives = actor(app, "division04")  # ARCHPROOF's division
     with clock.frozen(local("2026-09-21 10:00")) as frozen:
         h.clock = frozen
         c1, c2 = h.ask("complaint"), h.ask("complaint")
+        frozen.at = local("2026-11-16 10:00")
+        a2 = apply_online(h)
+        frozen.at = local("2026-11-24 10:00")
+        a1 = apply_online(h)
         frozen.at = local("2026-09-25 10:00")
         for made in (c1, c2):
             h.do(enquiries.accept, made.id, actor=h.title)
@@ -91,8 +100,21 @@ def scripted_autumn(app) -> None:
         h.ask("report", topic="INSURE")
         c3 = h.ask("complaint")
         h.do(enquiries.decline, c3.id, reason="不属于本单位职责。", actor=h.title)
+        for made in (a1, a2):
+            h.do(applications.accept, made, actor=archives)
+        apply_online(h)
         with h.session() as s:
             deadlines.tick(s, now=local("2026-12-01 12:00"))
+
+
+def apply_online(h: EnquiryHall) -> int:
+    """An application online for ARCHPROOF with its two documents: its id."""
+    from file_helpers import jpeg, pdf
+
+    made = h.do(applications.submit, "HQ", "ARCHPROOF", name="欧阳芒", phone="13900139000",
+                values={"purpose": "出国政审", "copies": "2"}, declared=True,
+                documents=[(0, "身份证.jpg", jpeg()), (1, "协议.pdf", pdf())])
+    return made.id
 
 
 def window_case(h: EnquiryHall, window: int, clerk, division) -> int:
@@ -114,6 +136,10 @@ EXPECTED = {
     # K1, decided late, is still the division's work (to be closed): red, as the dashboard's
     # "Cases overdue" counts it.
     "hall": ((1, None, None, 1, 1, 0, 0, 1), {"tickets": 1}),
+    # A2, accepted late, is a case whose clock started on its arrival: red already.
+    "application": ((1, 1, 1, None, None, None, 0, 1),
+                    {"accepted": 2, "deemed_accepted": 1, "refused": 0, "withdrawn": 0,
+                     "awaiting_prereview": 1}),
     "consultation": ((0, 1, 1, None, None, None, 0, 1), {}),
     "complaint": ((1, 1, 0, 0, 1, 1, 0, 0), {"accepted": 0, "declined": 1}),
     "report": ((1, 0, 0, 1, 0, 0, 0, 0), {"accepted": 0, "declined": 0}),
@@ -134,10 +160,11 @@ def day_rows(app, period_of=lambda hall: stats.Period.day(hall, DAY)):
 def test_the_day_counts_each_channel_side_by_side(any_app):
     scripted_autumn(any_app)
     rows = day_rows(any_app)
-    assert [r.channel for r in rows] == ["hall", "consultation", "complaint", "report"]
+    assert [r.channel for r in rows] == ["hall", "application", "consultation", "complaint",
+                                           "report"]
     for r in rows:
         assert (columns(r), r.details) == EXPECTED[r.channel], r.channel
-    consultation = rows[1]
+    consultation = rows[2]
     assert (consultation.responded, consultation.responded_rate) == (2, 0.5)
     assert rows[0].concluded_rate == 0.5
 
@@ -156,7 +183,7 @@ def test_the_day_before_and_november_see_other_moves(app):
 
 
 def test_an_online_applications_row_plugs_in_as_a_builder(app):
-    """What the lead adds after merging ``hall.applications``: one builder in the list."""
+    """A source of rows is one builder in the list (here a stand-in for the applications')."""
     got = {"submitted": 5, "accepted": 2, "deemed_accepted": 1, "refused": 1, "withdrawn": 0,
            "awaiting_prereview": 1, "prereview_on_time": 3, "prereview_late": 1}
     seen = []
@@ -220,18 +247,19 @@ def test_the_daily_report_keeps_prints_and_lists_the_channels(app, client):
                  "concluded_late", "extended", "open_yellow", "open_red")
         assert tuple(totals[f"{channel}_{n}"] for n in names) == figures, channel
         assert {n: totals[f"{channel}_{n}"] for n in details} == details
-    assert reports.channel_summary(totals) == {"hall": 1, "online": 2, "late": 3}
+    assert reports.channel_summary(totals) == {"hall": 1, "online": 3, "late": 4}
     assert reports.channel_summary({"tickets": 3}) is None  # a report kept before
 
     sign_in(client, "manager")
     page = client.get("/hall/HQ/reports").get_data(as_text=True)
     listed = dict(re.findall(r'<span data-channel="(\w+)">(\d+)</span>', page))
-    assert listed == {"hall": "1", "online": "2", "late": "3"}
+    assert listed == {"hall": "1", "online": "3", "late": "4"}
 
     pdf = client.get("/hall/HQ/reports/2026-12-01.pdf").data
     text = " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     assert "线上与大厅 Online and at the windows" in text
     assert "大厅窗口办件 Cases at the windows 1 — — 1 1 0 0 1" in text
+    assert "网上申办 Online applications 1 1 1 — — — 0 1" in text
     assert "网上咨询 Questions online 0 1 1 — — — 0 1" in text
     assert "网上投诉 Complaints online 1 1 0 0 1 1 0 0" in text
     assert "网上举报 Reports online 1 0 0 1 0 0 0 0" in text
@@ -298,3 +326,13 @@ def test_the_dashboard_shows_today_s_channels_and_follows_enquiries(app, client)
     # A question answered or sent online redraws the dashboard (gathered, as bookings do).
     assert live.touches_dashboard({"kind": "enquiry.answered", "seq": None, "data": {}})
     assert live.touches_dashboard({"kind": "enquiry.submitted", "seq": None, "data": {}})
+
+
+def test_an_application_s_visit_record_is_not_a_ticket_of_the_floor(any_app):
+    """Accepting an application makes a visit record (a ticket that never queued) on the
+    day it arrived: November's floor counts K1's ticket only, not A1's and A2's records."""
+    scripted_autumn(any_app)
+    with any_app.app_context():
+        hall = get_hall(db.session, "HQ")
+        november = stats.Period.month(hall, 2026, 11)
+        assert stats.tickets(db.session, november).total.tickets == 1

@@ -56,6 +56,11 @@ class DailyCounter(Base):
     value: Mapped[int] = mapped_column(Integer)
 
 
+# The source of the visit record of an application accepted online (hall.applications): a
+# ticket that never queued, left out of the floor's figures (hall.stats, hall.booking_figures).
+ONLINE_SOURCE = "online"
+
+
 class Ticket(Base):
     """One visit: a queue number for today and a service number for good."""
 
@@ -85,7 +90,7 @@ class Ticket(Base):
     target_window_id: Mapped[int | None] = mapped_column(ForeignKey("windows.id"))
     # The clerk who first called this visitor owns the matter (首问负责制).
     first_owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    source: Mapped[str] = mapped_column(String(10), default="kiosk")
+    source: Mapped[str] = mapped_column(String(10), default="kiosk")  # or ONLINE_SOURCE
     # A client's idempotency key: the same key within a hall returns the same ticket.
     request_key: Mapped[str | None] = mapped_column(String(64))
     # The registered device that issued it (None: a trusted network, or the hall's own
