@@ -131,25 +131,38 @@ def _prefix(value: str | None) -> str:
     return prefix
 
 
+# A document line that starts with this is uploaded when applying online (hall.applications
+# reads ``"upload": true``); the rest are originals shown at the window.
+UPLOAD_MARK = "*"
+
+
 def guide_lines(text: str | None) -> list[dict]:
-    """``中文 | English`` a line (the English may be left out) as the catalogue keeps them."""
+    """``中文 | English`` a line (the English may be left out) as the catalogue keeps them;
+    a line starting with ``*`` (or ``＊``) is a document uploaded online."""
     lines = []
     for raw in (text or "").splitlines():
-        zh, _sep, en = raw.partition("|")
+        raw = raw.strip()
+        upload = raw[:1] in (UPLOAD_MARK, "＊")
+        zh, _sep, en = (raw[1:] if upload else raw).partition("|")
         if zh.strip() or en.strip():
-            lines.append({"zh": " ".join(zh.split()), "en": " ".join(en.split())})
+            line: dict[str, Any] = {"zh": " ".join(zh.split()), "en": " ".join(en.split())}
+            if upload:
+                line["upload"] = True
+            lines.append(line)
     return lines
 
 
 def guide_text(lines: Iterable[dict] | None) -> str:
     """The inverse of :func:`guide_lines`, to edit a guide in a text box."""
-    return "\n".join(f"{line.get('zh', '')} | {line.get('en', '')}".rstrip(" |")
-                     for line in lines or [])
+    return "\n".join(
+        (UPLOAD_MARK + " " if line.get("upload") else "")
+        + f"{line.get('zh', '')} | {line.get('en', '')}".rstrip(" |") for line in lines or [])
 
 
 def _guide(lines: list[dict] | None, field: str) -> list[dict]:
     lines = [{"zh": " ".join(clean_text(str(line.get("zh", ""))).split()),
-              "en": " ".join(clean_text(str(line.get("en", ""))).split())} for line in lines or []]
+              "en": " ".join(clean_text(str(line.get("en", ""))).split()),
+              **({"upload": True} if line.get("upload") else {})} for line in lines or []]
     if len(lines) > MAX_GUIDE_LINES:
         raise InvalidInput("invalid-guide-line", on=field, field=Term(FIELDS[field]),
                            line=MAX_GUIDE_LINES + 1, max=MAX_GUIDE_LINES)
@@ -402,7 +415,7 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
                  time_limit_days=0, legal_limit_days=None, standard_minutes=10,
                  documents=None, procedure=None, fees_zh=None, fees_en=None,
                  legal_basis_zh=None, legal_basis_en=None, active=True,
-                 sort_order=0, results_public=False) -> dict[str, Any]:
+                 sort_order=0, results_public=False, apply_online=False) -> dict[str, Any]:
     promised = _limit(time_limit_days)
     legal = promised if legal_limit_days in (None, "") else _limit(legal_limit_days)
     if legal < promised:
@@ -426,6 +439,8 @@ def _item_values(session: Session, hall: Hall, *, prefix, name_zh, name_en, divi
         "active": bool(active), "sort_order": _sort_order(sort_order),
         # decided cases listed in the open, applicant masked (hall.results; issue 15)
         "results_public": bool(results_public),
+        # taken online at /apply/<hall>/<item> (hall.applications; issue 15)
+        "apply_online": bool(apply_online),
     }
 
 
@@ -464,7 +479,7 @@ def current_values(item: ServiceItem) -> dict[str, Any]:
             "procedure": item.procedure, "fees_zh": item.fees_zh, "fees_en": item.fees_en,
             "legal_basis_zh": item.legal_basis_zh, "legal_basis_en": item.legal_basis_en,
             "active": item.active, "sort_order": item.sort_order,
-            "results_public": item.results_public}
+            "results_public": item.results_public, "apply_online": item.apply_online}
 
 
 @operation

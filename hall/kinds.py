@@ -279,6 +279,7 @@ FIELDS: dict[str, Field] = {
     "retain_until": Field(N_("Kept until"), "time"),
     # results in the open and public notice (issue 15)
     "results_public": Field(N_("Results public by law"), "yes_no"),
+    "apply_online": Field(N_("Taken online"), "yes_no"),
     "notice_unit": Field(N_("Public notice counted in"), "term", NOTICE_UNITS),
 }
 

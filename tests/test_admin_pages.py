@@ -374,3 +374,37 @@ def test_a_city_administrator_runs_only_their_hall(app):
     r = client.post("/admin/halls", data={"csrf_token": csrf_token(client, "/admin/halls"),
                                           "code": "X1", "node_no": "77"})
     assert r.status_code == 403
+
+
+def test_an_item_taken_online_keeps_its_uploaded_documents_when_edited(admin_client, app):
+    """The documents uploaded online are the lines marked ``*``: an edit keeps the marks, can
+    add one, and switches applying online on and off (hall.applications reads both)."""
+    with app.app_context():
+        item = db.session.scalar(sa.select(ServiceItem).where(ServiceItem.code == "EXAM"))
+        before = [dict(d) for d in item.documents]
+    form = service_form(admin_client)
+    assert "* " not in form["documents"] and "apply_online" not in form
+    lines = form["documents"].splitlines()
+    lines[0] = "* " + lines[0]
+    form.update(documents="\n".join(lines + ["＊学历证书扫描件 | Diploma scan"]),
+                apply_online="on")
+    assert post(admin_client, "/admin/halls/HQ/services/EXAM", form).status_code == 302
+    with app.app_context():
+        item = db.session.scalar(sa.select(ServiceItem).where(ServiceItem.code == "EXAM"))
+        assert item.apply_online is True
+        assert item.documents == [{**before[0], "upload": True}, *before[1:],
+                                  {"zh": "学历证书扫描件", "en": "Diploma scan", "upload": True}]
+    page = admin_client.get("/admin/halls/HQ/services/EXAM").get_data(as_text=True)
+    assert 'name="apply_online" checked' in page
+    form = service_form(admin_client)  # edited again without touching the documents
+    assert form["documents"].splitlines()[0].startswith("* ")
+    form.pop("apply_online", None)
+    assert post(admin_client, "/admin/halls/HQ/services/EXAM", form).status_code == 302
+    with app.app_context():
+        item = db.session.scalar(sa.select(ServiceItem).where(ServiceItem.code == "EXAM"))
+        assert item.apply_online is False
+        assert [d.get("upload", False) for d in item.documents] == (
+            [True] + [False] * (len(before) - 1) + [True])
+    (first, second) = events(app, "admin.service_edited")
+    assert first.data["changed"]["apply_online"] == {"before": False, "after": True}
+    assert second.data["changed"]["apply_online"] == {"before": True, "after": False}

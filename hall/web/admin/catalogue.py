@@ -33,7 +33,8 @@ def _values(item: ServiceItem) -> dict:
             "procedure": admin.guide_text(item.procedure), "fees_zh": item.fees_zh,
             "fees_en": item.fees_en, "legal_basis_zh": item.legal_basis_zh or "",
             "legal_basis_en": item.legal_basis_en or "", "sort_order": item.sort_order,
-            "active": item.active, "results_public": item.results_public}
+            "active": item.active, "results_public": item.results_public,
+            "apply_online": item.apply_online}
 
 
 def _submitted() -> tuple[dict, dict]:
@@ -41,8 +42,10 @@ def _submitted() -> tuple[dict, dict]:
     values: dict[str, Any] = {f: request.form.get(f, "") for f in ("code", *TEXT_FIELDS)}
     values["active"] = request.form.get("active") == "on"
     values["results_public"] = request.form.get("results_public") == "on"
+    values["apply_online"] = request.form.get("apply_online") == "on"
     fields: dict[str, Any] = {f: values[f] for f in TEXT_FIELDS}
     fields.update(active=values["active"], results_public=values["results_public"],
+                  apply_online=values["apply_online"],
                   documents=admin.guide_lines(values["documents"]),
                   procedure=admin.guide_lines(values["procedure"]))
     return values, fields
