@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking bench-qa clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking bench-qa bench-online clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -94,6 +94,12 @@ bench-overdue: dev-setup translations
 # Public Q&A searches/s over 100,000 published answers, beside a bare endpoint.
 bench-qa: dev-setup translations
 	$(BIN)/python bench/qa_searches.py $(BENCH_ARGS)
+
+# Issue 15's figures: applications with two 1 MB documents per second beside a bare upload,
+# then the public Q&A's searches over 100,000 answers.
+bench-online: dev-setup translations
+	$(BIN)/python bench/online.py $(BENCH_ARGS)
+	$(BIN)/python bench/qa_searches.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -40,6 +40,15 @@ def serve(target: str) -> None:
     run()  # next() on a count is atomic under the GIL
 
 
+@app.post("/bare-upload")
+def bare_upload():
+    """Parse a multipart body (bench/online.py's applications) and say the files' sizes."""
+    sizes = {name: len(upload.read()) for name, upload in request.files.items()}
+    response = jsonify({"files": sizes, "number": next(_counter)})
+    response.status_code = 201
+    return response
+
+
 @app.post("/bare")
 def bare():
     """Echo the fields a ticket request carries, with a number, as a small JSON body."""
