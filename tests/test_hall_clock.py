@@ -80,6 +80,10 @@ def environment(tmp_path: Path, database: Path, hall_clock: str, **extra: str) -
     env.update(DATABASE_URL=f"sqlite:///{database}", INSTANCE_PATH=str(tmp_path / "instance"),
                SECRET_KEY="clock-test", FLASK_APP="hall.web:create_app", ACCESS_LOG="0",
                HOST="127.0.0.1", HALL_CLOCK=hall_clock, **extra)
+    # The clock starts now, when the test starts the process: without this, bench/_server.py
+    # gives every process the instant it was imported (the session's start), and a process
+    # started 12 minutes into a slow run read 10:12 where the test expects 10:0x.
+    env.setdefault("HALL_CLOCK_STARTED", repr(time.time()))
     return env
 
 

@@ -177,3 +177,20 @@ def test_a_number_past_the_database_range_anywhere_is_a_refusal_not_a_500(client
     # The rating device's address takes any integer; the database does not.
     r = client.get("/rate/HQ/14244057208243259419794604032")
     assert_page(r, 404)
+
+
+def test_a_multipart_part_without_a_name_is_a_clear_answer_not_a_500(client):
+    """Found by schemathesis on the applications API: a part with no name reached the NUL
+    guard as a None key."""
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n\x00\r\n"
+            f"--{boundary}--\r\n").encode()
+    r = client.post("/api/v1/applications/261123001000015/documents/0", data=body,
+                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code == 400 and r.get_json()["code"] == "nul-character"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+            f"--{boundary}--\r\n").encode()
+    r = client.post("/api/v1/applications/261123001000015/documents/0", data=body,
+                    content_type=f"multipart/form-data; boundary={boundary}")
+    assert r.status_code < 500 and r.get_json()["code"] != "internal-error"

@@ -36,7 +36,9 @@ def _guard():
     if request.is_json:
         return _guard_json()
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        if any(NUL in key or NUL in value for key, value in request.form.items(multi=True)):
+        # A multipart part without a name reaches the form with None for a key: not text.
+        if any(NUL in (key or "") or NUL in (value or "")
+               for key, value in request.form.items(multi=True)):
             return _nul_refusal()
     return None
 

@@ -90,6 +90,7 @@ def paths(hall_param: dict) -> dict:
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"$ref": "#/components/schemas/ApplicationForm"}}}},
             "responses": {"201": _json("Applied: the service number and access code (once)"),
+                          "400": _problem("A character no input may hold (`nul-character`)"),
                           "404": _problem("Unknown hall or item, or `not-applied-online`"),
                           "413": _problem(_FILE_REFUSED), "415": _problem(_FILE_REFUSED),
                           "422": _problem("A field wrong (`invalid-field`, with `field`)"),
@@ -116,6 +117,8 @@ def paths(hall_param: dict) -> dict:
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"$ref": "#/components/schemas/DocumentForm"}}}},
             "responses": {"201": _json("Uploaded; once all are in, pre-review again"),
+                          "400": _problem("A mistyped service number, or a character no "
+                                          "input may hold (`nul-character`)"),
                           "404": _problem("Unknown number or wrong code"),
                           "409": _problem("Not waiting for documents "
                                           "(`illegal-application-move`)"),
