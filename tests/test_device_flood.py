@@ -215,4 +215,7 @@ def test_a_flood_of_public_reads_from_one_address_is_limited_and_others_are_serv
     served = [c for c in codes if c != 429]
     assert len(served) <= 60 and codes.count(429) >= 240
     assert len(others) == 10 and 429 not in {s for s, _ in others}
-    assert max(seconds for _, seconds in others) < 2.0
+    # Served, not starved: a starved visitor waits for its 30 s timeout. The bound is loose
+    # because eight flooding threads share this 2-core machine with the whole suite (a clean
+    # run once took 2.4 s here); how fast a public read is under load is bench/track.py's.
+    assert max(seconds for _, seconds in others) < 5.0
