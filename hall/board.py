@@ -35,6 +35,20 @@ RECENT_SERVICES = 20
 RECENT_DAYS = 7
 
 
+# What the public queue of a hall is built from: one indexed row (read before every public
+# answer of the queue, by the view and by hall.web.kept).
+QUEUE_STAMP = select(Hall.floor_seq, Hall.timezone).where(Hall.code == bindparam("queue_hall"))
+
+
+def queue_stamp_of(row) -> tuple | None:
+    """The stamp of the row ``QUEUE_STAMP`` read: the hall's floor sequence and its day
+    (None: no such hall). Every move of the floor moves the sequence."""
+    if row is None:
+        return None
+    floor_seq, timezone = row
+    return (floor_seq, clock.local_date(clock.now(), timezone).isoformat())
+
+
 T, W = Ticket.__table__, Window.__table__
 _WAITING = TicketStatus.WAITING.value
 

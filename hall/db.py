@@ -153,3 +153,34 @@ def operation(
             return fn(session, *args, **kwargs)
 
     return wrapper
+
+
+# -- one row, read straight through the driver ----------------------------------------------
+
+_compiled: weakref.WeakKeyDictionary[Engine, dict] = weakref.WeakKeyDictionary()
+
+
+def first_row(engine: Engine, statement, params: dict) -> tuple | None:
+    """The first row of ``statement`` (a Core select of plain columns: no type conversion is
+    applied), read on a pooled connection through the driver itself.
+
+    For the reads before every public answer (hall.web.kept: a hall's floor sequence, a
+    visit's last event), where SQLAlchemy's connection, transaction and result objects cost
+    five times the query. The statement is compiled once per engine."""
+    known = _compiled.setdefault(engine, {})
+    compiled = known.get(statement)
+    if compiled is None:
+        compiled = known[statement] = statement.compile(dialect=engine.dialect)
+    values = compiled.construct_params(params)
+    if compiled.positional:
+        values = tuple(values[name] for name in compiled.positiontup or ())
+    connection = engine.raw_connection()  # back to the pool (and rolled back) on close
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.string, values)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

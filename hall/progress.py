@@ -223,7 +223,14 @@ def stamp(session: Session | Connection, service_no: str) -> tuple | None:
     every move that changes those moves the hall's floor sequence, which its stamp carries.
     One indexed read, whichever process made the last move: a view kept for a stamp is never
     shown after the move that changed it has answered."""
-    row = session.execute(_STAMP, {"number": service_no}).first()
+    return stamp_of(session.execute(_STAMP, {"number": service_no}).first())
+
+
+STAMP_QUERY = _STAMP  # read through the driver by hall.web.kept, before every public answer
+
+
+def stamp_of(row) -> tuple | None:
+    """The stamp of the row ``_STAMP`` read (None: no such visit)."""
     if row is None:
         return None
     status, last_event, floor_seq = row

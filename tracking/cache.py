@@ -27,17 +27,25 @@ class Views:
 
     def get(self, key: tuple, stamp: tuple, render: Callable[[], object]):
         """The view kept for ``key`` if rendered for ``stamp``, else ``render()`` kept."""
+        view = self.peek(key, stamp)
+        if view is None:
+            view = render()
+            self.put(key, stamp, view)
+        return view
+
+    def peek(self, key: tuple, stamp: tuple):
+        """The view kept for ``key`` if it was rendered for ``stamp`` and is fresh, else None."""
         kept = self._kept.get(key)
-        now = time.monotonic()
-        if kept is not None and kept[0] == stamp and kept[1] > now:
+        if kept is not None and kept[0] == stamp and kept[1] > time.monotonic():
             return kept[2]
-        view = render()
+        return None
+
+    def put(self, key: tuple, stamp: tuple, view: object) -> None:
         with self._lock:
             self._kept.pop(key, None)
-            self._kept[key] = (stamp, now + self.ttl, view)
+            self._kept[key] = (stamp, time.monotonic() + self.ttl, view)
             while len(self._kept) > self.size:
                 self._kept.pop(next(iter(self._kept)))  # the oldest kept
-        return view
 
 
 def views() -> Views:

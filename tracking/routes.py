@@ -8,9 +8,11 @@ from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
 from hall import board, deadlines, enquiries, files, numbers, progress, ratings, settings
+from hall.db import first_row
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.file_errors import FileNotFound
+from hall.web import kept
 from hall.web.conditional import revalidated, tag
 from hall.web.extensions import csrf, db
 from hall.web.files import send_stored
@@ -66,11 +68,11 @@ def ticket(service_no: str):
         number = numbers.parse_service_number(service_no)
     except InvalidServiceNumber as error:
         return _form(translate(error), service_no, 400)
-    with db.engine.connect() as connection:  # one row: no ORM session to open and close
-        stamp = progress.stamp(connection, number)
+    stamp = progress.stamp_of(first_row(db.engine, progress.STAMP_QUERY, {"number": number}))
     if stamp is None:  # unknown: the refusal, rendered afresh
         return _show(service_no, "")
     key = ("page", number, str(get_locale()), request.full_path)
+    kept.mark(stamp, key[2])  # the same for every reader
     return revalidated(views().get(key, stamp, lambda: _show(service_no, "")), tag(key, stamp))
 
 

@@ -77,6 +77,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.wsgi_app = BodyDeadline(  # type: ignore[method-assign]
         app.wsgi_app, app.config["REQUEST_BODY_SECONDS"],
                                 app.config.get("MAX_CONTENT_LENGTH"))
+    from .kept import KeptAnswers
+
+    with app.app_context():
+        engine = db.engine
+    # Just inside the proxy fix (it reads the client's address): the kept public reads.
+    app.wsgi_app = KeptAnswers(app.wsgi_app, app, engine)  # type: ignore[method-assign]
     if app.config["PROXIES"]:
         # Behind that many proxies, the client is who the nearest one says it is (rate limits
         # and logs count visitors, not the proxy); never trusted when no proxy is declared.

@@ -23,11 +23,11 @@ def canonical(code: str | None) -> str | None:
 def select_locale() -> Locale:
     """The locale of this request, parsed once per process (Flask-Babel would parse the
     name on every request, a quarter of a tracking page's time)."""
-    return _locale(_locale_name())
+    return locale_of(_locale_name())
 
 
 @cache
-def _locale(name: str) -> Locale:
+def locale_of(name: str) -> Locale:
     return Locale.parse(name)
 
 

@@ -13,7 +13,7 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
@@ -38,17 +38,27 @@ def _strategy() -> FixedWindowRateLimiter:
     return strategy
 
 
-def refused(setting: str, scope: str) -> int | None:
-    """Count one use of the app's ``setting`` for this request's address: None if it is
-    within the limit, else the seconds until it may try again (for sockets, which cannot
-    answer 429)."""
-    item = _item(current_app.config[setting])
-    address = get_remote_address()
+# Set in the WSGI environ by hall.web.kept when it has counted this request in that scope
+# already and hands it on to Flask: the view must not count it twice.
+COUNTED = "hall.limit.counted"
+
+
+def hit(limit: str, address: str, scope: str) -> int | None:
+    """Count one use of ``limit`` (a limits string) for ``address`` in ``scope``: None if it
+    is within the limit, else the seconds until it may try again."""
+    item = _item(limit)
     strategy = _strategy()
     if strategy.hit(item, address, scope):
         return None
     reset = strategy.get_window_stats(item, address, scope).reset_time
     return max(1, math.ceil(reset - time.time()))
+
+
+def refused(setting: str, scope: str) -> int | None:
+    """Count one use of the app's ``setting`` for this request's address: None if it is
+    within the limit, else the seconds until it may try again (for sockets, which cannot
+    answer 429)."""
+    return hit(current_app.config[setting], get_remote_address(), scope)
 
 
 def per_address(setting: str, scope: str) -> Callable:
@@ -58,6 +68,8 @@ def per_address(setting: str, scope: str) -> Callable:
         def limited(*args, **kwargs):
             # (address, scope): Flask-Limiter's own order, so that a budget shared with one
             # of its decorators (access_codes.limited_failures) is one counter
+            if request.environ.get(COUNTED) == scope:
+                return view(*args, **kwargs)  # counted before Flask (hall.web.kept)
             wait = refused(setting, scope)
             if wait is not None:
                 raise TooManyRequests(retry_after=wait)

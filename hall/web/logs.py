@@ -9,6 +9,7 @@ method, path, status, duration_ms); with the default ``text`` the lines stay as 
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
@@ -20,7 +21,10 @@ from flask import Flask, g, has_request_context, request
 
 ACCESS = logging.getLogger("hall.access")
 HEADER = "X-Request-ID"
-_SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SANE_REQUEST_ID = _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The id of a request answered before Flask (hall.web.kept), for the records made meanwhile.
+_outside_flask: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hall_request_id", default=None)
 # What the access line adds to a JSON line (passed as ``extra``).
 _FIELDS = ("method", "path", "status", "duration_ms", "remote_addr")
 
@@ -29,7 +33,7 @@ def request_id() -> str | None:
     """The current request's id, or None outside a request."""
     if has_request_context():
         return g.get("request_id")
-    return None
+    return _outside_flask.get()
 
 
 class JsonFormatter(logging.Formatter):
@@ -91,6 +95,7 @@ def register(app: Flask) -> None:
         # Werkzeug's own access lines are text; the app writes its own (below) instead.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     access = json_lines and app.config.get("ACCESS_LOG", True)
+    app.extensions["access_log"] = access  # hall.web.kept writes the same lines
 
     @app.before_request
     def _start():
@@ -104,10 +109,20 @@ def register(app: Flask) -> None:
         if rid:
             response.headers[HEADER] = rid
         if access and "request_started" in g:
-            duration = round((time.perf_counter() - g.request_started) * 1000, 1)
-            ACCESS.info("%s %s %s %.1f ms", request.method, request.path, response.status_code,
-                        duration, extra={
-                            "method": request.method, "path": request.path,
-                            "status": response.status_code, "duration_ms": duration,
-                            "remote_addr": request.remote_addr})
+            access_line(request.method, request.path, response.status_code,
+                        (time.perf_counter() - g.request_started) * 1000, request.remote_addr)
         return response
+
+
+def access_line(method: str, path: str, status: int, duration_ms: float,
+                remote_addr: str | None, rid: str | None = None) -> None:
+    """The access line of one request; ``rid`` for one answered outside Flask."""
+    duration = round(duration_ms, 1)
+    token = _outside_flask.set(rid) if rid is not None else None
+    try:
+        ACCESS.info("%s %s %s %.1f ms", method, path, status, duration, extra={
+            "method": method, "path": path, "status": status, "duration_ms": duration,
+            "remote_addr": remote_addr})
+    finally:
+        if token is not None:
+            _outside_flask.reset(token)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask import Response, json
-from sqlalchemy import bindparam, select
+from flask_babel import get_locale
 
-from hall import board, clock, lookup
+from hall import board, lookup
+from hall.db import first_row
 from hall.errors import UnknownHall
-from hall.models import Hall
 from tracking.cache import views
 
-from .. import devices
+from .. import devices, kept
 from ..conditional import revalidated, tag
 from ..extensions import db
 from .common import bp
@@ -34,8 +34,6 @@ def snapshot_json(snapshot: board.QueueSnapshot) -> dict:
     }
 
 
-# What the public queue of a hall is built from: one indexed row.
-_STAMP = select(Hall.floor_seq, Hall.timezone).where(Hall.code == bindparam("code"))
 
 
 @bp.get("/halls/<hall>/queue")
@@ -43,12 +41,11 @@ _STAMP = select(Hall.floor_seq, Hall.timezone).where(Hall.code == bindparam("cod
 def hall_queue(hall: str):
     """The hall's queue, built once per floor sequence and day (views kept for a minute at
     most, so a renamed service shows), answered 304 to a poller that already has it."""
-    with db.engine.connect() as connection:  # one row: no ORM session to open and close
-        row = connection.execute(_STAMP, {"code": hall}).first()
-    if row is None:
+    stamp = board.queue_stamp_of(first_row(db.engine, board.QUEUE_STAMP, {"queue_hall": hall}))
+    if stamp is None:
         raise UnknownHall(hall=hall)
-    stamp = (row.floor_seq, clock.local_date(clock.now(), row.timezone).isoformat())
     body, etag = views().get(("queue", hall), stamp, lambda: _queue_body(hall))
+    kept.mark(stamp, str(get_locale()))  # the same for every reader
     return revalidated(Response(body, mimetype="application/json"), etag)
 
 

@@ -20,12 +20,14 @@ from flask import jsonify, request
 from flask_babel import get_locale
 
 from hall import enquiry_progress, numbers, progress
+from hall.db import first_row
 from hall.progress import CaseProgress, Progress
 from hall.web.templating import localized
 from tracking.cache import views
 from tracking.lookup import Lookup, find, limited, refusal_text
 from tracking.words import say, step_text
 
+from .. import kept
 from ..conditional import revalidated, tag
 from ..extensions import db
 from ..problems import problem
@@ -44,8 +46,7 @@ def track(service_no: str):
     number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
     stamp = None
     if not code.strip():
-        with db.engine.connect() as connection:  # one row: no ORM session to open and close
-            stamp = progress.stamp(connection, number)
+        stamp = progress.stamp_of(first_row(db.engine, progress.STAMP_QUERY, {"number": number}))
     if stamp is None:
         body = _answer(number, code)
     else:  # the public answer, kept while the visit has not moved (tracking.cache)
@@ -54,6 +55,7 @@ def track(service_no: str):
     if isinstance(body, Lookup):  # not found: the refusal
         return problem(404, "track-not-found", refusal_text(body), instance=NOT_FOUND_INSTANCE)
     if stamp is not None:  # public: the same for every reader until the visit moves
+        kept.mark(stamp, str(get_locale()))
         return revalidated(jsonify(body), tag("api", number, str(get_locale()), stamp))
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
