@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from . import clock, enquiries, qa_search
@@ -103,6 +103,7 @@ def publish(session: Session, enquiry_id: int, *, question: str | None, answer: 
     row.withdrawn_at = row.withdrawn_by_id = None
     session.flush()
     qa_search.put(session, row.id, enquiry.hall.code, asked, said)
+    _moved(session, enquiry.hall_id)
     record(session, enquiry.hall, "enquiry.published", actor=actor, enquiry=enquiry,
            answer=row.id, edited=edited)
     return row
@@ -118,9 +119,25 @@ def withdraw(session: Session, enquiry_id: int, *, actor: Actor) -> PublishedAns
         raise NotPublished()
     row.withdrawn_at, row.withdrawn_by_id = clock.now(), staff.id
     qa_search.drop(session, row.id)
+    _moved(session, enquiry.hall_id)
     record(session, enquiry.hall, "enquiry.unpublished", actor=actor, enquiry=enquiry,
            answer=row.id)
     return row
+
+
+def _moved(session: Session, hall_id: int) -> None:
+    """The hall's Q&A changed: searches kept from before are not answered again."""
+    session.execute(update(Hall).where(Hall.id == hall_id).values(qa_seq=Hall.qa_seq + 1))
+
+
+# What a search of the hall depends on, besides the guide (which a kept search outlives by a
+# minute at most: hall.web.cache.TTL): one indexed row, read before each search.
+STAMP = select(Hall.qa_seq).where(Hall.code == bindparam("qa_hall"))
+
+
+def stamp_of(row) -> tuple | None:
+    """The stamp of the row ``STAMP`` read (None: no such hall)."""
+    return None if row is None else (row[0],)
 
 
 # -- reading ------------------------------------------------------------------------------------

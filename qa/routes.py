@@ -4,11 +4,14 @@ per address like every public lookup, and a bad query gets a readable page, neve
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import get_locale
 
 from hall import lookup, qa
+from hall.db import first_row
 from hall.errors import HallError
 from hall.qa_errors import InvalidQuery
 from hall.web import devices
+from hall.web.cache import views
 from hall.web.extensions import db
 from hall.web.i18n import canonical
 from hall.web.problems import translate
@@ -45,10 +48,19 @@ def search(hall: str):
         return render_template("qa/search.html", hall=found, query="", results=None,
                                latest=qa.latest(db.session, found), error=None)
     try:
-        results = qa.search(db.session, found.code, given)
+        stamp = qa.stamp_of(first_row(db.engine, qa.STAMP, {"qa_hall": found.code}))
+        if stamp is None:  # the hall went between two reads
+            return _results(found, given)
+        # kept like the API's answer (hall/web/api/qa.py): a bad query raises, kept nowhere
+        return views().get(("qa-page", found.code, str(get_locale()), request.full_path),
+                           stamp, lambda: _results(found, given))
     except InvalidQuery as error:
         return render_template("qa/search.html", hall=found, query=given[:qa.QUERY_MAX],
                                results=None, latest=[], error=translate(error)), error.status
+
+
+def _results(found, given: str) -> str:
+    results = qa.search(db.session, found.code, given)
     return render_template("qa/search.html", hall=found, query=results.query, results=results,
                            latest=[], error=None)
 

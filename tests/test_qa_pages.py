@@ -7,8 +7,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from hall import demo_qa
-from hall.models import PublishedAnswer
+from conftest import make_config
+from enquiry_helpers import any_hall  # noqa: F401  (fixture)
+from hall import demo_qa, qa
+from hall.models import Hall, PublishedAnswer
 from hall.web.extensions import db
 
 
@@ -125,3 +127,51 @@ def test_the_division_publishes_edits_and_withdraws_from_the_enquirys_page(app, 
     assert client.post(f"{path}/withdraw", data={"csrf_token": token}).status_code == 302
     assert "职称材料能否补交？" not in client.get("/qa/HQ?q=补交").get_data(as_text=True)
     assert "enquiry.unpublished" in hall.kinds(made.id)
+
+
+# -- searches answered from memory (#13.2) --------------------------------------------------
+
+def test_a_search_asked_again_shows_what_was_published_or_withdrawn_since(any_hall):
+    """Searches are kept per hall, query and language while the hall's Q&A sequence holds:
+    the very next search after a publish or a withdrawal, in any process, shows it."""
+    from hall.web import create_app, shutdown
+    from test_qa import ANSWER, QUESTION, answered
+
+    app = any_hall.app
+    with app.app_context():
+        url = db.engine.url.render_as_string(hide_password=False)
+    other = create_app(make_config(url, UPLOAD_ROOT=app.config["UPLOAD_ROOT"]))
+    try:
+        client, theirs = app.test_client(), other.test_client()
+        api, page = "/api/v1/halls/HQ/qa?q=补交", "/qa/HQ?q=补交"
+        assert client.get(api).get_json()["hits"] == [] and client.get(api).status_code == 200
+        assert QUESTION not in client.get(page).get_data(as_text=True)
+        assert theirs.get(api).get_json()["hits"] == []  # kept on the other app too
+        enquiry_id = answered(any_hall)
+        with app.app_context():
+            before = db.session.scalar(sa.select(Hall.qa_seq).where(Hall.code == "HQ"))
+        any_hall.do(qa.publish, enquiry_id, question=QUESTION, answer=ANSWER,
+                    actor=any_hall.title)
+        for reader in (client, theirs):
+            hits = reader.get(api).get_json()["hits"]
+            assert [h["question"] for h in hits if h.get("question")] == [QUESTION]
+            assert QUESTION in reader.get(page).get_data(as_text=True)
+        any_hall.do(qa.withdraw, enquiry_id, actor=any_hall.title)
+        with app.app_context():
+            assert db.session.scalar(
+                sa.select(Hall.qa_seq).where(Hall.code == "HQ")) == before + 2
+        for reader in (client, theirs):
+            assert reader.get(api).get_json()["hits"] == []
+            assert QUESTION not in reader.get(page).get_data(as_text=True)
+    finally:
+        shutdown(other)
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_a_refused_query_is_kept_nowhere(client):
+    for _ in range(2):
+        assert client.get("/api/v1/halls/HQ/qa?q=").status_code == 400
+        assert client.get("/api/v1/halls/HQ/qa?q=" + "x" * 300).status_code == 400
+        assert client.get("/qa/HQ?q=" + "x" * 300).status_code == 400
+    assert client.get("/api/v1/halls/NOPE/qa?q=退休").status_code == 404

@@ -180,7 +180,7 @@ def test_lookups_are_rate_limited_per_address(strict_app):
 
 
 def test_the_public_page_follows_every_move_at_once_and_per_language(client, desk):
-    """The public page is kept rendered between moves (tracking.cache): each move of the case
+    """The public page is kept rendered between moves (hall.web.cache): each move of the case
     must show on the very next lookup, and the English page is never the Chinese one."""
     ticket, case = desk.accept()
     page, api = f"/track/{ticket.service_no}", f"/api/v1/track/{ticket.service_no}"

@@ -13,6 +13,7 @@ from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.file_errors import FileNotFound
 from hall.web import kept
+from hall.web.cache import views
 from hall.web.conditional import revalidated, tag
 from hall.web.extensions import csrf, db
 from hall.web.files import send_stored
@@ -22,7 +23,6 @@ from hall.web.templating import local_time
 
 from . import bp
 from .application import application_page
-from .cache import views
 from .enquiry import enquiry_page
 from .lookup import Lookup, find, limited, refusal_text
 from .words import say, step_text

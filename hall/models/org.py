@@ -56,6 +56,9 @@ class Hall(Base):
     # The last sequence number given to an event on the hall's floor (tickets, windows):
     # displays see a gap in it at once and re-sync.
     floor_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Moved by every publish and withdrawal of the hall's public Q&A: searches answered from
+    # memory are answered again once it moves (hall.qa.STAMP).
+    qa_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Tickets are taken until this many minutes before each span of opening hours closes
     # (hall.hours), so that whoever takes one can still be served.
     last_ticket_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")

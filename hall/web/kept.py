@@ -2,7 +2,7 @@
 
 The public queue of a hall and the public view of a visit (its page and its API answer) are
 polled by phones and kiosks every few seconds and change far less often. Flask already keeps
-their rendered views (``tracking.cache``) and tags them (``conditional``), but a request
+their rendered views (``hall.web.cache``) and tags them (``conditional``), but a request
 still costs Flask's whole round: request context, session, hooks, routing, response object;
 three quarters of a kept read's time. This WSGI layer, just inside the proxy fix, answers
 such a request itself when it holds the very answer Flask gave for it:
@@ -45,9 +45,9 @@ from werkzeug.http import (
 
 from hall import board, progress
 from hall.db import first_row
-from tracking.cache import Views
 
 from . import logs
+from .cache import Views
 from .i18n import DEFAULT_LOCALE, canonical, locale_of
 from .limits import COUNTED, hit
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from hall import board, lookup
 from hall.db import first_row
 from hall.errors import UnknownHall
-from tracking.cache import views
+from hall.web.cache import views
 
 from .. import devices, kept
 from ..conditional import revalidated, tag

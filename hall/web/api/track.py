@@ -22,8 +22,8 @@ from flask_babel import get_locale
 from hall import enquiry_progress, numbers, progress
 from hall.db import first_row
 from hall.progress import CaseProgress, Progress
+from hall.web.cache import views
 from hall.web.templating import localized
-from tracking.cache import views
 from tracking.lookup import Lookup, find, limited, refusal_text
 from tracking.words import say, step_text
 
@@ -49,7 +49,7 @@ def track(service_no: str):
         stamp = progress.stamp_of(first_row(db.engine, progress.STAMP_QUERY, {"number": number}))
     if stamp is None:
         body = _answer(number, code)
-    else:  # the public answer, kept while the visit has not moved (tracking.cache)
+    else:  # the public answer, kept while the visit has not moved (hall.web.cache)
         body = views().get(("api", number, str(get_locale())), stamp,
                            lambda: _answer(number, code))
     if isinstance(body, Lookup):  # not found: the refusal

@@ -1,11 +1,13 @@
-"""Public views kept rendered in the process, each as long as its visit has not moved.
+"""Public views kept rendered in the process, each as long as what it was built from holds.
 
 The public page of a visit (what a QR scan without the code opens, the most-read page of the
 hall) is the same for every reader until the visit or one of its cases records an event. So
 it is kept, per address and language, with the stamp it was rendered for (``progress.stamp``:
 the visit's status and its last event), and served again while one indexed query finds the
-same stamp: a change made by any process is seen at once. ``TTL`` bounds what no event marks
-(a renamed service item or division). Views with the access code are never kept.
+same stamp: a change made by any process is seen at once. The hall's queue is kept the same
+way for its floor sequence, a Q&A search for the hall's Q&A sequence (``hall.qa.STAMP``), and
+``hall.web.kept`` keeps whole answers with this class. ``TTL`` bounds what no stamp marks (a
+renamed service item or division, an edited guide). Views with the access code are never kept.
 """
 from __future__ import annotations
 
