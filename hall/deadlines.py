@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, literal, select, text, update
+from sqlalchemy import and_, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from . import calendar, clock, enquiry_deadlines, kinds, lease, prereview, settings
+from . import calendar, clock, enquiry_deadlines, kinds, lease, prereview, settings, turning
 from .db import write_transaction
 from .events import SYSTEM, Actor, record
 from .models import RUNNING_STATES, Case, Event, Hall, Rating, running_clause
@@ -127,6 +127,19 @@ _CASE_MARKS = (
                                    C.c.yellow_at <= bindparam("now"),
                                    C.c.due_at > bindparam("now"))),
 )
+
+
+def _case_turned(session: Session, hall, row, warning: str) -> None:
+    kind = {"yellow": "case.yellow", "red": "case.red"}[warning]
+    record(session, hall, kind, actor=SYSTEM, case=SimpleNamespace(id=row.id),
+           ticket_id=row.ticket_id, after=warning, due_at=turning.iso(row.due_at),
+           division=row.division_id, handler=row.handler_id)
+
+
+_CASES = turning.Turning(
+    C, _CASE_MARKS,
+    (C.c.id, C.c.hall_id, C.c.ticket_id, C.c.division_id, C.c.handler_id, C.c.due_at),
+    _case_turned)
 _FOLLOWUP_MARKS = (
     ("red", and_(R.c.followup == "open", R.c.followup_warning != "red",
                  R.c.followup_due_at <= bindparam("now"))),
@@ -160,12 +173,8 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
     one transaction each, and record each transition as an event."""
     now = now or clock.now()
     result = TickResult()
-    for warning, order, condition in _CASE_MARKS:
-        while True:
-            done = _mark_batch(session, now, warning, order, condition)
-            setattr(result, warning, getattr(result, warning) + done)
-            if done < BATCH:
-                break
+    marked = turning.mark(session, now, _CASES)
+    result.yellow, result.red = marked["yellow"], marked["red"]
     for warning, condition in _FOLLOWUP_MARKS:
         while True:
             done = _mark_followups(session, now, warning, condition)
@@ -180,35 +189,6 @@ def tick(session: Session, now: datetime | None = None) -> TickResult:
     return result
 
 
-def _mark_batch(session: Session, now: datetime, warning: str, order, condition) -> int:
-    with write_transaction(session):
-        ids = list(session.scalars(
-            select(C.c.id).where(condition).order_by(order).limit(BATCH), {"now": now}))
-        if not ids:
-            return 0
-        values: dict[str, object] = {"warning": warning}
-        if warning == "red":
-            # the first time it went red is kept (失职追究): a case can turn red again later
-            values.update(ever_red=True,
-                          red_at=func.coalesce(C.c.red_at, literal(now, C.c.red_at.type)))
-        # The condition again: a row another process marked meanwhile no longer matches.
-        marked = session.execute(
-            update(C).where(C.c.id.in_(ids), condition).values(**values)
-            .returning(C.c.id, C.c.hall_id, C.c.ticket_id, C.c.division_id, C.c.handler_id,
-                       C.c.due_at),
-            {"now": now},
-        ).all()
-        halls = _halls(session)
-        for case_id, hall_id, ticket_id, division_id, handler_id, due_at in marked:
-            # Kinds written out, so that hall.kinds can be checked complete (tests/test_kinds).
-            kind = {"yellow": "case.yellow", "red": "case.red"}[warning]
-            record(session, halls[hall_id], kind, actor=SYSTEM,
-                   case=SimpleNamespace(id=case_id), ticket_id=ticket_id,
-                   after=warning, due_at=due_at.isoformat() if due_at else None,
-                   division=division_id, handler=handler_id)
-        return len(marked)
-
-
 def _mark_followups(session: Session, now: datetime, warning: str, condition) -> int:
     with write_transaction(session):
         marked = session.execute(
@@ -216,18 +196,13 @@ def _mark_followups(session: Session, now: datetime, warning: str, condition) ->
             .returning(R.c.id, R.c.hall_id, R.c.ticket_id, R.c.case_id),
             {"now": now},
         ).all()
-        halls = _halls(session)
+        halls = turning.halls_by_id(session)
         for rating_id, hall_id, ticket_id, case_id in marked:
             kind = {"yellow": "rating.followup_yellow", "red": "rating.followup_red"}[warning]
             record(session, halls[hall_id], kind, actor=SYSTEM,
                    ticket_id=ticket_id,
                    case=SimpleNamespace(id=case_id) if case_id else None, rating=rating_id)
         return len(marked)
-
-
-def _halls(session: Session) -> dict[int, SimpleNamespace]:
-    return {hid: SimpleNamespace(id=hid, code=code)
-            for hid, code in session.execute(select(Hall.id, Hall.code))}
 
 
 # -- one process at a time ----------------------------------------------------------------------

@@ -32,13 +32,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, func, literal, select, text, update
+from sqlalchemy import and_, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from . import calendar, settings
-from .db import write_transaction
+from . import calendar, settings, turning
 from .events import SYSTEM, Actor, record
-from .models import Enquiry, EnquiryRule, Hall
+from .models import Enquiry, EnquiryRule
 from .models.enquiries import KINDS, RUNNING_STATES, UNITS, running_clause
 
 WORKING, CALENDAR = UNITS
@@ -206,7 +205,6 @@ def kept(done_at, due_at):
 # -- the deadline job -----------------------------------------------------------------------------
 
 E = Enquiry.__table__
-BATCH = 1000
 # (warning, index order, condition): literal terms as in the partial indexes, red first.
 MARKS = (
     ("red", E.c.due_at, and_(text("enquiries.warning <> 'red'"), running_clause(),
@@ -217,39 +215,20 @@ MARKS = (
 )
 
 
+
+
+def _turned(session: Session, hall, row, warning: str) -> None:
+    kind = {"yellow": "enquiry.yellow", "red": "enquiry.red"}[warning]
+    record(session, hall, kind, actor=SYSTEM, enquiry=SimpleNamespace(id=row.id),
+           after=warning, due_at=turning.iso(row.due_at), division=row.division_id,
+           handler=row.handler_id)
+
+
+TURNING = turning.Turning(
+    E, MARKS, (E.c.id, E.c.hall_id, E.c.division_id, E.c.handler_id, E.c.due_at), _turned)
+
+
 def mark(session: Session, now: datetime) -> dict[str, int]:
     """Mark every enquiry whose running limit turned yellow or red by ``now``, in batches
     of one transaction each; returns how many turned each colour."""
-    done = {"yellow": 0, "red": 0}
-    for warning, order, condition in MARKS:
-        while True:
-            marked = _mark_batch(session, now, warning, order, condition)
-            done[warning] += marked
-            if marked < BATCH:
-                break
-    return done
-
-
-def _mark_batch(session: Session, now: datetime, warning: str, order, condition) -> int:
-    with write_transaction(session):
-        ids = list(session.scalars(
-            select(E.c.id).where(condition).order_by(order).limit(BATCH), {"now": now}))
-        if not ids:
-            return 0
-        values: dict[str, object] = {"warning": warning}
-        if warning == "red":
-            values.update(ever_red=True,
-                          red_at=func.coalesce(E.c.red_at, literal(now, E.c.red_at.type)))
-        marked = session.execute(
-            update(E).where(E.c.id.in_(ids), condition).values(**values)
-            .returning(E.c.id, E.c.hall_id, E.c.division_id, E.c.handler_id, E.c.due_at),
-            {"now": now}).all()
-        halls = {hid: SimpleNamespace(id=hid, code=code)
-                 for hid, code in session.execute(select(Hall.id, Hall.code))}
-        for enquiry_id, hall_id, division_id, handler_id, due_at in marked:
-            kind = {"yellow": "enquiry.yellow", "red": "enquiry.red"}[warning]
-            record(session, halls[hall_id], kind, actor=SYSTEM,
-                   enquiry=SimpleNamespace(id=enquiry_id), after=warning,
-                   due_at=due_at.isoformat() if due_at else None, division=division_id,
-                   handler=handler_id)
-        return len(marked)
+    return turning.mark(session, now, TURNING)

@@ -20,15 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, literal, select, text, update
+from sqlalchemy import and_, bindparam, text
 from sqlalchemy.orm import Session
 
-from . import calendar
-from .db import write_transaction
+from . import calendar, turning
 from .events import SYSTEM, record
-from .models import Application, Hall
+from .models import Application
 
 PREREVIEW_DAYS = 5
 
@@ -65,7 +63,6 @@ def warning_at(now: datetime, *, due_at: datetime, yellow_at: datetime) -> str:
 # -- the deadline job -----------------------------------------------------------------------------
 
 A = Application.__table__
-BATCH = 1000
 _PENDING = text("applications.state = 'submitted'")
 MARKS = (
     ("red", A.c.due_at, and_(text("applications.warning <> 'red'"), _PENDING,
@@ -76,37 +73,18 @@ MARKS = (
 )
 
 
+
+
+def _turned(session: Session, hall, row, warning: str) -> None:
+    kind = {"yellow": "application.yellow", "red": "application.red"}[warning]
+    record(session, hall, kind, actor=SYSTEM, application=row.id, service_no=row.service_no,
+           after=warning, due_at=turning.iso(row.due_at), division=row.division_id)
+
+
+TURNING = turning.Turning(
+    A, MARKS, (A.c.id, A.c.hall_id, A.c.division_id, A.c.service_no, A.c.due_at), _turned)
+
+
 def mark(session: Session, now: datetime) -> dict[str, int]:
     """Mark every application in pre-review whose limit turned yellow or red by ``now``."""
-    done = {"yellow": 0, "red": 0}
-    for warning, order, condition in MARKS:
-        while True:
-            marked = _mark_batch(session, now, warning, order, condition)
-            done[warning] += marked
-            if marked < BATCH:
-                break
-    return done
-
-
-def _mark_batch(session: Session, now: datetime, warning: str, order, condition) -> int:
-    with write_transaction(session):
-        ids = list(session.scalars(
-            select(A.c.id).where(condition).order_by(order).limit(BATCH), {"now": now}))
-        if not ids:
-            return 0
-        values: dict[str, object] = {"warning": warning}
-        if warning == "red":
-            values.update(ever_red=True,
-                          red_at=func.coalesce(A.c.red_at, literal(now, A.c.red_at.type)))
-        marked = session.execute(
-            update(A).where(A.c.id.in_(ids), condition).values(**values)
-            .returning(A.c.id, A.c.hall_id, A.c.division_id, A.c.service_no, A.c.due_at),
-            {"now": now}).all()
-        halls = {hid: SimpleNamespace(id=hid, code=code)
-                 for hid, code in session.execute(select(Hall.id, Hall.code))}
-        for application_id, hall_id, division_id, service_no, due_at in marked:
-            kind = {"yellow": "application.yellow", "red": "application.red"}[warning]
-            record(session, halls[hall_id], kind, actor=SYSTEM,
-                   application=application_id, service_no=service_no, after=warning,
-                   due_at=due_at.isoformat() if due_at else None, division=division_id)
-        return len(marked)
+    return turning.mark(session, now, TURNING)

@@ -171,6 +171,9 @@ def test_cases_already_there_are_numbered_by_the_migration(tmp_path):
                                        "BOOLEAN NOT NULL DEFAULT 0"))
             connection.execute(sa.text("ALTER TABLE service_items ADD COLUMN apply_fields "
                                        "JSON NOT NULL DEFAULT '[]'"))
+            # and the Q&A sequence 0020 adds
+            connection.execute(sa.text("ALTER TABLE halls ADD COLUMN qa_seq "
+                                       "INTEGER NOT NULL DEFAULT 0"))
         demo.seed_demo(db.session, password="demo")  # halls, items, divisions, staff
         db.session.remove()
         with db.engine.begin() as connection:
@@ -179,6 +182,7 @@ def test_cases_already_there_are_numbered_by_the_migration(tmp_path):
             connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN results_public"))
             connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN apply_online"))
             connection.execute(sa.text("ALTER TABLE service_items DROP COLUMN apply_fields"))
+            connection.execute(sa.text("ALTER TABLE halls DROP COLUMN qa_seq"))
         db.engine.dispose()
     with sqlite3.connect(path) as c:
         service, division = c.execute("SELECT id, division_id FROM service_items "
