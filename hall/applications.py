@@ -46,6 +46,7 @@ from .errors import HallError
 from .events import Actor, record
 from .issuing import VISITS, next_value
 from .lookup import get_hall, get_service
+from .messages import Named
 from .models import (
     Application,
     ApplicationState,
@@ -117,7 +118,8 @@ def check_values(item: ServiceItem, given: dict[str, str | None], today: date) -
     ignored (never stored). FormFieldInvalid names the first field that is wrong."""
     kept: dict[str, str] = {}
     for spec in item.apply_fields or []:
-        name, label = str(spec.get("name")), str(spec.get("zh") or spec.get("name"))
+        name = str(spec.get("name"))
+        label = Named(str(spec.get("zh") or name), str(spec.get("en") or spec.get("zh") or name))
         kind, limit = spec.get("kind", "text"), int(spec.get("max") or FIELD_MAX)
         value = text.clean(given.get(name), multiline=kind == "text" and limit > 200)
         if not value:
@@ -197,9 +199,11 @@ def submit(session: Session, hall_code: str, item_code: str, *, name: str | None
     given = {index for index, _name, _data in documents}
     if any(not isinstance(i, int) or not 0 <= i < len(wanted) for i in given):
         raise InvalidApplicationField("document")
-    missing = [label for i, label in enumerate(wanted) if i not in given]
+    named = document_names(item)
+    missing = [i for i in range(len(wanted)) if i not in given]
     if missing:
-        raise InvalidApplicationField("documents", missing="、".join(missing))
+        raise InvalidApplicationField("documents", missing=Named(
+            "、".join(named[i]["zh"] for i in missing), "; ".join(named[i]["en"] for i in missing)))
     assert item.division is not None  # online_item checked it
     serial = next_value(session.connection(), hall.id, day, VISITS)
     application = Application(

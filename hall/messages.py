@@ -15,6 +15,19 @@ class Term(str):
     put into the sentence, so a Chinese sentence never carries an English word."""
 
 
+class Named(str):
+    """A parameter that is a name kept in both languages (a form field, a list of documents):
+    the Chinese is the string itself (what the API and the logs carry), ``en`` is put into an
+    English sentence."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str | None = None) -> Named:
+        named = super().__new__(cls, zh)
+        named.en = en or zh
+        return named
+
+
 class Moment(str):
     """A parameter that is an instant in a hall's zone: put into the sentence in the
     reader's words ("tomorrow (Tuesday) at 09:00"); as a plain string, ISO 8601."""

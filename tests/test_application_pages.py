@@ -92,6 +92,21 @@ def test_refusals_come_back_on_the_form_and_write_nothing(hall, client, change, 
     assert hall.count() == before
 
 
+def test_a_refusal_names_the_field_and_the_documents_in_the_readers_language(hall, client):
+    """An English page says "Number of copies", not 份数; a Chinese one the other way."""
+    zh = apply(client, field_copies="two").get_data(as_text=True)
+    assert "份数" in zh and "Number of copies" not in zh
+    missing = apply(client, document_1=None).get_data(as_text=True)
+    assert "Please upload" not in missing
+    client.get("/lang/en")
+    en = apply(client, field_copies="two").get_data(as_text=True)
+    assert "Please fill in Number of copies correctly: a whole number." in en
+    assert "份数" not in en.split('role="alert"')[1].split("</")[0]
+    en_missing = apply(client, document_1=None).get_data(as_text=True)
+    alert = en_missing.split('role="alert"')[1].split("</")[0]
+    assert "Please upload every required document:" in alert and not re.search(r"[\u4e00-\u9fff]", alert)
+
+
 def test_the_division_pre_reviews_and_accepts_it_into_a_case(hall, app, client):
     number, _code = sent_codes(client, apply(client))
     talent = staff(app, "division04")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json, render_template, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from hall.errors import N_, HallError, Moment, Term
+from hall.messages import Named
 
 from .when import when
 
@@ -66,8 +67,10 @@ def refusal(status: int, code: str, title: str, detail: str | None = None,
 
 
 def translate(error: HallError) -> str:
+    english = str(get_locale()).startswith("en")
     params = {k: gettext(v) if isinstance(v, Term) else
-              when(v.at, v.tz) if isinstance(v, Moment) else v for k, v in error.params.items()}
+              when(v.at, v.tz) if isinstance(v, Moment) else
+              v.en if isinstance(v, Named) and english else v for k, v in error.params.items()}
     return gettext(error.message, **params)
 
 
