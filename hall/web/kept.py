@@ -52,7 +52,6 @@ from .i18n import DEFAULT_LOCALE, canonical, locale_of
 from .limits import COUNTED, hit
 
 MARK = "hall.kept"  # where a view marks an answer that is the same for every reader
-_KEY = "hall.kept.key"  # what this layer would keep it as
 _SANE_ID = logs.SANE_REQUEST_ID
 # Headers that are the request's own, never replayed.
 _OWN = frozenset(("date", "x-request-id"))
@@ -60,8 +59,10 @@ _OWN = frozenset(("date", "x-request-id"))
 # "_fresh" (false for nobody signed in). Anything more (signed in, a permanent session that
 # Flask refreshes) is Flask's to answer.
 _VISITOR_SESSION = frozenset(("lang", "csrf_token", "_fresh"))
-_CONDITIONAL = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE",
-                "HTTP_X_ACCESS_CODE")
+# Headers that make a request Flask's alone: conditions other than If-None-Match, ranges,
+# and the access code (a private answer).
+_FLASKS_ALONE = ("HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE",
+                 "HTTP_X_ACCESS_CODE")
 
 
 def mark(stamp: tuple, locale: str) -> None:
@@ -125,6 +126,7 @@ class KeptAnswers:
         if hit(self.flask_app.config[route.limit[0]], environ.get("REMOTE_ADDR") or "",
                route.limit[1]) is not None:
             return self.wsgi_app(environ, start_response)  # Flask answers the 429
+        environ[COUNTED] = route.limit[1]  # counted: the view must not count it again
         query, param, stamp_of = route.stamp
         try:
             stamp = stamp_of(first_row(self.engine, query, {param: key[1]}))
@@ -132,14 +134,13 @@ class KeptAnswers:
             return self.wsgi_app(environ, start_response)
         kept = self.kept.peek(key, stamp) if stamp is not None else None
         if kept is None:
-            environ[COUNTED] = route.limit[1]  # the view must not count this request again
             return self._through(environ, start_response, key)
         return self._replay(environ, start_response, kept)
 
     # -- which requests ----------------------------------------------------------------------
 
     def _route(self, environ) -> tuple[Route, tuple] | None:
-        if any(name in environ for name in _CONDITIONAL):
+        if any(name in environ for name in _FLASKS_ALONE):
             return None
         path = environ.get("PATH_INFO", "")
         for route in ROUTES:
