@@ -30,11 +30,12 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from . import board, clock, events, kinds, numbers, outbox, settings
+from . import board, clock, events, kinds, numbers, outbox, prereview, settings
 from .db import write_transaction
 from .events import Appended
 from .messages import N_
 from .models import (
+    Application,
     Booking,
     BookingStatus,
     Division,
@@ -308,6 +309,37 @@ def _enquiry_step(session: Session, appended: Appended) -> None:
                    dedupe_key=f"{appended.kind}:{appended.id}", now=appended.at)
 
 
+# -- applications online (issue 15, hall.applications) ---------------------------------------------
+# Told when the application arrives, when documents are asked for, and when it is not
+# accepted; once accepted it is a case, whose steps are told as every case's are (above).
+# Never the reason or the list of documents: only that there is one, read with the access code.
+APPLICATION_WORDS = {
+    "application.submitted": N_("Your application for %(service)s was received (service number "
+                                "%(service_no)s). It is pre-reviewed within %(days)s working "
+                                "days; follow it on the tracking page."),
+    "application.documents_requested": N_("Your application %(service_no)s needs documents. "
+                                          "See which on the tracking page with your service "
+                                          "number and access code, and upload them there."),
+    "application.refused": N_("Your application %(service_no)s was not accepted. Read the "
+                              "reason on the tracking page with your service number and access "
+                              "code."),
+}
+
+
+def _application_step(session: Session, appended: Appended) -> None:
+    application = session.get(Application, appended.data.get("application"))
+    to = contact(application.phone) if application is not None else None
+    if application is None or to is None:
+        return
+    hall = application.hall
+    text = zh(APPLICATION_WORDS[appended.kind],
+              service_no=numbers.grouped(application.service_no),
+              service=application.service.name_zh, days=prereview.PREREVIEW_DAYS)
+    outbox.enqueue(session, hall_id=hall.id, kind=appended.kind, recipient=to[0],
+                   channel=to[1], text=signed(hall.name_zh, text),
+                   dedupe_key=f"{appended.kind}:{appended.id}", now=appended.at)
+
+
 def install() -> None:
     """Write the notifications with the moves that cause them (from now on, in every
     database of this process; installing twice changes nothing)."""
@@ -316,6 +348,7 @@ def install() -> None:
     events.on_append(("ticket.issued",), _issued)
     events.on_append(CASE_KINDS, _case_step)
     events.on_append(tuple(ENQUIRY_WORDS), _enquiry_step)
+    events.on_append(tuple(APPLICATION_WORDS), _application_step)
 
 
 # -- written by the scheduled jobs ----------------------------------------------------------------

@@ -336,3 +336,38 @@ def test_per_submission_and_per_day_limits(hall):
         assert h.count() == before
     finally:
         files.configure(engine, kept)
+
+
+# -- notifications ---------------------------------------------------------------------------
+
+def test_the_applicant_is_told_of_arrival_documents_asked_and_refusal_never_the_reasons(hall):
+    """Through the notifications outbox, to the mobile number given; never the reason or
+    the documents' names (they are read with the access code). Once accepted, the case's
+    own steps are told, as every case's are."""
+    from application_helpers import PHONE
+    from hall.models import Notification
+
+    asked = hall.apply()
+    hall.do(applications.request_documents, asked.id, documents=["身份证反面不清"],
+            note="补正说明不进短信", actor=hall.talent)
+    refused = hall.apply()
+    hall.do(applications.refuse, refused.id, reason="理由不进短信", actor=hall.talent)
+    taken = hall.apply()
+    with hall.session() as s:
+        before = s.scalar(sa.select(sa.func.max(Notification.id)))
+    hall.do(applications.accept, taken.id, actor=hall.talent)
+    with hall.session() as s:
+        sent = list(s.scalars(sa.select(Notification).order_by(Notification.id)))
+        after_accept = [n.kind for n in sent if n.id > before]
+    kinds = [n.kind for n in sent]
+    assert kinds[:5] == ["application.submitted", "application.documents_requested",
+                         "application.submitted", "application.refused",
+                         "application.submitted"]
+    assert "application.accepted" not in kinds and after_accept == ["case.accepted_online"]
+    assert {n.recipient for n in sent} == {PHONE}
+    assert all("不进短信" not in n.text and "身份证反面" not in n.text for n in sent)
+    assert all(made.access_code not in n.text for made in (asked, refused, taken)
+               for n in sent)
+    first = sent[0].text
+    assert numbers.grouped(asked.service_no) in first and "5个工作日" in first
+    assert "已收到" in first  # in Chinese, as every notification
