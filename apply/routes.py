@@ -8,22 +8,14 @@ and kept only in this browser's session, never in an address.
 """
 from __future__ import annotations
 
-from flask import (
-    Response,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Response, current_app, make_response, redirect, render_template, request, url_for
 
 from hall import application_pdf, applications, lookup
 from hall.application_errors import InvalidApplicationField
 from hall.errors import HallError
 from hall.file_errors import FileRefused
 from hall.models import Application
+from hall.web import remembered
 from hall.web.devices import public_read
 from hall.web.extensions import db
 from hall.web.files import accepts_uploads, read_upload, upload_limited
@@ -35,7 +27,6 @@ from . import bp
 
 apply_limited = per_address("ENQUIRY_RATE_LIMIT", scope="enquiry")
 PERSON = ("name", "phone", "id_no")
-REMEMBERED = 5
 
 
 @bp.url_defaults
@@ -113,22 +104,16 @@ def send(hall: str, item: str):
     return redirect(url_for("apply.sent", hall=found.code, service_no=made.service_no), 303)
 
 
-def _held() -> list[list[str]]:
-    held = session.get("applications")
-    return [p for p in held if isinstance(p, list) and len(p) == 2] if isinstance(
-        held, list) else []
-
-
 def _remember(made: Application) -> None:
-    pairs = [p for p in _held() if p[0] != made.service_no]
-    session["applications"] = [*pairs, [made.service_no, made.access_code]][-REMEMBERED:]
+    """Keep the access code in this browser's session only, for the confirmation."""
+    remembered.remember("applications", made.service_no, made.access_code)
 
 
 @bp.get("/<hall>/sent/<service_no>")
 def sent(hall: str, service_no: str):
     """The confirmation: the service number, the access code (to this browser only), the
     documents received and the pre-review limit."""
-    access = next((code for number, code in _held() if number == service_no), None)
+    access = remembered.code_for("applications", service_no)
     made = applications.by_service_no(db.session, service_no) if access else None
     if made is None or made.access_code != access or made.hall.code != hall:
         return redirect(url_for("tracking.ticket", service_no=service_no), 303)
@@ -141,7 +126,7 @@ def sent(hall: str, service_no: str):
 @bp.get("/<hall>/sent/<service_no>/receipt.pdf")
 def receipt(hall: str, service_no: str):
     """The receipt (网上申报回执) as a PDF, to this browser only (as the confirmation)."""
-    access = next((code for number, code in _held() if number == service_no), None)
+    access = remembered.code_for("applications", service_no)
     made = applications.by_service_no(db.session, service_no) if access else None
     if made is None or made.access_code != access or made.hall.code != hall:
         return redirect(url_for("tracking.ticket", service_no=service_no), 303)

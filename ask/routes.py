@@ -8,7 +8,7 @@ only in this browser's session (as a booking's), never in an address.
 """
 from __future__ import annotations
 
-from flask import current_app, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
 from hall import booking_offer, enquiries, kinds, lookup
 from hall.enquiry_errors import InvalidEnquiryField
@@ -16,6 +16,7 @@ from hall.errors import HallError
 from hall.file_errors import FileRefused
 from hall.models import Enquiry
 from hall.models.enquiries import KINDS
+from hall.web import remembered
 from hall.web.devices import public_read
 from hall.web.extensions import db
 from hall.web.files import accepts_uploads, read_upload, upload_limited
@@ -28,7 +29,6 @@ from . import bp
 enquiry_limited = per_address("ENQUIRY_RATE_LIMIT", scope="enquiry")
 FIELDS = ("topic", "subject", "body", "name", "phone", "email")
 KEPT = {"body": 4000, "subject": 200}  # what the form shows again; the domain checks the rest
-REMEMBERED = 5
 
 
 @bp.url_defaults
@@ -110,23 +110,16 @@ def send(hall: str):
     return redirect(url_for("ask.sent", hall=found.code, service_no=made.service_no), 303)
 
 
-def _held() -> list[list[str]]:
-    held = session.get("enquiries")
-    return [p for p in held if isinstance(p, list) and len(p) == 2] if isinstance(
-        held, list) else []
-
-
 def _remember(made: Enquiry) -> None:
     """Keep the access code in this browser's session only, for the confirmation."""
-    pairs = [p for p in _held() if p[0] != made.service_no]
-    session["enquiries"] = [*pairs, [made.service_no, made.access_code]][-REMEMBERED:]
+    remembered.remember("enquiries", made.service_no, made.access_code)
 
 
 @bp.get("/<hall>/sent/<service_no>")
 def sent(hall: str, service_no: str):
     """The confirmation: the service number, the access code (to this browser only), what
     happens next and by when."""
-    access = next((code for number, code in _held() if number == service_no), None)
+    access = remembered.code_for("enquiries", service_no)
     enquiry = enquiries.by_service_no(db.session, service_no) if access else None
     if enquiry is None or enquiry.access_code != access or enquiry.hall.code != hall:
         return redirect(url_for("tracking.ticket", service_no=service_no), 303)

@@ -2,12 +2,13 @@
 kept in links, refusals as readable pages, and the address in the QR code."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request, session
+from flask import current_app, render_template, request
 from flask_babel import format_date
 
 from hall.errors import HallError
 from hall.models import Booking
 from hall.web import devices
+from hall.web import remembered as remembered_codes
 from hall.web.i18n import canonical
 from hall.web.limits import per_address
 from hall.web.problems import translate
@@ -19,32 +20,20 @@ from . import bp
 # are public reads.
 booking_limited = per_address("BOOKING_RATE_LIMIT", scope="booking")
 public_read = devices.public_read
-REMEMBERED = 5  # bookings this browser keeps the access code of (a family books for several)
-
-
-def _held() -> list[list[str]]:
-    """[booking code, access code] pairs, oldest first (a list: the session's JSON sorts the
-    keys of a dict, and the order is what says which to forget first)."""
-    held = session.get("bookings")
-    return [p for p in held if isinstance(p, list) and len(p) == 2] if isinstance(
-        held, list) else []
 
 
 def remember(booking: Booking) -> None:
     """Keep the access code of a booking made or opened here, in this browser's session only:
     its page opens again here without the code, and nowhere else."""
-    pairs = [p for p in _held() if p[0] != booking.booking_code]
-    session["bookings"] = [*pairs, [booking.booking_code, booking.access_code]][-REMEMBERED:]
+    remembered_codes.remember("bookings", booking.booking_code, booking.access_code)
 
 
 def remembered(booking_code: str) -> str | None:
-    return next((access for code, access in _held() if code == booking_code), None)
+    return remembered_codes.code_for("bookings", booking_code)
 
 
 def forget(booking_code: str) -> None:
-    pairs = _held()
-    if any(code == booking_code for code, _ in pairs):
-        session["bookings"] = [p for p in pairs if p[0] != booking_code]
+    remembered_codes.forget("bookings", booking_code)
 
 
 def booking_url(hall_code: str, booking_code: str) -> str:
