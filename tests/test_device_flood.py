@@ -88,9 +88,12 @@ class PoolWatch(threading.Thread):
 
 
 def kiosk_was_served(answers) -> None:
+    """The registered kiosk beside the flood got every ticket, and none waited as a starved
+    one would (its 30 s timeout). Loose for the same reason as the visitor's bound below: a
+    clean CI run on this shared 2-core machine once took 2.8 s for one ticket."""
     assert len(answers) >= 5, answers
     assert {status for status, _ in answers} == {201}, answers
-    assert max(seconds for _, seconds in answers) < 2.0, answers
+    assert max(seconds for _, seconds in answers) < 5.0, answers
 
 
 def test_a_flood_of_display_sockets_from_one_address_is_capped_and_the_kiosk_keeps_issuing(app):
