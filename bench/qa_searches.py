@@ -8,7 +8,10 @@ written straight into the tables and the search index in one transaction, as ``h
 keeps them), then loads ``GET /qa/HQ?q=…`` (the public page) and ``GET /api/v1/halls/HQ/qa?q=…``
 with N concurrent clients for T seconds each, every client asking one of the queries people
 type (职称, 档案调入, 怎么办理退休 …), and the same clients on ``GET /bare``: searches/s and
-p50/p99 latency, and the ratio to bare.
+p50/p99 latency, and the ratio to bare. A search asked before is answered from memory until
+the hall publishes or withdraws (``hall.qa.STAMP``), so those figures are of searches asked
+again; what a query never asked before costs is printed first: one search made by the domain
+alone (``qa.search``), the median and the slowest of the ten queries ten times each.
 
 The per-address limit of public reads (PUBLIC_RATE_LIMIT) is raised through the environment
 (every client is this one machine); any non-200 answer counts as a failure.
@@ -59,6 +62,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--answers", type=int, default=100_000,
                    help="published answers of HQ to search over (default 100000)")
     p.add_argument("--fill", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--cost", action="store_true", help=argparse.SUPPRESS)
     return _server.parse_load(p, argv)
 
 
@@ -128,6 +132,41 @@ def fill_answers(env: dict, log: Path, total: int) -> int:
     return json.loads(out.stdout.strip().splitlines()[-1])["answers"]
 
 
+def search_cost() -> None:
+    """(In a child process) one search as the domain makes it, nothing kept: what a query
+    never asked before costs (the servers answer a query asked before from memory)."""
+    sys.path.insert(0, str(_server.ROOT))
+    import statistics
+
+    from hall import qa
+    from hall.web import create_app, shutdown
+    from hall.web.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        for query in QUERIES:  # warm: the guide's rows decoded, the statements compiled
+            qa.search(db.session, "HQ", query)
+            db.session.rollback()
+        took = []
+        for _ in range(10):
+            for query in QUERIES:
+                began = time.perf_counter()
+                qa.search(db.session, "HQ", query)
+                took.append((time.perf_counter() - began) * 1000)
+                db.session.rollback()
+    shutdown(app)
+    print(json.dumps({"median_ms": statistics.median(took), "max_ms": max(took)}))
+
+
+def measure_cost(env: dict, log: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--cost"], cwd=_server.ROOT,
+                         env=_server.with_hall_clock(env), capture_output=True, text=True)
+    log.open("a").write(out.stderr)
+    if out.returncode != 0:
+        raise RuntimeError(f"timing one search failed; see {log}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def print_table(rows: list[dict], answers: int) -> None:
     print(f"\nover {answers} published answers")
     print(f"{'clients':>7} | {'endpoint':<8} {'searches/s':>10} {'p50 ms':>7} {'p99 ms':>7} | "
@@ -160,6 +199,9 @@ def main(argv=None) -> int:
     if args.fill:
         fill(args.answers)
         return 0
+    if args.cost:
+        search_cost()
+        return 0
     signal.signal(signal.SIGTERM, _interrupt)
     tmp = Path(tempfile.mkdtemp(prefix="hall-bench-qa-"))
     url = f"sqlite:///{tmp / 'bench.db'}"
@@ -174,6 +216,9 @@ def main(argv=None) -> int:
         began = time.monotonic()
         answers = fill_answers(env, log, args.answers)
         print(f"published answers: {answers} (filled in {time.monotonic() - began:.0f} s)")
+        cost = measure_cost(env, log)
+        print(f"one search never asked before (the domain alone, {len(QUERIES)} queries x 10): "
+              f"median {cost['median_ms']:.1f} ms, max {cost['max_ms']:.1f} ms")
         (hall, bare), hall_port, bare_port = _server.start_hall_and_bare(env, tmp, log)
         _server.wait_ready(hall, hall_port, "GET", READY_PATH)
         _server.wait_ready(bare, bare_port, "GET", BARE_PATH)
@@ -193,7 +238,7 @@ def main(argv=None) -> int:
         ok = verdict(rows)
         if args.json:
             args.json.write_text(json.dumps({"seconds": args.seconds, "answers": answers,
-                                             "levels": rows}, indent=2))
+                                             "cold_search": cost, "levels": rows}, indent=2))
         return 0 if ok else 1
     finally:
         _server.shut_down([hall, bare], pool, tmp, ok=ok, keep=args.keep)
