@@ -123,7 +123,10 @@ class Ticket(Base):
             "('military', 'elderly', 'disabled', 'pregnant')",
             name="priority_reason",
         ),
-        # Call-next and the waiting counts read exactly this.
-        Index("ix_tickets_queue", "hall_id", "day", "status", "service_id", "queued_at"),
+        # Call-next and the waiting counts read exactly this; ``is_priority`` last so that a
+        # new ticket's count of the priority visitors waiting is read from the index alone
+        # (without it, every waiting ticket's row was fetched: 0.8 ms at 1,700 waiting).
+        Index("ix_tickets_queue", "hall_id", "day", "status", "service_id", "queued_at",
+              "is_priority"),
         Index("ix_tickets_service_finished", "service_id", "finished_at"),
     )
