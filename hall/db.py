@@ -22,11 +22,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, scoped_session
 
 from . import events
+from .driver import WRITE_CONNECTION
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_IN_WRITE = "hall.in_write"
+_IN_WRITE = WRITE_CONNECTION  # the write transaction's connection, while it runs
 _write_locks: weakref.WeakKeyDictionary[Engine | Connection, threading.RLock] = (
     weakref.WeakKeyDictionary())
 _guard = threading.Lock()
@@ -109,9 +110,9 @@ def write_transaction(session: Session) -> Iterator[Session]:
         session.commit()  # ends the read transaction a caller may have begun
     engine = session.get_bind()
     with _process_write_lock(engine):
-        session.info[_IN_WRITE] = True
         try:
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            session.info[_IN_WRITE] = session.connection(
+                execution_options={"sqlite_begin": "IMMEDIATE"})
             yield session
             session.commit()
         except BaseException:
@@ -153,34 +154,3 @@ def operation(
             return fn(session, *args, **kwargs)
 
     return wrapper
-
-
-# -- one row, read straight through the driver ----------------------------------------------
-
-_compiled: weakref.WeakKeyDictionary[Engine, dict] = weakref.WeakKeyDictionary()
-
-
-def first_row(engine: Engine, statement, params: dict) -> tuple | None:
-    """The first row of ``statement`` (a Core select of plain columns: no type conversion is
-    applied), read on a pooled connection through the driver itself.
-
-    For the reads before every public answer (hall.web.kept: a hall's floor sequence, a
-    visit's last event), where SQLAlchemy's connection, transaction and result objects cost
-    five times the query. The statement is compiled once per engine."""
-    known = _compiled.setdefault(engine, {})
-    compiled = known.get(statement)
-    if compiled is None:
-        compiled = known[statement] = statement.compile(dialect=engine.dialect)
-    values = compiled.construct_params(params)
-    if compiled.positional:
-        values = tuple(values[name] for name in compiled.positiontup or ())
-    connection = engine.raw_connection()  # back to the pool (and rolled back) on close
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(compiled.string, values)
-            return cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()

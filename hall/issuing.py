@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import board, clock, hours, numbers
+from . import board, clock, driver, hours, numbers
 from .db import in_write_transaction, operation
 from .devices import DevicePass
 from .errors import (
@@ -150,6 +150,14 @@ _BY_REQUEST_KEY = (
     .where(H.c.code == bindparam("hall"), T.c.request_key == bindparam("key"))
 )
 _INSERT_TICKET = insert(T).returning(T.c.id)
+_TICKET_COLUMNS = ("hall_id", "day", "prefix", "seq", "number", "service_no", "access_code",
+                   "service_id", "status", "is_priority", "priority_reason", "queued_at",
+                   "issued_at", "source", "request_key", "call_count", "appointment_at", "away",
+                   "device_id")
+# Whether a request key was seen before: the kiosk's every tap brings one, and it is new
+# but for a retry, whose ticket is then read in full (_BY_REQUEST_KEY).
+_KEY_SEEN = (select(T.c.id).join_from(T, H, H.c.id == T.c.hall_id)
+             .where(H.c.code == bindparam("hall"), T.c.request_key == bindparam("key")))
 
 
 def _counter_upsert(dialect):
@@ -174,8 +182,7 @@ _NEXT_VALUE = {"sqlite": _counter_upsert(sqlite), "postgresql": _counter_upsert(
 def next_value(connection: Connection, hall_id: int, day: date, name: str) -> int:
     """The next number of one daily counter of the hall (locked until the transaction ends)."""
     statement = _NEXT_VALUE[connection.dialect.name]
-    return connection.execute(statement, {"hall_id": hall_id, "day": day,
-                                          "name": name}).scalar_one()
+    return driver.scalar(connection, statement, {"hall_id": hall_id, "day": day, "name": name})
 
 
 def next_numbers(connection: Connection, hall_id: int, day: date, prefix: str) -> tuple[int, int]:
@@ -183,11 +190,8 @@ def next_numbers(connection: Connection, hall_id: int, day: date, prefix: str) -
 
     Always the prefix first, then the visits: the same lock order in every transaction, so
     two issuers can wait for each other but never deadlock."""
-    statement = _NEXT_VALUE[connection.dialect.name]
-    seq = connection.execute(statement, {"hall_id": hall_id, "day": day, "name": prefix})
-    seq = seq.scalar_one()
-    serial = connection.execute(statement, {"hall_id": hall_id, "day": day, "name": VISITS})
-    return seq, serial.scalar_one()
+    return (next_value(connection, hall_id, day, prefix),
+            next_value(connection, hall_id, day, VISITS))
 
 
 def issue_ticket(session: Session, hall_code: str, service_code: str, *,
@@ -225,7 +229,7 @@ def issue_ticket(session: Session, hall_code: str, service_code: str, *,
 def _issue(session: Session, hall_code: str, service_code: str, reason: str | None,
            request_key: str | None, source: str, actor: Actor,
            device: DevicePass | None) -> IssuedTicket:
-    connection = session.connection()
+    connection = driver.connection_of(session)
     identity = _hall_identity(connection, hall_code)
     now = clock.now()
     day = clock.local_date(now, identity.timezone)
@@ -234,8 +238,8 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
         replay = _replay(connection, hall_code, request_key, service_code, reason)
         if replay is not None:
             return replay
-    found = connection.execute(_SERVICE_LOOKUP, {"hall_id": identity.id, "day": day,
-                                                 "service": service_code}).first()
+    found = driver.first(connection, _SERVICE_LOOKUP, {"hall_id": identity.id, "day": day,
+                                                       "service": service_code})
     if found is None:
         raise UnknownService(hall=hall_code, service=service_code)
     # Outside opening hours nothing is written (SPEC §7); the hours are cached per process.
@@ -270,15 +274,15 @@ def write_ticket(session: Session, hall: HallRef, service: ServiceRef, *, now: d
     if seq > MAX_SEQ_PER_PREFIX:
         raise NumbersExhausted()
     number = numbers.queue_number(prefix, seq)
-    connection = session.connection()
-    ticket_id = connection.execute(_INSERT_TICKET, {
+    connection = driver.connection_of(session)
+    ticket_id = driver.scalar(connection, _INSERT_TICKET, {
         "hall_id": hall.id, "day": day, "prefix": prefix, "seq": seq, "number": number,
         "service_no": service_no, "access_code": access_code, "service_id": service.id,
         "status": TicketStatus.WAITING.value, "is_priority": reason is not None,
         "priority_reason": reason, "queued_at": now, "issued_at": now, "source": source,
         "request_key": request_key, "call_count": 0, "appointment_at": appointment_at, "away": away,
         "device_id": device.device_id if device is not None else None,
-    }).scalar_one()
+    }, keys=_TICKET_COLUMNS)
     record(session, hall, "ticket.issued", actor=actor, ticket_id=ticket_id, number=number,
            service=service.code, priority=reason, source=source,
            **(device.event_data() if device is not None else {}))
@@ -301,6 +305,8 @@ def scoped_key(key: str, device: DevicePass | None, day: date) -> str:
 
 def _replay(connection: Connection, hall_code: str, key: str, service_code: str,
             reason: str | None) -> IssuedTicket | None:
+    if driver.first(connection, _KEY_SEEN, {"hall": hall_code, "key": key}) is None:
+        return None
     row = connection.execute(_BY_REQUEST_KEY, {"hall": hall_code, "key": key}).first()
     if row is None:
         return None

@@ -7,7 +7,7 @@ from flask import render_template, request
 from flask_babel import get_locale
 
 from hall import lookup, qa
-from hall.db import first_row
+from hall.driver import first_row
 from hall.errors import HallError
 from hall.qa_errors import InvalidQuery
 from hall.web import devices

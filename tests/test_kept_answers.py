@@ -218,7 +218,7 @@ def test_a_kept_answer_writes_its_access_line(sqlite_template, tmp_path, caplog)
 
 
 def test_kept_answers_on_sqlite_and_postgresql_show_the_next_move(any_app):
-    """The stamp is read through the driver itself (hall.db.first_row): the same on both
+    """The stamp is read through the driver itself (hall.driver.first_row): the same on both
     databases, and the read after a call shows the call."""
     flask_, client = Flask_(any_app), any_app.test_client()
     mine = take(client)

@@ -8,7 +8,7 @@ from flask import make_response, render_template, request
 from flask_babel import get_locale, gettext
 
 from hall import board, deadlines, enquiries, files, numbers, progress, ratings, settings
-from hall.db import first_row
+from hall.driver import first_row
 from hall.errors import AlreadyRated, HallError, InvalidServiceNumber
 from hall.events import Actor
 from hall.file_errors import FileNotFound

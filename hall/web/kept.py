@@ -44,7 +44,7 @@ from werkzeug.http import (
 )
 
 from hall import board, progress
-from hall.db import first_row
+from hall.driver import first_row
 
 from . import logs
 from .cache import Views

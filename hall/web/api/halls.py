@@ -5,7 +5,7 @@ from flask import Response, json
 from flask_babel import get_locale
 
 from hall import board, lookup
-from hall.db import first_row
+from hall.driver import first_row
 from hall.errors import UnknownHall
 from hall.web.cache import views
 

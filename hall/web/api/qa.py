@@ -7,7 +7,7 @@ from flask import Response, json, jsonify, request, url_for
 from flask_babel import get_locale
 
 from hall import lookup, qa
-from hall.db import first_row
+from hall.driver import first_row
 from hall.qa_errors import UnknownAnswer
 from hall.web.cache import views
 

@@ -20,7 +20,7 @@ from flask import jsonify, request
 from flask_babel import get_locale
 
 from hall import enquiry_progress, numbers, progress
-from hall.db import first_row
+from hall.driver import first_row
 from hall.progress import CaseProgress, Progress
 from hall.web.cache import views
 from hall.web.templating import localized
