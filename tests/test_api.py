@@ -38,6 +38,21 @@ def test_take_a_number(client):
     assert (second["number"], second["ahead"]) == ("A002", 1)
 
 
+def test_a_tickets_addresses_follow_the_script_root_it_is_served_under(client):
+    """The addresses are built once per script root (hall.web.api.tickets._addresses): a
+    hall served under /hall and at / on the same process gives each its own."""
+    number = {"hall": "HQ", "service": "EXAM"}
+    under = client.post("/api/v1/tickets", json=number, base_url="http://localhost/hall")
+    root = client.post("/api/v1/tickets", json=number)
+    for answer, prefix in ((under, "/hall"), (root, "")):
+        body = answer.get_json()
+        no, code = body["service_no"], body["access_code"]
+        assert answer.headers["Location"] == f"{prefix}/track/{no}"
+        assert body["track_url"] == f"http://localhost{prefix}/track/{no}?c={code}"
+        assert body["ticket_url"] == f"http://localhost{prefix}/t/{no}?c={code}"
+        assert body["pdf_url"] == f"{prefix}/api/v1/tickets/{no}/ticket.pdf?code={code}"
+
+
 def test_the_queue_counts_what_was_issued(client):
     for service in ("EXAM", "EXAM", "TITLE"):
         client.post("/api/v1/tickets", json={"hall": "HQ", "service": service})

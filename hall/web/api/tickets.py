@@ -18,8 +18,25 @@ from .schemas import TicketRequest
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
+# A ticket's three addresses, built by Flask's router once per script root with stand-ins
+# for the number and the code, then filled in: url_for was a twelfth of the kiosk's ticket.
+_NUMBER, _CODE = "SERVICENO", "ACCESSCODE"
+
+
+def _addresses() -> tuple[str, str, str]:
+    """(tracking page, live ticket, PDF) with the stand-ins, for this app and script root."""
+    templates = current_app.extensions.setdefault("hall.ticket_addresses", {})
+    found = templates.get(request.script_root)
+    if found is None:
+        found = templates[request.script_root] = (
+            url_for("tracking.ticket", service_no=_NUMBER),
+            url_for("ticket.show", service_no=_NUMBER),
+            url_for("api.ticket_pdf", service_no=_NUMBER, code=_CODE))
+    return found
+
+
 def track_path(ticket) -> str:
-    return url_for("tracking.ticket", service_no=ticket.service_no)
+    return _addresses()[0].replace(_NUMBER, ticket.service_no)
 
 
 def _base() -> str:
@@ -34,12 +51,13 @@ def track_url(ticket) -> str:
 def ticket_url(ticket) -> str:
     """The address in the ticket's QR code: the live ticket on the phone (tracking/live.py),
     opened with the access code; it links on to the tracking page."""
-    path = url_for("ticket.show", service_no=ticket.service_no)
+    path = _addresses()[1].replace(_NUMBER, ticket.service_no)
     return f"{_base()}{path}?c={ticket.access_code}"
 
 
 def pdf_url(ticket) -> str:
-    return url_for("api.ticket_pdf", service_no=ticket.service_no, code=ticket.access_code)
+    return (_addresses()[2].replace(_NUMBER, ticket.service_no)
+            .replace(_CODE, ticket.access_code))
 
 
 def ticket_json(t: issuing.IssuedTicket) -> dict:
