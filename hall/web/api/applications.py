@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import jsonify, request, url_for
-from flask_babel import gettext as _
+from flask import request, url_for
 
-from hall import applications, numbers
+from hall import applications
 from hall.models import Application
 
 from .. import access_codes
 from ..extensions import db
 from ..files import accepts_uploads, read_upload, upload_limited
 from ..limits import per_address
-from ..problems import problem
+from . import coded
 from .common import bp
 from .enquiries import track_url
 
@@ -66,32 +65,7 @@ def _answer(application: Application, *, verified: bool, status: int = 200,
     body = application_json(application, verified=verified)
     if created:
         body["access_code"] = application.access_code
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _not_found():
-    return problem(404, "not-found", _("Nothing matches this service number and access code. "
-                                       "Please check both."), instance=NOT_FOUND_INSTANCE)
-
-
-def _code() -> str:
-    return (request.headers.get("X-Access-Code") or request.args.get("code", "")).strip()
-
-
-def _opened(service_no: str, code: str) -> tuple[Application | None, bool]:
-    number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
-    application = applications.by_service_no(db.session, number)
-    if not code:
-        return application, False
-    if access_codes.refused(number) is not None:
-        return None, False
-    if not access_codes.verify(number, code,
-                               application.access_code if application else None):
-        return None, False
-    return application, True
+    return coded.answer(body, status=status)
 
 
 @bp.post("/halls/<hall>/applications")
@@ -126,10 +100,10 @@ def send_application(hall: str):
 def get_application(service_no: str):
     """The public part by the number alone; with ``X-Access-Code`` (or ``?code=``) also the
     applicant's details, the documents and those asked for."""
-    code = _code()
-    application, verified = _opened(service_no, code)
+    code = coded.code()
+    application, verified = coded.opened(service_no, code, applications.by_service_no)
     if application is None or (code and not verified):
-        return _not_found()
+        return coded.not_found(NOT_FOUND_INSTANCE)
     return _answer(application, verified=verified)
 
 
@@ -141,10 +115,10 @@ def upload_application_document(service_no: str, index: str):
     """Upload the ``index``-th document asked for (multipart ``file``), with
     ``X-Access-Code``: 201 with the application; once every one is in, it waits for
     pre-review again."""
-    code = _code()
-    application, verified = _opened(service_no, code)
+    code = coded.code()
+    application, verified = coded.opened(service_no, code, applications.by_service_no)
     if application is None or not verified:
-        return _not_found()
+        return coded.not_found(NOT_FOUND_INSTANCE)
     filename, data = read_upload(request.files.get("file"))
     place = int(index) if index.isdigit() and len(index) < 4 else -1  # -1: no such document
     done = applications.reupload(db.session, application.service_no, code, document=place,

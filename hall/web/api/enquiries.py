@@ -15,7 +15,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from hall import enquiries, enquiry_progress, lookup, numbers
+from hall import enquiries, enquiry_progress, lookup
 from hall.enquiry_progress import EnquiryProgress
 from hall.models import Enquiry
 from hall.models.enquiries import KINDS
@@ -26,6 +26,7 @@ from .. import access_codes, devices
 from ..extensions import db
 from ..limits import per_address
 from ..problems import problem
+from . import coded
 from .common import bp, parse_body
 from .schemas import Code
 
@@ -112,33 +113,7 @@ def _answer(enquiry: Enquiry, *, verified: bool, status: int = 200, created: boo
     body = enquiry_json(seen, enquiry.hall.timezone)
     if created:
         body["access_code"] = enquiry.access_code
-    response = jsonify(body)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _not_found():
-    return problem(404, "not-found", _("Nothing matches this service number and access code. "
-                                       "Please check both."), instance=NOT_FOUND_INSTANCE)
-
-
-def _code() -> str:
-    return (request.headers.get("X-Access-Code") or request.args.get("code", "")).strip()
-
-
-def _opened(service_no: str, code: str) -> tuple[Enquiry | None, bool]:
-    """(the enquiry, whether the code is its own); (None, False) for a refusal, the same for
-    an unknown number, a wrong code and a number that must wait."""
-    number = numbers.parse_service_number(service_no)  # a mistyped one: 400 problem
-    enquiry = enquiries.by_service_no(db.session, number)
-    if not code:
-        return enquiry, False
-    if access_codes.refused(number) is not None:
-        return None, False
-    if not access_codes.verify(number, code, enquiry.access_code if enquiry else None):
-        return None, False
-    return enquiry, True
+    return coded.answer(body, status=status)
 
 
 @bp.get("/halls/<hall>/enquiry-topics")
@@ -177,10 +152,10 @@ def send_enquiry(hall: str):
 def get_enquiry(service_no: str):
     """The public part by the number alone; with ``X-Access-Code`` (or ``?code=``) also the
     text and the thread."""
-    code = _code()
-    enquiry, verified = _opened(service_no, code)
+    code = coded.code()
+    enquiry, verified = coded.opened(service_no, code, enquiries.by_service_no)
     if enquiry is None or (code and not verified):
-        return _not_found()
+        return coded.not_found(NOT_FOUND_INSTANCE)
     return _answer(enquiry, verified=verified)
 
 
@@ -191,9 +166,9 @@ def write_enquiry(service_no: str):
     """The citizen writes to the office, with ``X-Access-Code``: 201 with the enquiry and its
     thread; 409 ``enquiry-finished`` once the matter is over."""
     body = parse_body(EnquiryMessageRequest)
-    code = _code()
-    enquiry, verified = _opened(service_no, code)
+    code = coded.code()
+    enquiry, verified = coded.opened(service_no, code, enquiries.by_service_no)
     if enquiry is None or not verified:
-        return _not_found()
+        return coded.not_found(NOT_FOUND_INSTANCE)
     written = enquiries.citizen_reply(db.session, enquiry.service_no, code, body.body)
     return _answer(written, verified=True, status=201)
