@@ -80,6 +80,7 @@ def test_the_driver_sends_what_sqlalchemy_sends(any_app):
             connection.close()
 
 
+@pytest.mark.hall_open  # tickets are taken: in opening hours, whatever the suite's clock
 def test_what_the_driver_wrote_reads_back_through_the_orm_and_rolls_back_with_the_move(any_app):
     """A ticket issued through the driver is the row the ORM reads; a move that fails after
     its statements leaves nothing, the numbers included."""
