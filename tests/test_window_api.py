@@ -150,3 +150,36 @@ def test_the_window_can_be_looked_at_by_staff_of_its_hall(client, clerk3):
     assert client.get("/api/v1/halls/HQ/windows/3", headers=city.headers).status_code == 403
     assert client.get("/api/v1/halls/HQ/windows/3").status_code == 401
     assert client.get("/api/v1/halls/HQ/windows/99", headers=clerk3.headers).status_code == 404
+
+
+def test_the_consoles_lists_show_each_ticket_as_its_card(client, app, clerk3, clerk4):
+    """Held, sent here and served today are read as columns (hall.floor._cards): each entry
+    is what ``ticket_card`` makes of the ticket itself, in the lists' orders."""
+    from hall import floor
+
+    numbers = [take(client, "EXAM") for _ in range(4)]
+    clerk3.do("open")
+    clerk4.do("open")
+    assert clerk3.do("call").get_json()["number"] == numbers[0]
+    clerk3.do("hold", reason="copying documents")
+    clerk3.do("call")
+    clerk3.do("finish")
+    clerk3.do("call")
+    clerk3.do("no-show")
+    assert clerk3.do("call").get_json()["number"] == numbers[3]
+    moved = clerk3.do("transfer", window=4, reason="joint handling")  # waits for window 4
+    assert moved.get_json()["status"] == "waiting"
+    view = client.get("/api/v1/halls/HQ/windows/3", headers=clerk3.headers).get_json()
+    other = client.get("/api/v1/halls/HQ/windows/4", headers=clerk4.headers).get_json()
+    with app.app_context():
+        def card(number: str) -> dict:
+            ticket = db.session.scalar(sa.select(Ticket).where(Ticket.number == number))
+            return floor.ticket_card(ticket)
+
+        held = view["held"][0]
+        assert {k: v for k, v in held.items() if not k.startswith("held_")} == card(numbers[0])
+        assert held["held_reason"] == "copying documents"
+        assert other["sent_here"] == [card(numbers[3])]
+        # the latest first: the no-show (numbers[2]) was called after the finish
+        assert view["served_today"] == [card(numbers[2]), card(numbers[1])]
+        assert view["served_today"][0]["status"] == "no_show" and held["service_name"]
