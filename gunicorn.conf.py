@@ -128,13 +128,15 @@ def when_ready(server):
 
 
 def post_worker_init(worker):
-    """After the app is loaded in a worker: start its scheduler, and make SIGTERM also close
-    the worker's Socket.IO connections (an open WebSocket would otherwise hold the worker
-    for the whole graceful timeout, and then be killed)."""
+    """After the app is loaded in a worker: start its scheduler, settle the garbage collector
+    (``_settle_collector``), and make SIGTERM also close the worker's Socket.IO connections
+    (an open WebSocket would otherwise hold the worker for the whole graceful timeout, and
+    then be killed)."""
     from hall.web import scheduler
 
     app = worker.wsgi
     scheduler.start(app)
+    _settle_collector()
     stop_accepting = worker.handle_exit
 
     def handle_exit(sig, frame):
@@ -144,6 +146,26 @@ def post_worker_init(worker):
                          daemon=True).start()
 
     signal.signal(signal.SIGTERM, handle_exit)
+
+
+# A full collection among the objects of 10,000 sockets took 0.3-1 s on this 2-core machine,
+# every greenlet (calls, tickets, pushes) stopped meanwhile; as sockets joined, one came at
+# every 25% of growth: 18 in a worker during a 10,000-socket run of bench/sockets.py.
+FULL_COLLECTION_EVERY = 100  # middle-generation passes between full ones (CPython's: 10)
+
+
+def _settle_collector() -> None:
+    """Once the worker has loaded the app: what it loaded (modules, the app, its caches) lives
+    as long as the process, so it is frozen and no full collection walks it again; and full
+    collections come ten times more rarely. Cyclic garbage is still collected, only later,
+    which costs a little memory (78 against 76 MB per 1,000 sockets in that run, and
+    4 full collections instead of 18)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 def worker_exit(server, worker):

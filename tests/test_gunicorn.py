@@ -236,3 +236,20 @@ def test_two_workers_on_postgresql_and_redis_share_the_calls(tmp_path, pg_app, p
             except Exception:  # noqa: BLE001
                 pass
         _server.stop(proc)
+
+
+def test_a_worker_freezes_what_it_loaded_and_collects_fully_more_rarely():
+    """gunicorn.conf.py's post_worker_init settles the collector: what the worker loaded is
+    frozen (never walked by a full collection again) and full collections come ten times
+    more rarely, as measured with 10,000 sockets (README, "Performance")."""
+    import subprocess
+
+    script = ("import gc, runpy; ns = runpy.run_path('gunicorn.conf.py'); "
+              "before = gc.get_threshold(); ns['_settle_collector'](); "
+              "print(gc.get_freeze_count(), *before, *gc.get_threshold())")
+    env = {**os.environ, "GUNICORN_WORKER_CLASS": "gthread"}  # no monkey patch needed here
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    frozen, before, after = int(out[0]), out[1:4], out[4:7]
+    assert frozen > 10_000  # the modules and objects loaded so far
+    assert after[:2] == before[:2] and int(after[2]) == 100 > int(before[2])
