@@ -101,7 +101,10 @@ class DisplayNamespace(Namespace):
         before = self.following.get(request.sid)
         if before is not None and before != code:
             leave_room(room(before))
-        join_room(room(code))
+        try:
+            join_room(room(code))
+        except ValueError:  # the display went away while it asked: nobody to answer
+            return
         self.following[request.sid] = code
         try:
             state = self.snapshots.state(code, windows or None)

@@ -70,7 +70,10 @@ class StaffNamespace(Namespace):
                 if not sees_hall(current_user.staff, hall):
                     emit("problem", {"code": "forbidden"})
                     return
-                join_room(dashboard_room(hall.code))
+                try:
+                    join_room(dashboard_room(hall.code))
+                except ValueError:  # the dashboard went away while it asked: nobody to answer
+                    return
                 self.dashboards.setdefault(request.sid, set()).add(hall.code)
                 body = dashboard.snapshot(session, hall).as_dict()
         except HallError as error:
@@ -92,7 +95,10 @@ class StaffNamespace(Namespace):
         before = self.following.get(request.sid)
         if before and before != hall.code:
             leave_room(room(before))
-        join_room(room(hall.code))
+        try:
+            join_room(room(hall.code))
+        except ValueError:  # gone while it asked
+            return
         self.following[request.sid] = hall.code
         emit("joined", {"hall": hall.code})
 
