@@ -19,11 +19,11 @@ import time
 from collections import deque
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, leave_room
 
 from hall.errors import HallError
 from hall.web import devices
-from hall.web.live.rooms import DISPLAY_NAMESPACE, floor_room
+from hall.web.live.rooms import DISPLAY_NAMESPACE, enter, floor_room
 from hall.web.problems import translate
 
 from .snapshots import Busy, FloorSnapshots
@@ -101,9 +101,7 @@ class DisplayNamespace(Namespace):
         before = self.following.get(request.sid)
         if before is not None and before != code:
             leave_room(room(before))
-        try:
-            join_room(room(code))
-        except ValueError:  # the display went away while it asked: nobody to answer
+        if not enter(room(code)):
             return
         self.following[request.sid] = code
         try:

@@ -137,14 +137,14 @@ def test_a_dashboard_gone_before_its_watch_is_handled_is_let_go_quietly(live_ser
     """A watch that waited while its socket disconnected: Socket.IO refuses to put a gone
     socket in a room ("sid is not connected"), which raised in a server thread (seen in a CI
     run). The handler lets it go: no snapshot, no problem, no error."""
-    from hall.web import staff_sockets
+    from hall.web.live import rooms
 
     def gone(_room):
         raise ValueError("sid is not connected to requested namespace")
 
     watcher = Watcher(live_server, "manager")
     try:
-        monkeypatch.setattr(staff_sockets, "join_room", gone)  # connected: now it is gone
+        monkeypatch.setattr(rooms, "join_room", gone)  # connected: now it is gone
         watcher.watch("HQ")
         with pytest.raises(queues.Empty):
             watcher.next(1.0)

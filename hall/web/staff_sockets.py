@@ -23,7 +23,7 @@ from hall.errors import HallError
 
 from .auth import sees_hall
 from .extensions import db
-from .live.rooms import STAFF_NAMESPACE, console_room, dashboard_room, staff_room
+from .live.rooms import STAFF_NAMESPACE, console_room, dashboard_room, enter, staff_room
 
 NAMESPACE = STAFF_NAMESPACE  # (hall/web/live/rooms.py)
 room = staff_room
@@ -70,9 +70,7 @@ class StaffNamespace(Namespace):
                 if not sees_hall(current_user.staff, hall):
                     emit("problem", {"code": "forbidden"})
                     return
-                try:
-                    join_room(dashboard_room(hall.code))
-                except ValueError:  # the dashboard went away while it asked: nobody to answer
+                if not enter(dashboard_room(hall.code)):
                     return
                 self.dashboards.setdefault(request.sid, set()).add(hall.code)
                 body = dashboard.snapshot(session, hall).as_dict()
@@ -95,9 +93,7 @@ class StaffNamespace(Namespace):
         before = self.following.get(request.sid)
         if before and before != hall.code:
             leave_room(room(before))
-        try:
-            join_room(room(hall.code))
-        except ValueError:  # gone while it asked
+        if not enter(room(hall.code)):
             return
         self.following[request.sid] = hall.code
         emit("joined", {"hall": hall.code})
@@ -122,9 +118,7 @@ class StaffNamespace(Namespace):
                     return
                 if before is not None and before[0] != hall.code:
                     leave_room(console_room(before[0]))
-                try:
-                    join_room(console_room(hall.code))
-                except ValueError:  # the console went away while it asked: nobody to answer
+                if not enter(console_room(hall.code)):
                     return
                 self.floors[request.sid] = (hall.code, now)
                 state = floor.floor_state(session, hall)

@@ -1,6 +1,8 @@
 """Where live messages go: the Socket.IO namespaces and rooms of each audience."""
 from __future__ import annotations
 
+from flask_socketio import join_room
+
 # Wall displays and rating tablets (registered devices) follow a hall's floor here.
 DISPLAY_NAMESPACE = "/display"
 # Staff: consoles and division inboxes (cases, ratings), managers' dashboards, and the
@@ -31,3 +33,14 @@ TICKET_NAMESPACE = "/ticket"
 
 def ticket_room(ticket_id: int) -> str:
     return f"ticket:{ticket_id}"
+
+
+def enter(room: str) -> bool:
+    """Put the socket of the event being handled into ``room``; False when it disconnected
+    while its event waited. Socket.IO refuses a gone socket a room ("sid is not connected to
+    requested namespace"), and there is nobody left to answer: the handler lets it go."""
+    try:
+        join_room(room)
+    except ValueError:
+        return False
+    return True
