@@ -110,9 +110,9 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(
             hours=float(os.environ.get("SESSION_HOURS", "12")))
         self.API_TOKEN_HOURS = float(os.environ.get("API_TOKEN_HOURS", "12"))
-        # Rate limits (sign-in now; public lookups later) count in Redis when there is one, so
-        # that every server process sees the same counts.
-        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Rate limits count in Redis when there is one, so that every server process sees the
+        # same counts; else in the process (hall/web/memory_limits.py: no timer threads).
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "hall-memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
         # Public tracking lookups (pages and API together) per visitor address; and how many
         # wrong access codes for one service number lock it, for how long, so that a code

@@ -11,6 +11,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from hall.models import Base
 
+from . import memory_limits  # noqa: F401  (registers hall-memory:// with limits)
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
