@@ -219,7 +219,8 @@ def start_hall_and_bare(env: dict, tmp: Path, log: Path) -> tuple[list, int, int
     hall_port, bare_port = free_port(), free_port()
     hall = start([sys.executable, "run.py"], {**env, "PORT": str(hall_port)}, log)
     try:
-        bare = start([sys.executable, "bench/bare_app.py"], {**env, "PORT": str(bare_port)},
+        bare = start([sys.executable, "bench/bare_app.py"],
+                     {**env, "PORT": str(bare_port), "BARE_DATABASE": str(tmp / "bare.db")},
                      tmp / "bare.log")
     except BaseException:
         stop(hall)

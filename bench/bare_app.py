@@ -12,7 +12,11 @@ Run: ``PORT=5001 .venv/bin/python bench/bare_app.py`` (the benchmark starts it b
 from __future__ import annotations
 
 import itertools
+import os
+import sqlite3
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from flask import Flask, jsonify, request
@@ -55,6 +59,43 @@ def bare():
     body = request.get_json()
     response = jsonify({"hall": body.get("hall"), "service": body.get("service"),
                         "number": next(_counter)})
+    response.status_code = 201
+    return response
+
+
+_written = threading.local()
+_write_lock = threading.Lock()  # one writer at a time in the process, as the hall's SQLite
+
+
+def _database() -> sqlite3.Connection:
+    """This greenlet's connection to the baseline's own SQLite file (BARE_DATABASE), set up
+    as the hall sets up its own: WAL, synchronous NORMAL, transactions begun by hand."""
+    connection = getattr(_written, "connection", None)
+    if connection is None:
+        path = os.environ.get("BARE_DATABASE") or os.path.join(tempfile.gettempdir(),
+                                                               f"bare-{os.getpid()}.db")
+        connection = _written.connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, "
+                           "hall TEXT, service TEXT)")
+    return connection
+
+
+@app.post("/bare-write")
+def bare_write():
+    """The bare POST plus one row committed to SQLite: the least an endpoint that must keep
+    what it answers can do on our stack (the second baseline of ``bench/tickets.py``)."""
+    body = request.get_json()
+    connection = _database()
+    with _write_lock:
+        connection.execute("BEGIN IMMEDIATE")
+        number = connection.execute("INSERT INTO rows (hall, service) VALUES (?, ?) "
+                                    "RETURNING id", (body.get("hall"), body.get("service"))
+                                    ).fetchone()[0]
+        connection.execute("COMMIT")
+    response = jsonify({"hall": body.get("hall"), "service": body.get("service"),
+                        "number": number})
     response.status_code = 201
     return response
 

@@ -11,7 +11,10 @@ load generator costs as little of the server's CPU as it can.
 
 Baseline: ``bench/bare_app.py``, one POST endpoint that parses and returns a small JSON body,
 served by the same stack and loaded by the same clients at the same concurrency. The ratio
-ticket/bare says how much of the stack's capacity the hall's own work leaves.
+ticket/bare says how much of the stack's capacity the hall's own work leaves. A second
+baseline, ``POST /bare-write`` of the same app, also commits one row to SQLite (WAL,
+synchronous NORMAL, one writer at a time, as the hall): ticket/write says how much of that
+the hall's work leaves, the durable write itself paid on both sides.
 
 Then, with the server stopped, the database is checked: one ticket per 201 answer, no
 duplicate queue number (hall, day, number) or service number, every prefix numbered 1..max
@@ -55,6 +58,7 @@ from config import LOAD_TEST_LIMITS  # noqa: E402
 # Real services of the demo hall HQ, each with its own prefix (A, B, C, D, G, M, J, H).
 SERVICES = ("EXAM", "TITLE", "TRANSFER", "AGENCY", "INSURE", "CONSULT", "CERT", "WAGE")
 TICKET_PATH, BARE_PATH, READY_PATH = "/api/v1/tickets", "/bare", "/api/v1/halls/HQ/queue"
+WRITE_PATH = "/bare-write"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -213,15 +217,20 @@ def integrity_checks(url: str, before: int, results: list[dict]) -> list[tuple[s
 
 # -- report ------------------------------------------------------------------------------------
 
-def print_table(rows: list[tuple[dict, dict]]) -> None:
+def _share(part: dict, whole: dict) -> float:
+    return part["rps"] / whole["rps"] if whole["rps"] else float("nan")
+
+
+def print_table(rows: list[tuple[dict, dict, dict]]) -> None:
     print(f"\n{'clients':>7} | {'tickets/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
-          f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'ticket/bare':>11}")
-    print("-" * 82)
-    for hall, bare in rows:
-        ratio = hall["rps"] / bare["rps"] if bare["rps"] else float("nan")
+          f"{'bare req/s':>10} {'p50 ms':>7} | {'write req/s':>11} {'p50 ms':>7} | "
+          f"{'ticket/bare':>11} {'ticket/write':>12}")
+    print("-" * 107)
+    for hall, bare, write in rows:
         print(f"{hall['clients']:>7} | {hall['rps']:>9.0f} {hall['p50_ms']:>7.1f} "
-              f"{hall['p99_ms']:>7.1f} | {bare['rps']:>10.0f} {bare['p50_ms']:>7.1f} "
-              f"{bare['p99_ms']:>7.1f} | {ratio:>10.0%}")
+              f"{hall['p99_ms']:>7.1f} | {bare['rps']:>10.0f} {bare['p50_ms']:>7.1f} | "
+              f"{write['rps']:>11.0f} {write['p50_ms']:>7.1f} | "
+              f"{_share(hall, bare):>11.0%} {_share(hall, write):>12.0%}")
 
 
 def print_checks(checks, rows) -> None:
@@ -238,14 +247,17 @@ def print_checks(checks, rows) -> None:
               f"{best[0]['clients']} clients)")
 
 
-def measure(pool, hall_port: int, bare_port: int, args) -> list[tuple[dict, dict]]:
-    """Each concurrency level on the hall, then on the bare app: (hall row, bare row)."""
+def measure(pool, hall_port: int, bare_port: int, args) -> list[tuple[dict, dict, dict]]:
+    """Each concurrency level on the hall, then on the bare app's two endpoints:
+    (hall row, bare row, bare write row)."""
     rows = []
     for n in args.clients:
         print(f"  {n} client(s): tickets...", end="", flush=True)
         hall_row = run_level(pool, hall_port, TICKET_PATH, n, args)
         print(" bare...", end="", flush=True)
-        rows.append((hall_row, run_level(pool, bare_port, BARE_PATH, n, args)))
+        bare_row = run_level(pool, bare_port, BARE_PATH, n, args)
+        print(" bare write...", end="", flush=True)
+        rows.append((hall_row, bare_row, run_level(pool, bare_port, WRITE_PATH, n, args)))
         print(" done")
     return rows
 
@@ -254,8 +266,10 @@ def write_json(path: Path, url: str, args, rows, checks) -> None:
     strip = lambda r: {k: v for k, v in r.items() if k != "service_nos"}  # noqa: E731
     path.write_text(json.dumps({
         "database": url.split("://")[0], "seconds": args.seconds,
-        "levels": [{"tickets": strip(h), "bare": strip(b),
-                    "ratio": h["rps"] / b["rps"] if b["rps"] else None} for h, b in rows],
+        "levels": [{"tickets": strip(h), "bare": strip(b), "bare_write": strip(w),
+                    "ratio": h["rps"] / b["rps"] if b["rps"] else None,
+                    "ratio_write": h["rps"] / w["rps"] if w["rps"] else None}
+                   for h, b, w in rows],
         "integrity": [{"check": c, "passed": p, "detail": d} for c, p, d in checks],
     }, indent=2))
 
@@ -283,7 +297,7 @@ def main(argv=None) -> int:
         rows = measure(pool, hall_port, bare_port, args)
         _server.stop(hall)  # the checks read a database nobody writes any more
         print_table(rows)
-        checks = integrity_checks(url, before, [h for h, _ in rows])
+        checks = integrity_checks(url, before, [h for h, _, _ in rows])
         print_checks(checks, rows)
         ok = all(passed for _, passed, _ in checks)
         if args.json:
