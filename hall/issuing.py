@@ -123,23 +123,30 @@ _hall_identities: weakref.WeakKeyDictionary[Engine, dict[str, Row]] = weakref.We
 
 _waiting_here = and_(T.c.hall_id == bindparam("hall_id"), T.c.day == bindparam("day"),
                      T.c.service_id == S.c.id, T.c.status == TicketStatus.WAITING.value)
-# The service as the kiosk shows it, whether any window may serve it, and the queue a new
-# ticket joins: everyone waiting (all of them are ahead of an ordinary visitor), the priority
-# visitors among them (ahead of a priority visitor), and the open windows serving it. Read
-# before any counter is locked, so the locked part of the transaction stays short.
-_SERVICE_LOOKUP = (
-    select(*_HALL_COLUMNS, *_SERVICE_COLUMNS, S.c.active,
-           exists().where(window_services.c.service_id == S.c.id).label("offered"),
-           select(func.count()).where(_waiting_here).scalar_subquery().label("waiting"),
-           select(func.count()).where(_waiting_here, T.c.is_priority.is_(True))
-           .scalar_subquery().label("waiting_priority"),
-           select(func.count()).select_from(W)
-           .join(window_services, window_services.c.window_id == W.c.id)
-           .where(window_services.c.service_id == S.c.id, W.c.state == WindowState.OPEN.value)
-           .scalar_subquery().label("open_windows"))
-    .join_from(S, H, H.c.id == S.c.hall_id)
-    .where(H.c.id == bindparam("hall_id"), S.c.code == bindparam("service"))
-)
+
+
+def _service_lookup(priority: bool):
+    """The service as the kiosk shows it, whether any window may serve it, and the queue a
+    new ticket joins: the visitors ahead of it (everyone waiting for an ordinary visitor,
+    the priority visitors waiting for a priority one) and the open windows serving it. Read
+    before any counter is locked, so the locked part of the transaction stays short. One
+    count, not both: each walks every waiting ticket of the service in the queue index."""
+    ahead = (_waiting_here, T.c.is_priority.is_(True)) if priority else (_waiting_here,)
+    return (
+        select(*_HALL_COLUMNS, *_SERVICE_COLUMNS, S.c.active,
+               exists().where(window_services.c.service_id == S.c.id).label("offered"),
+               select(func.count()).where(*ahead).scalar_subquery().label("ahead"),
+               select(func.count()).select_from(W)
+               .join(window_services, window_services.c.window_id == W.c.id)
+               .where(window_services.c.service_id == S.c.id,
+                      W.c.state == WindowState.OPEN.value)
+               .scalar_subquery().label("open_windows"))
+        .join_from(S, H, H.c.id == S.c.hall_id)
+        .where(H.c.id == bindparam("hall_id"), S.c.code == bindparam("service"))
+    )
+
+
+_SERVICE_LOOKUP = {False: _service_lookup(False), True: _service_lookup(True)}
 # A ticket issued earlier for the same request key, with what the kiosk shows of it.
 _BY_REQUEST_KEY = (
     select(T.c.id, T.c.number, T.c.service_no, T.c.access_code, T.c.day, T.c.issued_at,
@@ -238,8 +245,8 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
         replay = _replay(connection, hall_code, request_key, service_code, reason)
         if replay is not None:
             return replay
-    found = driver.first(connection, _SERVICE_LOOKUP, {"hall_id": identity.id, "day": day,
-                                                       "service": service_code})
+    found = driver.first(connection, _SERVICE_LOOKUP[reason is not None],
+                         {"hall_id": identity.id, "day": day, "service": service_code})
     if found is None:
         raise UnknownService(hall=hall_code, service=service_code)
     # Outside opening hours nothing is written (SPEC §7); the hours are cached per process.
@@ -247,7 +254,7 @@ def _issue(session: Session, hall_code: str, service_code: str, reason: str | No
     if not (found.active and found.offered):
         raise ServiceNotOffered(service=found.service_name_zh)
     hall, service = _hall_ref(found), _service_ref(found)
-    ahead = found.waiting_priority if reason is not None else found.waiting
+    ahead = found.ahead
     wait = board.estimate_minutes(connection, service.id, service.standard_minutes, ahead,
                                   found.open_windows)
 

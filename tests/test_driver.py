@@ -55,8 +55,8 @@ def test_the_driver_sends_what_sqlalchemy_sends(any_app):
     cases = [
         (issuing._INSERT_TICKET, TICKET, issuing._TICKET_COLUMNS),
         (INSERT_EVENT, EVENT, EVENT_COLUMNS),
-        (issuing._SERVICE_LOOKUP, {"hall_id": 1, "day": date(2026, 11, 23),
-                                   "service": "EXAM"}, None),
+        (issuing._SERVICE_LOOKUP[True], {"hall_id": 1, "day": date(2026, 11, 23),
+                                         "service": "EXAM"}, None),
     ]
     with any_app.app_context():
         connection = db.engine.connect()

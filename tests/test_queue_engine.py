@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
 
 from conftest import MONDAY_0930, actor
-from hall import clock, hours, hours_admin, issuing, queue
+from hall import board, clock, hours, hours_admin, issuing, queue
 from hall.errors import (
     ClerkAtOtherWindow,
     IllegalMove,
@@ -124,6 +124,19 @@ def test_a_ticket_knows_its_place_and_a_rough_wait(hall):
     standard = hall.session.scalar(sa.select(ServiceItem.standard_minutes)
                                    .where(ServiceItem.code == "EXAM", ServiceItem.hall_id == 1))
     assert (second.ahead, second.wait_minutes) == (1, standard)
+
+
+def test_a_priority_visitor_counts_only_the_priority_visitors_ahead(hall):
+    """What the kiosk prints as "ahead": everyone waiting for the service for an ordinary
+    visitor, only the priority visitors waiting for a priority one; other services' queues
+    do not count. A priority ticket's place read afterwards is the one printed."""
+    hall.take("TITLE")
+    taken = [issuing.issue_ticket(hall.session, "HQ", "EXAM", priority=p)
+             for p in (None, None, "elderly", None, "military")]
+    assert [t.ahead for t in taken] == [0, 1, 0, 3, 1]
+    for issued in (taken[2], taken[4]):
+        ticket = hall.session.get(Ticket, issued.id)
+        assert board.ticket_position(hall.session, ticket)[0] == issued.ahead
 
 
 def test_a_repeated_request_key_returns_the_same_ticket(hall):
