@@ -11,7 +11,9 @@ and hand the string to the driver's cursor, inside the caller's transaction.
 What this gives up, on purpose: result types are not converted (callers read ids, counts,
 codes and flags, which the drivers already return as Python values), and expanding ``IN``
 parameters are not supported. Statement listeners (``before_cursor_execute``) still see
-every statement, so tests that count statements keep counting these.
+the statements run in a transaction (``execute``, ``first``, ``scalar``), so tests that count
+a move's statements keep counting these; ``first_row``'s reads on a pooled connection of
+their own have no SQLAlchemy connection to dispatch on, and are not seen.
 """
 from __future__ import annotations
 
