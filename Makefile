@@ -9,7 +9,7 @@ export FLASK_APP := hall.web:create_app
 PO := $(wildcard translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking bench-qa bench-online clean
+.PHONY: run test test-fast lint setup dev-setup db translations extract-messages bench bench-all bench-sockets bench-displays bench-track bench-overdue bench-dashboard bench-cluster bench-mobile bench-booking bench-qa bench-online bench-limits clean
 
 run: setup db
 	$(BIN)/python run.py
@@ -103,3 +103,8 @@ bench-online: dev-setup translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The rate limiter's in-process storage (hall-memory:// against the library's memory://),
+# by how many addresses it counts.
+bench-limits: dev-setup
+	$(BIN)/python bench/rate_limits.py $(BENCH_ARGS)
