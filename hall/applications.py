@@ -60,6 +60,7 @@ from .models import (
 )
 from .models.applications import open_clause
 from .models.tickets import ONLINE_SOURCE
+from .period import built_once
 
 VISITOR = Actor("visitor")
 S = ApplicationState
@@ -585,23 +586,28 @@ def figures(session: Session, hall_id: int, start: datetime, end: datetime) -> d
     """Counts for the period [start, end): applications submitted in it; accepted (deemed
     accepted among them), refused and withdrawn in it; awaiting pre-review at its end; and
     pre-reviews answered in it on time or late."""
+    return {name: session.scalar(statement) or 0
+            for name, statement in _figure_statements(hall_id, start, end)}
+
+
+@built_once
+def _figure_statements(hall_id: int, start: datetime, end: datetime):
     A = Application
 
-    def count(*where) -> int:
-        return session.scalar(select(func.count()).select_from(A)
-                              .where(A.hall_id == hall_id, *where)) or 0
+    def count(*where):
+        return select(func.count()).select_from(A).where(A.hall_id == hall_id, *where)
 
     decided = (A.decided_at >= start, A.decided_at < end)
-    return {
-        "submitted": count(A.created_at >= start, A.created_at < end),
-        "accepted": count(A.state == S.ACCEPTED.value, *decided),
-        "deemed_accepted": count(A.state == S.ACCEPTED.value, A.deemed_accepted.is_(True),
-                                 *decided),
-        "refused": count(A.state == S.REFUSED.value, *decided),
-        "withdrawn": count(A.withdrawn_at >= start, A.withdrawn_at < end),
-        "awaiting_prereview": count(A.created_at < end, A.state == S.SUBMITTED.value),
-        "prereview_on_time": count(A.prereview_on_time.is_(True),
-                                   func.coalesce(A.requested_at, A.decided_at) >= start,
-                                   func.coalesce(A.requested_at, A.decided_at) < end),
-        "prereview_late": count(A.prereview_on_time.is_(False), *decided),
-    }
+    return (
+        ("submitted", count(A.created_at >= start, A.created_at < end)),
+        ("accepted", count(A.state == S.ACCEPTED.value, *decided)),
+        ("deemed_accepted", count(A.state == S.ACCEPTED.value, A.deemed_accepted.is_(True),
+                                  *decided)),
+        ("refused", count(A.state == S.REFUSED.value, *decided)),
+        ("withdrawn", count(A.withdrawn_at >= start, A.withdrawn_at < end)),
+        ("awaiting_prereview", count(A.created_at < end, A.state == S.SUBMITTED.value)),
+        ("prereview_on_time", count(A.prereview_on_time.is_(True),
+                                    func.coalesce(A.requested_at, A.decided_at) >= start,
+                                    func.coalesce(A.requested_at, A.decided_at) < end)),
+        ("prereview_late", count(A.prereview_on_time.is_(False), *decided)),
+    )

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from .models import Booking, BookingStatus, Event, Ticket
 from .models.tickets import ONLINE_SOURCE
-from .period import Period, Sql
+from .period import Period, Sql, built_once, on_postgresql
 
 APPOINTMENT, REMOTE, WALK_IN = "appointment", "remote", "walk_in"
 CHANNELS = (APPOINTMENT, REMOTE, WALK_IN)
@@ -142,7 +142,7 @@ def figures(session: Session, period: Period, *, by_day: bool = True) -> Booking
     for row in session.execute(_bookings_query(period)):
         for figures_ in (result.total, *((of(row.day),) if by_day else ())):
             _count_booking(figures_.bookings, row.status, row.n)
-    for row in session.execute(_tickets_query(session, period, by_day)):
+    for row in session.execute(_tickets_query(on_postgresql(session), period, by_day)):
         target = result.total if row.grouping == "total" else of(row.day)
         _fill(target, row)
     result.by_day = [days[d] for d in sorted(days)]
@@ -165,6 +165,7 @@ def _count_booking(b: Bookings, status: str, n: int) -> None:
         b.expected += n
 
 
+@built_once
 def _bookings_query(period: Period):
     B = Booking.__table__
     return (select(B.c.day, B.c.status, func.count().label("n"))
@@ -173,10 +174,10 @@ def _bookings_query(period: Period):
             .group_by(B.c.day, B.c.status))
 
 
-def _visits(session: Session, period: Period):
+def _visits(pg: bool, period: Period):
     """One row per ticket of the period: its channel, first call, arrival, wait and delay."""
     T, E = Ticket.__table__, Event.__table__
-    sql = Sql(session, period)
+    sql = Sql(pg, period)
     moves = (
         select(E.c.ticket_id,
                func.min(case((E.c.kind == _FIRST_CALL, E.c.at))).label("first_called"),
@@ -248,8 +249,9 @@ def _aggregates(r, scope: str) -> list:
     ]
 
 
-def _tickets_query(session: Session, period: Period, by_day: bool):
-    r = _ranked(_visits(session, period), by_day)
+@built_once
+def _tickets_query(pg: bool, period: Period, by_day: bool):
+    r = _ranked(_visits(pg, period), by_day)
     no_day = cast(null(), Date)  # typed, for PostgreSQL's UNION
     parts = [select(cast(literal("total"), String).label("grouping"), no_day.label("day"),
                     r.c.channel, *_aggregates(r, "all")).group_by(r.c.channel)]

@@ -35,7 +35,7 @@ from . import applications, clock
 from .enquiry_deadlines import kept
 from .models import Case, Enquiry, Event, Ticket, open_clause
 from .models.enquiries import running_clause
-from .period import Period
+from .period import Period, built_once
 
 HALL = "hall"
 CONSULTATION, COMPLAINT, REPORT = "consultation", "complaint", "report"
@@ -120,6 +120,44 @@ MOVES = ("ticket.issued", "case.accepted", "case.decided", "case.extension_grant
          "enquiry.submitted", *RESPONSES, "enquiry.concluded", "enquiry.extension_granted")
 
 
+@built_once
+def _moves_statement(p: Period):
+    Ev, C, E = Event.__table__, Case.__table__, Enquiry.__table__
+    on_time = case(
+        (and_(Ev.c.kind == "case.decided", C.c.decided_at <= C.c.due_at), 1),
+        (and_(Ev.c.kind.in_(RESPONSES), kept(E.c.responded_at, E.c.respond_due_at)), 1),
+        (and_(Ev.c.kind == "enquiry.concluded",
+              kept(E.c.concluded_at, E.c.conclude_due_at)), 1),
+        else_=0)
+    T = Ticket.__table__
+    # A case accepted from an online application (its visit record's source is "online") is
+    # that channel's, not the windows'.
+    channel = func.coalesce(E.c.kind, case((T.c.source == "online", APPLICATION)))
+    return (select(Ev.c.kind, channel.label("enquiry_kind"), func.count().label("n"),
+                   func.sum(on_time).label("on_time"))
+            .select_from(Ev.outerjoin(C, C.c.id == Ev.c.case_id)
+                         .outerjoin(T, T.c.id == C.c.ticket_id)
+                         .outerjoin(E, E.c.id == Ev.c.enquiry_id))
+            .where(Ev.c.hall_id == p.hall_id, Ev.c.at >= p.start, Ev.c.at < p.end,
+                   Ev.c.kind.in_(MOVES))
+            .group_by(Ev.c.kind, channel))
+
+
+@built_once
+def _warnings_statement(hall_id: int):
+    C, E, T = Case.__table__, Enquiry.__table__, Ticket.__table__
+    channel = case((T.c.source == "online", APPLICATION), else_=HALL)
+    cases = (select(channel.label("channel"), C.c.warning, func.count().label("n"))
+             .select_from(C.outerjoin(T, T.c.id == C.c.ticket_id))
+             .where(C.c.hall_id == hall_id, open_clause(), C.c.warning.in_(("yellow", "red")))
+             .group_by(channel, C.c.warning))
+    asked = (select(E.c.kind, E.c.warning, func.count())
+             .where(E.c.hall_id == hall_id, running_clause(),
+                    E.c.warning.in_(("yellow", "red")))
+             .group_by(E.c.kind, E.c.warning))
+    return union_all(cases, asked)
+
+
 class Counting:
     """One table's reading: the session, the hall's period, the instant the warnings are read
     at, and the two grouped counts every builder takes its figures from (each read once)."""
@@ -130,27 +168,7 @@ class Counting:
     @cached_property
     def moves(self) -> dict[tuple[str, str | None], tuple[int, int]]:
         """{(event kind, enquiry kind or None): (how many, how many on time)} in the period."""
-        Ev, C, E = Event.__table__, Case.__table__, Enquiry.__table__
-        on_time = case(
-            (and_(Ev.c.kind == "case.decided", C.c.decided_at <= C.c.due_at), 1),
-            (and_(Ev.c.kind.in_(RESPONSES), kept(E.c.responded_at, E.c.respond_due_at)), 1),
-            (and_(Ev.c.kind == "enquiry.concluded",
-                  kept(E.c.concluded_at, E.c.conclude_due_at)), 1),
-            else_=0)
-        p = self.period
-        T = Ticket.__table__
-        # A case accepted from an online application (its visit record's source is
-        # "online") is that channel's, not the windows'.
-        channel = func.coalesce(E.c.kind, case((T.c.source == "online", APPLICATION)))
-        rows = self.session.execute(
-            select(Ev.c.kind, channel.label("enquiry_kind"), func.count().label("n"),
-                   func.sum(on_time).label("on_time"))
-            .select_from(Ev.outerjoin(C, C.c.id == Ev.c.case_id)
-                         .outerjoin(T, T.c.id == C.c.ticket_id)
-                         .outerjoin(E, E.c.id == Ev.c.enquiry_id))
-            .where(Ev.c.hall_id == p.hall_id, Ev.c.at >= p.start, Ev.c.at < p.end,
-                   Ev.c.kind.in_(MOVES))
-            .group_by(Ev.c.kind, channel))
+        rows = self.session.execute(_moves_statement(self.period))
         return {(r.kind, r.enquiry_kind): (r.n, int(r.on_time or 0)) for r in rows}
 
     def count(self, kind: str, enquiry_kind: str | None = None) -> int:
@@ -165,20 +183,8 @@ class Counting:
     def warnings(self) -> dict[tuple[str, str], int]:
         """{(channel, yellow|red): open and warned now} of the hall's cases and enquiries, as
         the deadline job left them."""
-        C, E, T = Case.__table__, Enquiry.__table__, Ticket.__table__
-        hall_id = self.period.hall_id
-        channel = case((T.c.source == "online", APPLICATION), else_=HALL)
-        cases = (select(channel.label("channel"), C.c.warning, func.count().label("n"))
-                 .select_from(C.outerjoin(T, T.c.id == C.c.ticket_id))
-                 .where(C.c.hall_id == hall_id, open_clause(),
-                        C.c.warning.in_(("yellow", "red")))
-                 .group_by(channel, C.c.warning))
-        asked = (select(E.c.kind, E.c.warning, func.count())
-                 .where(E.c.hall_id == hall_id, running_clause(),
-                        E.c.warning.in_(("yellow", "red")))
-                 .group_by(E.c.kind, E.c.warning))
         return {(r.channel, r.warning): r.n
-                for r in self.session.execute(union_all(cases, asked))}
+                for r in self.session.execute(_warnings_statement(self.period.hall_id))}
 
     def warned(self, channel: str) -> dict[str, int]:
         return {"open_yellow": self.warnings.get((channel, "yellow"), 0),

@@ -38,7 +38,7 @@ from .models import (
     Window,
 )
 from .models.tickets import ONLINE_SOURCE
-from .period import Period, Sql
+from .period import Period, Sql, built_once, on_postgresql
 
 POOR = 2  # ratings at or below this are poor (不满意, 非常不满意)
 T = Ticket.__table__
@@ -126,9 +126,9 @@ def _moves(period: Period):
     )
 
 
-def _rows(session: Session, period: Period):
+def _rows(pg: bool, period: Period):
     """One row per ticket of the period with what the groupings need."""
-    sql = Sql(session, period)
+    sql = Sql(pg, period)
     moves = _moves(period)
     return (
         select(
@@ -185,14 +185,12 @@ def _figures(row, key=None, label: str = "", label_en: str = "") -> TicketFigure
 _GROUPINGS = ("service", "window", "clerk", "hour", "day")
 
 
-def tickets(session: Session, period: Period, *,
-            by: tuple[str, ...] = _GROUPINGS) -> TicketStats:
-    """The period's ticket figures in total and grouped as asked.
-
-    One statement: the visits of the period are computed once (a materialised CTE: the
-    first calls and transfers come from the events) and every grouping is a GROUP BY over
-    them, joined by UNION ALL; the names are looked up afterwards."""
-    v = _rows(session, period).cte("visits").prefix_with("MATERIALIZED")
+@built_once
+def _tickets_statement(pg: bool, period: Period, by: tuple[str, ...]):
+    """The visits of the period computed once (a materialised CTE: the first calls and
+    transfers come from the events) and every grouping a GROUP BY over them, joined by
+    UNION ALL."""
+    v = _rows(pg, period).cte("visits").prefix_with("MATERIALIZED")
     keys = {"service": v.c.service_id, "window": v.c.window_id, "clerk": v.c.clerk_id,
             "hour": v.c.hour}
     no_key, no_day = cast(null(), Integer), cast(null(), Date)  # typed, for PostgreSQL's UNION
@@ -205,8 +203,16 @@ def tickets(session: Session, period: Period, *,
         else:
             parts.append(select(literal(name), keys[name], no_day, *_aggregates(v))
                          .where(keys[name].is_not(None)).group_by(keys[name]))
+    return union_all(*parts)
+
+
+def tickets(session: Session, period: Period, *,
+            by: tuple[str, ...] = _GROUPINGS) -> TicketStats:
+    """The period's ticket figures in total and grouped as asked.
+
+    One statement (``_tickets_statement``), then the names are looked up."""
     grouped: dict[str, list] = {}
-    for row in session.execute(union_all(*parts)):
+    for row in session.execute(_tickets_statement(on_postgresql(session), period, by)):
         grouped.setdefault(row.grouping, []).append(row)
     stats = TicketStats(period, _figures(grouped["total"][0]))
     names = _names(session, period, grouped)

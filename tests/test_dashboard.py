@@ -7,7 +7,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conftest import actor
-from hall import cases, clock, dashboard, deadlines, issuing, queue, ratings
+from hall import (
+    applications,
+    booking_figures,
+    cases,
+    channel_figures,
+    clock,
+    dashboard,
+    deadlines,
+    issuing,
+    queue,
+    ratings,
+    stats,
+)
 from hall.events import Actor
 from hall.web.extensions import db
 from test_auth import sign_in
@@ -138,6 +150,24 @@ def test_yesterday_is_not_today(app):
     assert (snap.issued, snap.waiting, snap.avg_wait_min, snap.ratings) == (0, 0, None, 0)
     assert sum(snap.arrivals_by_hour) == 0
     assert snap.red == 1  # an overdue case stays overdue until it moves
+
+
+def test_a_snapshot_reuses_its_statements_and_still_sees_every_move(app):
+    """The day's figure statements are built once (hall.period.built_once) and run again
+    for every snapshot: what they count is read afresh each time."""
+    builders = (stats._tickets_statement, booking_figures._tickets_query,
+                channel_figures._moves_statement, applications._figure_statements)
+    first = snapshot_at(app, at(10, 0))
+    hits = [b.cache_info().hits for b in builders]
+    with app.app_context(), clock.frozen(at(10, 1)):
+        issuing.issue_ticket(db.session, "HQ", "EXAM")
+        issuing.issue_ticket(db.session, "HQ", "TITLE")
+    again = snapshot_at(app, at(10, 2))
+    assert all(b.cache_info().hits > h for b, h in zip(builders, hits, strict=True))  # reused
+    assert (again.issued, again.waiting) == (first.issued + 2, first.waiting + 2)
+    exam = next(s for s in again.services if s.code == "EXAM")
+    assert exam.issued == next(s for s in first.services if s.code == "EXAM").issued + 1
+    assert again.arrivals_by_hour[10] == first.arrivals_by_hour[10] + 2
 
 
 def test_the_figures_on_postgresql_too(any_app):
