@@ -151,3 +151,58 @@ def test_a_dashboard_gone_before_its_watch_is_handled_is_let_go_quietly(live_ser
         assert watcher.problems.empty()
     finally:
         watcher.client.disconnect()
+
+
+@pytest.mark.hall_open
+def test_with_redis_only_the_watching_process_builds_and_sends_snapshots(
+        tmp_path, sqlite_template, redis_url):
+    """Two server processes share the database and Redis. A manager watches HQ on one; a
+    ticket taken through the other reaches the dashboard, and the other builds no snapshot
+    (nobody watches there). A hall nobody watches is built by neither. (Two apps in one test
+    process, connected only as processes are: the database file and Redis.)"""
+    import shutil
+    import threading
+    import uuid
+
+    from werkzeug.serving import make_server
+
+    from conftest import make_config
+    from hall.web import create_app, shutdown
+    from hall.web.serving import RequestHandler
+
+    path = tmp_path / "hall.db"
+    shutil.copy(sqlite_template, path)
+    settings = dict(REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"hall-test-{uuid.uuid4().hex}",
+                    RATELIMIT_STORAGE_URI="hall-memory://")
+    serving = create_app(make_config(f"sqlite:///{path}", **settings))
+    other = create_app(make_config(f"sqlite:///{path}", **settings))
+    pushers = [a.extensions["floor_publisher"].dashboards for a in (serving, other)]
+    server = make_server("127.0.0.1", 0, serving, threaded=True, request_handler=RequestHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    watcher = None
+    try:
+        watcher = Watcher(f"http://127.0.0.1:{server.server_port}", "manager")
+        watcher.watch("HQ")
+        first = watcher.next(5)
+        client = other.test_client()
+        taken = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
+        assert taken.status_code == 201
+        snap = watcher.until(lambda s: s["issued"] == first["issued"] + 1, timeout=3.0)
+        assert snap["hall"] == "HQ"
+        assert pushers[0].snapshots >= 1 and pushers[1].snapshots == 0
+
+        built = pushers[0].snapshots
+        assert client.post("/api/v1/tickets",
+                           json={"hall": "HRB", "service": "EXAM"}).status_code == 201
+        time.sleep(1.0)  # several of the pushers' intervals
+        assert (pushers[0].snapshots, pushers[1].snapshots) == (built, 0)
+        with pytest.raises(queues.Empty):
+            watcher.next(0.1)  # nothing for HQ: it did not change
+    finally:
+        if watcher is not None:
+            watcher.client.disconnect()
+        server.shutdown()
+        for app in (serving, other):
+            shutdown(app)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import Namespace, emit, join_room, leave_room
 
@@ -70,6 +70,9 @@ class StaffNamespace(Namespace):
                 if not sees_hall(current_user.staff, hall):
                     emit("problem", {"code": "forbidden"})
                     return
+                # hear every process's changes before the snapshot is read (hall/web/live/
+                # dashboards.py): the next change after it must reach this watcher
+                current_app.extensions["floor_publisher"].dashboards.listen()
                 if not enter(dashboard_room(hall.code)):
                     return
                 self.dashboards.setdefault(request.sid, set()).add(hall.code)
