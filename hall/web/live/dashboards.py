@@ -2,10 +2,11 @@
 
 A snapshot is built only by a process that has a manager watching that hall, and sent only to
 that process's own watchers (``ignore_queue``). With several processes (``REDIS_URL``), the
-process whose move changed a hall says so on a Redis channel (beside ``SOCKETIO_CHANNEL``),
-and every process that watches the hall builds its own: one Redis message per batch of
-events, instead of every process building every hall it moved, watched or not (a snapshot
-is 15-40 ms of a worker's loop, every ``DASHBOARD_INTERVAL``).
+process whose move changed a hall tells its own pusher at once and says so on a Redis channel
+(beside ``SOCKETIO_CHANNEL``), and every other process that watches the hall builds its own:
+one Redis message per batch of events, instead of every process building every hall it
+moved, watched or not (a snapshot is 15-40 ms of a worker's loop, every
+``DASHBOARD_INTERVAL``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from typing import Any
 
 from flask import Flask
@@ -49,23 +51,24 @@ class DashboardPusher:
         self._subscribed = threading.Event()
         self._publisher: Any = None  # a redis.Redis, made at the first change announced
         self.snapshots = 0  # built, for tests and benchmarks
+        self.origin = uuid.uuid4().hex  # this process's name on the channel
 
     def touch(self, halls: set[str]) -> None:
-        """The figures of these halls have changed (in this process's moves). With Redis,
-        every process hears it; without, this one."""
+        """The figures of these halls have changed (in this process's moves): this process's
+        watchers at once, and with Redis every other process's."""
         if not halls:
             return
+        self.changed(halls)
         if self.redis_url:
             try:
                 if self._publisher is None:
                     import redis
 
                     self._publisher = redis.Redis.from_url(self.redis_url)
-                self._publisher.publish(self.channel, json.dumps(sorted(halls)))
+                self._publisher.publish(self.channel, json.dumps(
+                    {"from": self.origin, "halls": sorted(halls)}))
             except Exception:  # the next change tells them again
                 log.exception("could not announce changed halls to the dashboards")
-            return
-        self.changed(halls)
 
     def listen(self) -> None:
         """(Before a first watch in this process) hear the changes of every process: the
@@ -153,7 +156,9 @@ class DashboardPusher:
                 for message in pubsub.listen():
                     if self._stopping:
                         return
-                    self.changed(json.loads(message["data"]))
+                    said = json.loads(message["data"])
+                    if said["from"] != self.origin:  # this process's own: already in hand
+                        self.changed(said["halls"])
             except Exception:
                 log.exception("dashboards lost Redis; listening again in a second")
                 time.sleep(1)
