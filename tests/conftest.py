@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -357,6 +358,29 @@ def actor(app, username: str) -> Actor:
     with app.app_context():
         staff = db.session.scalar(sa.select(Staff).where(Staff.username == username))
         return Actor.of(staff)
+
+
+@contextmanager
+def two_processes(tmp_path, sqlite_template, redis_url):
+    """Two server processes of one hall, sharing its database and Redis, the first served on a
+    real port: yields (its base URL, the served app, the other app). Two apps in one test
+    process, connected only as processes are: through the database file and Redis."""
+    path = tmp_path / "hall.db"
+    shutil.copy(sqlite_template, path)
+    settings = dict(REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"hall-test-{uuid.uuid4().hex}",
+                    RATELIMIT_STORAGE_URI="hall-memory://")
+    serving = create_app(make_config(f"sqlite:///{path}", **settings))
+    other = create_app(make_config(f"sqlite:///{path}", **settings))
+    server = make_server("127.0.0.1", 0, serving, threaded=True, request_handler=RequestHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", serving, other
+    finally:
+        server.shutdown()
+        for app in (serving, other):
+            shutdown(app)
 
 
 @pytest.fixture

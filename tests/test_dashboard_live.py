@@ -10,7 +10,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import actor
+from conftest import actor, two_processes
 from hall import calendar, cases, deadlines, issuing, queue
 from hall.web.extensions import db
 from test_staff_sockets import signed_in
@@ -160,49 +160,25 @@ def test_with_redis_only_the_watching_process_builds_and_sends_snapshots(
     ticket taken through the other reaches the dashboard, and the other builds no snapshot
     (nobody watches there). A hall nobody watches is built by neither. (Two apps in one test
     process, connected only as processes are: the database file and Redis.)"""
-    import shutil
-    import threading
-    import uuid
+    with two_processes(tmp_path, sqlite_template, redis_url) as (base, serving, other):
+        pushers = [a.extensions["floor_publisher"].dashboards for a in (serving, other)]
+        watcher = Watcher(base, "manager")
+        try:
+            watcher.watch("HQ")
+            first = watcher.next(5)
+            client = other.test_client()
+            taken = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
+            assert taken.status_code == 201
+            snap = watcher.until(lambda s: s["issued"] == first["issued"] + 1, timeout=3.0)
+            assert snap["hall"] == "HQ"
+            assert pushers[0].snapshots >= 1 and pushers[1].snapshots == 0
 
-    from werkzeug.serving import make_server
-
-    from conftest import make_config
-    from hall.web import create_app, shutdown
-    from hall.web.serving import RequestHandler
-
-    path = tmp_path / "hall.db"
-    shutil.copy(sqlite_template, path)
-    settings = dict(REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"hall-test-{uuid.uuid4().hex}",
-                    RATELIMIT_STORAGE_URI="hall-memory://")
-    serving = create_app(make_config(f"sqlite:///{path}", **settings))
-    other = create_app(make_config(f"sqlite:///{path}", **settings))
-    pushers = [a.extensions["floor_publisher"].dashboards for a in (serving, other)]
-    server = make_server("127.0.0.1", 0, serving, threaded=True, request_handler=RequestHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    watcher = None
-    try:
-        watcher = Watcher(f"http://127.0.0.1:{server.server_port}", "manager")
-        watcher.watch("HQ")
-        first = watcher.next(5)
-        client = other.test_client()
-        taken = client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
-        assert taken.status_code == 201
-        snap = watcher.until(lambda s: s["issued"] == first["issued"] + 1, timeout=3.0)
-        assert snap["hall"] == "HQ"
-        assert pushers[0].snapshots >= 1 and pushers[1].snapshots == 0
-
-        built = pushers[0].snapshots
-        assert client.post("/api/v1/tickets",
-                           json={"hall": "HRB", "service": "EXAM"}).status_code == 201
-        time.sleep(1.0)  # several of the pushers' intervals
-        assert (pushers[0].snapshots, pushers[1].snapshots) == (built, 0)
-        with pytest.raises(queues.Empty):
-            watcher.next(0.1)  # nothing for HQ: it did not change
-    finally:
-        if watcher is not None:
+            built = pushers[0].snapshots
+            assert client.post("/api/v1/tickets",
+                               json={"hall": "HRB", "service": "EXAM"}).status_code == 201
+            time.sleep(1.0)  # several of the pushers' intervals
+            assert (pushers[0].snapshots, pushers[1].snapshots) == (built, 0)
+            with pytest.raises(queues.Empty):
+                watcher.next(0.1)  # nothing for HQ: it did not change
+        finally:
             watcher.client.disconnect()
-        server.shutdown()
-        for app in (serving, other):
-            shutdown(app)

@@ -1,7 +1,6 @@
 """Wall displays over the wire: real python-socketio clients against a live server."""
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,6 +8,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from conftest import two_processes
 from hall import floor, queue
 from hall.db import consistent_read
 from hall.models import Event
@@ -184,41 +184,21 @@ def test_a_call_made_by_another_process_reaches_the_displays_through_redis(
     """Two server processes share the database and Redis: a display connected to one gets a
     call made on the other. (Two apps in one test process, connected only as processes are:
     through the database file and the Redis channel.)"""
-    import shutil
-    import uuid
-
-    from werkzeug.serving import make_server
-
-    from conftest import make_config
-    from hall.web import create_app, shutdown
-    from hall.web.serving import RequestHandler
-
-    path = tmp_path / "hall.db"
-    shutil.copy(sqlite_template, path)
-    settings = dict(REDIS_URL=redis_url, SOCKETIO_CHANNEL=f"hall-test-{uuid.uuid4().hex}",
-                    RATELIMIT_STORAGE_URI="memory://")
-    serving = create_app(make_config(f"sqlite:///{path}", **settings))
-    other = create_app(make_config(f"sqlite:///{path}", **settings))
-    server = make_server("127.0.0.1", 0, serving, threaded=True, request_handler=RequestHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    display = Display(f"http://127.0.0.1:{server.server_port}")
-    try:
-        display.join()
-        time.sleep(0.3)  # the serving app's Redis listener is subscribed by now
-        client = other.test_client()
-        client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
-        token = client.post("/api/v1/auth/token",
-                            json={"username": "clerk03", "password": "demo"}).get_json()["token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        client.post("/api/v1/halls/HQ/windows/3/open", headers=headers)
-        assert client.post("/api/v1/halls/HQ/windows/3/call", headers=headers).status_code == 200
-        called = display.wait_for("called", number="A001")
-        assert called["window_no"] == 3 and called["seq"] == 3
-        assert [m["seq"] for m in display.live()] == [1, 2, 3]
-    finally:
-        display.close()
-        server.shutdown()
-        for app in (serving, other):
-            shutdown(app)
+    with two_processes(tmp_path, sqlite_template, redis_url) as (base, _serving, other):
+        display = Display(base)
+        try:
+            display.join()
+            time.sleep(0.3)  # the serving app's Redis listener is subscribed by now
+            client = other.test_client()
+            client.post("/api/v1/tickets", json={"hall": "HQ", "service": "EXAM"})
+            token = client.post("/api/v1/auth/token", json={
+                "username": "clerk03", "password": "demo"}).get_json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            client.post("/api/v1/halls/HQ/windows/3/open", headers=headers)
+            assert client.post("/api/v1/halls/HQ/windows/3/call",
+                               headers=headers).status_code == 200
+            called = display.wait_for("called", number="A001")
+            assert called["window_no"] == 3 and called["seq"] == 3
+            assert [m["seq"] for m in display.live()] == [1, 2, 3]
+        finally:
+            display.close()

@@ -10,12 +10,9 @@ moved, watched or not (a snapshot is 15-40 ms of a worker's loop, every
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
-import time
 import uuid
-from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -25,6 +22,7 @@ from hall.db import consistent_read
 from hall.models import Hall
 from hall.web.extensions import db
 
+from .channel import SUBSCRIBE_SECONDS, HallChannel
 from .rooms import STAFF_NAMESPACE, dashboard_room
 
 log = logging.getLogger(__name__)
@@ -32,7 +30,6 @@ log = logging.getLogger(__name__)
 # Seconds between two dashboard snapshots of a hall.
 DASHBOARD_INTERVAL = 0.3
 CHANNEL_SUFFIX = ":dashboards"  # the Redis channel (beside SOCKETIO_CHANNEL) of changed halls
-SUBSCRIBE_SECONDS = 2.0  # how long a first watch waits for this process to hear changes
 
 
 class DashboardPusher:
@@ -48,8 +45,7 @@ class DashboardPusher:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
-        self._subscribed = threading.Event()
-        self._publisher: Any = None  # a redis.Redis, made at the first change announced
+        self.hall_channel = HallChannel(self.redis_url, self.channel, "dashboards")
         self.snapshots = 0  # built, for tests and benchmarks
         self.origin = uuid.uuid4().hex  # this process's name on the channel
 
@@ -61,12 +57,7 @@ class DashboardPusher:
         self.changed(halls)
         if self.redis_url:
             try:
-                if self._publisher is None:
-                    import redis
-
-                    self._publisher = redis.Redis.from_url(self.redis_url)
-                self._publisher.publish(self.channel, json.dumps(
-                    {"from": self.origin, "halls": sorted(halls)}))
+                self.hall_channel.publish({"from": self.origin, "halls": sorted(halls)})
             except Exception:  # the next change tells them again
                 log.exception("could not announce changed halls to the dashboards")
 
@@ -80,7 +71,7 @@ class DashboardPusher:
                 self._listener = threading.Thread(target=self._listen, name="dashboard-listen",
                                                   daemon=True)
                 self._listener.start()
-        self._subscribed.wait(SUBSCRIBE_SECONDS)
+        self.hall_channel.subscribed.wait(SUBSCRIBE_SECONDS)
 
     def changed(self, halls) -> None:
         """The figures of these halls have changed somewhere."""
@@ -143,22 +134,9 @@ class DashboardPusher:
                                to=dashboard_room(code), ignore_queue=True)
 
     def _listen(self) -> None:
-        """Hear which halls changed in any process, for this process's watchers."""
-        import redis
+        """Hear which halls changed in the other processes, for this process's watchers."""
+        self.hall_channel.listen(self._heard, lambda: self._stopping)
 
-        while not self._stopping:
-            try:
-                pubsub = redis.Redis.from_url(self.redis_url).pubsub(
-                    ignore_subscribe_messages=True)
-                pubsub.subscribe(self.channel)
-                pubsub.get_message(timeout=SUBSCRIBE_SECONDS)  # the subscription's answer
-                self._subscribed.set()
-                for message in pubsub.listen():
-                    if self._stopping:
-                        return
-                    said = json.loads(message["data"])
-                    if said["from"] != self.origin:  # this process's own: already in hand
-                        self.changed(said["halls"])
-            except Exception:
-                log.exception("dashboards lost Redis; listening again in a second")
-                time.sleep(1)
+    def _heard(self, said: dict) -> None:
+        if said["from"] != self.origin:  # this process's own: already in hand
+            self.changed(said["halls"])

@@ -16,7 +16,6 @@ before the position updates of the same read.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from hall import ticket_states
 from hall.ticket_states import TicketState
 from hall.web.extensions import db
 
+from .channel import HallChannel
 from .rooms import TICKET_NAMESPACE, ticket_room
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class TicketWatch:
         self._changed: set[str] = set()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
-        self._publisher = None
+        self.hall_channel = HallChannel(self.redis_url, self.channel, "ticket watch")
         self._stopping = False
         self.reads = 0  # hall reads, for tests and benchmarks
 
@@ -100,7 +100,7 @@ class TicketWatch:
             return
         if self.redis_url:
             try:
-                self._redis().publish(self.channel, json.dumps(sorted(halls)))
+                self.hall_channel.publish(sorted(halls))
             except Exception:  # the floor's own messages went out; phones re-sync later
                 log.exception("could not announce changed halls to the ticket watchers")
             return
@@ -203,28 +203,6 @@ class TicketWatch:
         for ticket_id in [t for t in self.sent if t not in self.followers][:len(self.sent) // 4]:
             del self.sent[ticket_id]
 
-    def _redis(self):
-        if self._publisher is None:
-            import redis
-
-            self._publisher = redis.Redis.from_url(self.redis_url)
-        return self._publisher
-
     def _listen(self) -> None:
         """Every process hears which halls changed anywhere, and reads its own followers."""
-        import time
-
-        import redis
-
-        while not self._stopping:
-            try:
-                pubsub = redis.Redis.from_url(self.redis_url).pubsub(
-                    ignore_subscribe_messages=True)
-                pubsub.subscribe(self.channel)
-                for message in pubsub.listen():
-                    if self._stopping:
-                        return
-                    self.changed(json.loads(message["data"]))
-            except Exception:
-                log.exception("ticket watch lost Redis; listening again in a second")
-                time.sleep(1)
+        self.hall_channel.listen(self.changed, lambda: self._stopping)
