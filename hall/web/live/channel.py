@@ -16,8 +16,12 @@ SUBSCRIBE_SECONDS = 2.0  # how long the subscription's answer is waited for
 
 
 class HallChannel:
-    def __init__(self, url: str, name: str, what: str) -> None:
-        self.url, self.name, self.what = url, name, what  # what: who listens, for the log
+    def __init__(self, config, suffix: str, what: str) -> None:
+        """The app's channel ``SOCKETIO_CHANNEL`` + ``suffix``; ``url`` is empty (and the
+        channel unused) without ``REDIS_URL``. ``what``: who listens, for the log."""
+        self.url: str = config.get("REDIS_URL") or ""
+        self.name = config.get("SOCKETIO_CHANNEL", "flask-socketio") + suffix
+        self.what = what
         self.subscribed = threading.Event()  # set once this process hears the channel
         self._publisher: Any = None  # a redis.Redis, made at the first message
 

@@ -38,14 +38,12 @@ class DashboardPusher:
 
     def __init__(self, app: Flask, socketio, interval: float = DASHBOARD_INTERVAL) -> None:
         self.app, self.socketio, self.interval = app, socketio, interval
-        self.redis_url: str = app.config.get("REDIS_URL") or ""
-        self.channel = app.config.get("SOCKETIO_CHANNEL", "flask-socketio") + CHANNEL_SUFFIX
         self._stale: set[str] = set()
         self._wake = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
-        self.hall_channel = HallChannel(self.redis_url, self.channel, "dashboards")
+        self.hall_channel = HallChannel(app.config, CHANNEL_SUFFIX, "dashboards")
         self.snapshots = 0  # built, for tests and benchmarks
         self.origin = uuid.uuid4().hex  # this process's name on the channel
 
@@ -55,7 +53,7 @@ class DashboardPusher:
         if not halls:
             return
         self.changed(halls)
-        if self.redis_url:
+        if self.hall_channel.url:
             try:
                 self.hall_channel.publish({"from": self.origin, "halls": sorted(halls)})
             except Exception:  # the next change tells them again
@@ -64,7 +62,7 @@ class DashboardPusher:
     def listen(self) -> None:
         """(Before a first watch in this process) hear the changes of every process: the
         snapshot the watcher is sent next is read after this, so nothing is missed."""
-        if not self.redis_url:
+        if not self.hall_channel.url:
             return
         with self._wake:
             if self._listener is None:

@@ -46,8 +46,6 @@ class _Sent:
 class TicketWatch:
     def __init__(self, app: Flask, socketio) -> None:
         self.app, self.socketio = app, socketio
-        self.redis_url: str = app.config.get("REDIS_URL") or ""
-        self.channel = app.config.get("SOCKETIO_CHANNEL", "flask-socketio") + CHANNEL_SUFFIX
         self._lock = threading.Condition()
         self.followers: dict[int, set[str]] = {}      # ticket id → sids in its room
         self.followed_by: dict[str, set[int]] = {}    # sid → ticket ids (joining included)
@@ -57,7 +55,7 @@ class TicketWatch:
         self._changed: set[str] = set()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
-        self.hall_channel = HallChannel(self.redis_url, self.channel, "ticket watch")
+        self.hall_channel = HallChannel(app.config, CHANNEL_SUFFIX, "ticket watch")
         self._stopping = False
         self.reads = 0  # hall reads, for tests and benchmarks
 
@@ -98,7 +96,7 @@ class TicketWatch:
         Redis, every process hears it; without, this one."""
         if not halls:
             return
-        if self.redis_url:
+        if self.hall_channel.url:
             try:
                 self.hall_channel.publish(sorted(halls))
             except Exception:  # the floor's own messages went out; phones re-sync later
@@ -126,7 +124,7 @@ class TicketWatch:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="ticket-watch", daemon=True)
             self._thread.start()
-        if self.redis_url and self._listener is None:
+        if self.hall_channel.url and self._listener is None:
             self._listener = threading.Thread(target=self._listen, name="ticket-listen",
                                               daemon=True)
             self._listener.start()
