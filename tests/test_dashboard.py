@@ -156,7 +156,7 @@ def test_a_snapshot_reuses_its_statements_and_still_sees_every_move(app):
     """The day's figure statements are built once (hall.period.built_once) and run again
     for every snapshot: what they count is read afresh each time."""
     builders = (stats._tickets_statement, booking_figures._tickets_query,
-                channel_figures._moves_statement, applications._figure_statements)
+                channel_figures._moves_statement, applications._figures_statement)
     first = snapshot_at(app, at(10, 0))
     hits = [b.cache_info().hits for b in builders]
     with app.app_context(), clock.frozen(at(10, 1)):
