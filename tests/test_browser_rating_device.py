@@ -67,6 +67,7 @@ def window3(live_server, hall_clock):
 def test_the_tablet_follows_its_window_and_rates_the_visit_just_finished(
         app, live_server, browser_page, window3):
     page = browser_page
+    page.clock.install()  # the page's timers run on, and the thank-you's can be skipped
     numbers = [issue(live_server) for _ in range(3)]
     assert numbers == ["A001", "A002", "A003"]
     move(window3, "call")
@@ -98,7 +99,14 @@ def test_the_tablet_follows_its_window_and_rates_the_visit_just_finished(
         page.get_by_role("button", name="满意", exact=True).tap()
     expect(page.get_by_role("status")).to_contain_text("感谢")
     assert ratings(app) == [("A003", 4, "window")]
-    # The thank-you gives way to the waiting screen by itself.
+    # The thanking page connects and asks the server, which has nothing to rate: the
+    # thank-you stays all the same (it once vanished the moment the socket joined).
+    page.wait_for_function("() => window.ratingDevice && ratingDevice.connected"
+                           " && ratingDevice.fetches >= 1")
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("status")).to_contain_text("感谢")
+    # It gives way to the waiting screen by itself when its time is up.
+    page.clock.fast_forward(8_500)
     waiting_for_a_visit(page)
 
 

@@ -13,6 +13,7 @@
   var THANKS_MS = 8000;      // a thank-you (or a refusal) stays this long
   var POLL_MS = 15000;       // without a live connection: look now and then
   var expiry = null, back = null, poll = null, inFlight = null, again = false;
+  var thanking = false;      // a thank-you (or refusal) is on screen and its time not up
   var log = { fetches: 0, swaps: 0 };
 
   function arm(current) {
@@ -22,11 +23,16 @@
     if (current.dataset.offerSeconds) {
       expiry = setTimeout(refresh, Number(current.dataset.offerSeconds) * 1000);
     }
-    if (current.hasAttribute("data-message")) back = setTimeout(refresh, THANKS_MS);
+    thanking = current.hasAttribute("data-message");
+    if (thanking) back = setTimeout(function () { thanking = false; refresh(); }, THANKS_MS);
   }
 
   function swap(fresh) {
     var current = document.querySelector("[data-device]");
+    // The page that thanks the visitor also connects and asks the server at once, which
+    // answers "nothing to rate": the thank-you stays its time all the same, unless the
+    // window has finished a new visit meanwhile.
+    if (thanking && !fresh.dataset.ticket) return;
     // The same visit still offered: keep the page as it is (a comment being typed stays).
     if (fresh.dataset.ticket && fresh.dataset.ticket === current.dataset.ticket &&
         !current.hasAttribute("data-message")) {
