@@ -14,6 +14,7 @@ Run: ``PORT=5002 .venv/bin/python bench/bare_socketio_app.py`` (the benchmark st
 from __future__ import annotations
 
 import itertools
+import os
 from datetime import UTC, datetime
 
 from bare_app import _mode, serve
@@ -35,9 +36,13 @@ CALLED = {
 NAMESPACE, ROOM = "/display", "hall:HQ"
 
 app = Flask(__name__)
-# The hall's own settings (hall/web/__init__.py), minus the message queue it runs without.
+# The hall's own settings (hall/web/__init__.py). With BARE_MESSAGE_QUEUE (a Redis URL, and
+# BARE_WORKERS=2 for gunicorn) the broadcast goes through Redis to every process, as the
+# hall's does with REDIS_URL; without, none, as the hall's default.
 socketio = SocketIO(app, async_mode=_mode(), cors_allowed_origins=[],
-                    logger=False, engineio_logger=False)
+                    logger=False, engineio_logger=False,
+                    message_queue=os.environ.get("BARE_MESSAGE_QUEUE") or None,
+                    channel=os.environ.get("BARE_CHANNEL", "bare-socketio"))
 _seq = itertools.count(CALLED["seq"])  # next() on a count is atomic under the GIL
 
 

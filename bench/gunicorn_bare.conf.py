@@ -13,7 +13,9 @@ if worker_class == "gevent":
 threads = 2000  # gthread: a thread per WebSocket
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '5001')}"
-workers = 1
+# BARE_WORKERS=2 (with BARE_MESSAGE_QUEUE): the bare broadcast on two processes through Redis,
+# beside the hall's two-process run (bench/sockets.py).
+workers = int(os.environ.get("BARE_WORKERS", "1"))
 worker_connections = 12000
 keepalive = 5
 timeout = 30

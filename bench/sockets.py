@@ -13,7 +13,7 @@ default installation); two processes are ``run.py`` with ``WEB_CONCURRENCY=2`` o
 epoll clients (bench/sockclient.c via bench/_fleet.py), several processes of them; the same
 clients first hold the same number of displays on ``bench/bare_socketio_app.py`` (the bare
 broadcast on the same stack), which is also the measure of the clients themselves: their CPU
-per message received.
+per message received; before the two-process run, on two bare processes through Redis.
 
 For each call: t0 is taken just before ``POST .../windows/3/call``; a display's or tablet's
 latency is its ``called`` receipt minus t0, a dashboard's is its first snapshot after t0.
@@ -153,7 +153,7 @@ def summarize(results: dict, sent: dict[str, int]) -> dict:
 
 
 def run(label: str, command: list[str], env: dict, tmp: Path, kinds: dict[str, int],
-        args, bare: bool = False) -> dict:
+        args, bare: bool = False, procs: int = 1) -> dict:
     port = _server.free_port()
     log = tmp / f"{label}.log"
     proc = _server.start(command, {**env, "PORT": str(port)}, log)
@@ -187,7 +187,8 @@ def run(label: str, command: list[str], env: dict, tmp: Path, kinds: dict[str, i
         _server.stop(proc)
     total = sum(kinds.values())
     received = sum(sum(k["counts"].values()) for k in results.values())
-    return {"label": label, "sockets": total, "joined": joined, "join_seconds": round(join_s, 1),
+    return {"label": label, "bare": bare, "procs": procs, "sockets": total, "joined": joined,
+            "join_seconds": round(join_s, 1),
             "rss_mb": round(rss_kb / 1024, 1),
             "rss_kb_per_1000": round((rss_kb - idle_kb) / max(total, 1) * 1000),
             "server_cpu_s": round(cpu1[0] - cpu0[0], 2),
@@ -213,15 +214,15 @@ def drop_schema(schema: str) -> None:
 
 
 def print_table(runs: list[dict]) -> None:
-    print(f"\n{'run':<22} {'kind':<10} {'sockets':>7} {'joined':>7} {'rejoin':>6} {'missed':>6} "
+    print(f"\n{'run':<27} {'kind':<10} {'sockets':>7} {'joined':>7} {'rejoin':>6} {'missed':>6} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} | {'RSS MB':>6} {'KB/1000':>7} "
           f"{'srv CPU s':>9} {'client µs/msg':>13}")
-    print("-" * 129)
+    print("-" * 134)
     for r in runs:
         for i, (name, k) in enumerate(r["kinds"].items()):
             tail = (f"{r['rss_mb']:>6.0f} {r['rss_kb_per_1000']:>7} {r['server_cpu_s']:>9.1f} "
                     f"{r['client_us_per_message']:>13.1f}") if i == 0 else ""
-            print(f"{r['label'] if i == 0 else '':<22} {name:<10} {k['sockets']:>7} "
+            print(f"{r['label'] if i == 0 else '':<27} {name:<10} {k['sockets']:>7} "
                   f"{k['joined']:>7} {k['rejoins']:>6} {k['missed']:>6} {k['p50_ms']:>7.1f} "
                   f"{k['p99_ms']:>7.1f} "
                   f"{k['max_ms']:>7.1f} | {tail}")
@@ -252,12 +253,19 @@ def main(argv=None) -> int:
             runs.append(run("hall, 1 proc, SQLite", [sys.executable, "run.py"], env, tmp,
                             kinds, args))
         if 2 in args.procs:
+            # The bare broadcast on two processes through Redis: the floor of the hall's
+            # two-process run on the same machine.
+            runs.append(run("bare gevent, 2 procs+Redis", [sys.executable,
+                                                           "bench/bare_socketio_app.py"],
+                            {**bare_env, "BARE_WORKERS": "2", "BARE_MESSAGE_QUEUE": REDIS,
+                             "BARE_CHANNEL": f"bench-bare-{uuid.uuid4().hex[:8]}"}, tmp,
+                            {"display": args.sockets}, args, bare=True, procs=2))
             schema, url = fresh_schema()
             env = {**hall_env(tmp, url), "REDIS_URL": REDIS, "WEB_CONCURRENCY": "2",
                    "SOCKETIO_CHANNEL": f"bench-{schema}", "SCHEDULER_ENABLED": "0"}
             prepare_database(env, tmp / "setup-pg.log")
             runs.append(run("hall, 2 procs, PG+Redis", [sys.executable, "run.py"], env, tmp,
-                            kinds, args))
+                            kinds, args, procs=2))
         print_table(runs)
         misses = {f"{r['label']} {name}": k["missed"] + (k["sockets"] - k["joined"])
                   for r in runs for name, k in r["kinds"].items()

@@ -1,20 +1,25 @@
 r"""How many tickets per second the hall issues, and whether every one of them is right.
 
 Measures ``POST /api/v1/tickets`` on a live server started exactly as users start it
-(``python run.py``: Flask-SocketIO in threading mode on Werkzeug, one process) against a
-fresh SQLite database, at 1, 8 and 32 concurrent clients: tickets/s and p50/p99 latency.
-Each client takes tickets in a loop, rotating over several services of the demo catalogue so
-that several prefixes are numbered at once. (Werkzeug's server answers every request with
-``Connection: close``, so each request opens a new connection; the baseline pays the same.) The
-clients are threads spread over two processes (``--procs``), so that on a small machine the
-load generator costs as little of the server's CPU as it can.
+(``python run.py``: gunicorn, one gevent worker) against a fresh SQLite database, at 1, 8 and
+32 concurrent clients: tickets/s and p50/p99 latency. Each client takes tickets in a loop on
+its own keep-alive connection, rotating over several services of the demo catalogue so that
+several prefixes are numbered at once. The clients are threads spread over two processes
+(``--procs``), so that on a small machine the load generator costs as little of the server's
+CPU as it can.
 
-Baseline: ``bench/bare_app.py``, one POST endpoint that parses and returns a small JSON body,
-served by the same stack and loaded by the same clients at the same concurrency. The ratio
-ticket/bare says how much of the stack's capacity the hall's own work leaves. A second
-baseline, ``POST /bare-write`` of the same app, also commits one row to SQLite (WAL,
-synchronous NORMAL, one writer at a time, as the hall): ticket/write says how much of that
-the hall's work leaves, the durable write itself paid on both sides.
+Baselines, all of ``bench/bare_app.py``, served by the same stack and loaded by the same
+clients at the same concurrency:
+
+- ``POST /bare`` parses and returns a small JSON body: ticket/bare says how much of the
+  stack's capacity the hall's own work leaves.
+- ``POST /bare-write`` also commits one row to SQLite (WAL, synchronous NORMAL, one writer at
+  a time, as the hall): the durable write itself paid on both sides.
+- ``POST /bare-ticket`` (SQLite only) runs a kiosk ticket's own statements by hand with
+  ``sqlite3`` on a copy of the hall's migrated demo database: the service lookup with the
+  visitors ahead, both daily counters, the ticket, the floor sequence and the event, in one
+  transaction. Ticket/SQL is what the hall's Python (Flask's hooks, the ORM session, the
+  checks, the live publisher) leaves of its own SQL on the bare stack.
 
 Then, with the server stopped, the database is checked: one ticket per 201 answer, no
 duplicate queue number (hall, day, number) or service number, every prefix numbered 1..max
@@ -38,6 +43,7 @@ import http.client
 import json
 import math
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -58,7 +64,7 @@ from config import LOAD_TEST_LIMITS  # noqa: E402
 # Real services of the demo hall HQ, each with its own prefix (A, B, C, D, G, M, J, H).
 SERVICES = ("EXAM", "TITLE", "TRANSFER", "AGENCY", "INSURE", "CONSULT", "CERT", "WAGE")
 TICKET_PATH, BARE_PATH, READY_PATH = "/api/v1/tickets", "/bare", "/api/v1/halls/HQ/queue"
-WRITE_PATH = "/bare-write"
+WRITE_PATH, SQL_PATH = "/bare-write", "/bare-ticket"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -221,16 +227,17 @@ def _share(part: dict, whole: dict) -> float:
     return part["rps"] / whole["rps"] if whole["rps"] else float("nan")
 
 
-def print_table(rows: list[tuple[dict, dict, dict]]) -> None:
+def print_table(rows: list[tuple[dict, dict, dict, dict | None]]) -> None:
     print(f"\n{'clients':>7} | {'tickets/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
-          f"{'bare req/s':>10} {'p50 ms':>7} | {'write req/s':>11} {'p50 ms':>7} | "
-          f"{'ticket/bare':>11} {'ticket/write':>12}")
-    print("-" * 107)
-    for hall, bare, write in rows:
+          f"{'bare req/s':>10} {'write req/s':>11} {'SQL req/s':>9} | "
+          f"{'ticket/bare':>11} {'ticket/write':>12} {'ticket/SQL':>10}")
+    print("-" * 113)
+    for hall, bare, write, sql in rows:
+        sql_rps = f"{sql['rps']:>9.0f}" if sql else f"{'-':>9}"
+        sql_share = f"{_share(hall, sql):>10.0%}" if sql else f"{'-':>10}"
         print(f"{hall['clients']:>7} | {hall['rps']:>9.0f} {hall['p50_ms']:>7.1f} "
-              f"{hall['p99_ms']:>7.1f} | {bare['rps']:>10.0f} {bare['p50_ms']:>7.1f} | "
-              f"{write['rps']:>11.0f} {write['p50_ms']:>7.1f} | "
-              f"{_share(hall, bare):>11.0%} {_share(hall, write):>12.0%}")
+              f"{hall['p99_ms']:>7.1f} | {bare['rps']:>10.0f} {write['rps']:>11.0f} {sql_rps} | "
+              f"{_share(hall, bare):>11.0%} {_share(hall, write):>12.0%} {sql_share}")
 
 
 def print_checks(checks, rows) -> None:
@@ -247,9 +254,10 @@ def print_checks(checks, rows) -> None:
               f"{best[0]['clients']} clients)")
 
 
-def measure(pool, hall_port: int, bare_port: int, args) -> list[tuple[dict, dict, dict]]:
-    """Each concurrency level on the hall, then on the bare app's two endpoints:
-    (hall row, bare row, bare write row)."""
+def measure(pool, hall_port: int, bare_port: int, args,
+            with_sql: bool) -> list[tuple[dict, dict, dict, dict | None]]:
+    """Each concurrency level on the hall, then on the bare app's endpoints:
+    (hall row, bare row, bare write row, bare ticket SQL row or None)."""
     rows = []
     for n in args.clients:
         print(f"  {n} client(s): tickets...", end="", flush=True)
@@ -257,7 +265,12 @@ def measure(pool, hall_port: int, bare_port: int, args) -> list[tuple[dict, dict
         print(" bare...", end="", flush=True)
         bare_row = run_level(pool, bare_port, BARE_PATH, n, args)
         print(" bare write...", end="", flush=True)
-        rows.append((hall_row, bare_row, run_level(pool, bare_port, WRITE_PATH, n, args)))
+        write_row = run_level(pool, bare_port, WRITE_PATH, n, args)
+        sql_row = None
+        if with_sql:
+            print(" bare ticket SQL...", end="", flush=True)
+            sql_row = run_level(pool, bare_port, SQL_PATH, n, args)
+        rows.append((hall_row, bare_row, write_row, sql_row))
         print(" done")
     return rows
 
@@ -268,8 +281,10 @@ def write_json(path: Path, url: str, args, rows, checks) -> None:
         "database": url.split("://")[0], "seconds": args.seconds,
         "levels": [{"tickets": strip(h), "bare": strip(b), "bare_write": strip(w),
                     "ratio": h["rps"] / b["rps"] if b["rps"] else None,
-                    "ratio_write": h["rps"] / w["rps"] if w["rps"] else None}
-                   for h, b, w in rows],
+                    "ratio_write": h["rps"] / w["rps"] if w["rps"] else None,
+                    **({"bare_ticket_sql": strip(q),
+                        "ratio_sql": h["rps"] / q["rps"] if q["rps"] else None} if q else {})}
+                   for h, b, w, q in rows],
         "integrity": [{"check": c, "passed": p, "detail": d} for c, p, d in checks],
     }, indent=2))
 
@@ -291,13 +306,17 @@ def main(argv=None) -> int:
         print(f"database: {url.split('?')[0]}\nlogs: {log}")
         prepare_database(env, log)
         before = ticket_count(url)
+        with_sql = url.startswith("sqlite:///")
+        if with_sql:  # the third baseline writes into its own copy of the migrated demo hall
+            shutil.copyfile(url.removeprefix("sqlite:///"), tmp / "bare-hall.db")
+            env = {**env, "BARE_HALL_DATABASE": str(tmp / "bare-hall.db")}
         (hall, bare), hall_port, bare_port = _server.start_hall_and_bare(env, tmp, log)
         _server.wait_ready(hall, hall_port, "GET", READY_PATH)
         _server.wait_ready(bare, bare_port, "POST", BARE_PATH, body=b"{}", ok=201)
-        rows = measure(pool, hall_port, bare_port, args)
+        rows = measure(pool, hall_port, bare_port, args, with_sql)
         _server.stop(hall)  # the checks read a database nobody writes any more
         print_table(rows)
-        checks = integrity_checks(url, before, [h for h, _, _ in rows])
+        checks = integrity_checks(url, before, [h for h, *_ in rows])
         print_checks(checks, rows)
         ok = all(passed for _, passed, _ in checks)
         if args.json:
