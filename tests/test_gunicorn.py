@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -235,6 +236,44 @@ def test_two_workers_on_postgresql_and_redis_share_the_calls(tmp_path, pg_app, p
                 display.close()
             except Exception:  # noqa: BLE001
                 pass
+        _server.stop(proc)
+
+
+def test_a_ticket_waiting_in_postgresql_holds_only_its_own_request(tmp_path, pg_app, pg_database):
+    """psycopg yields to the worker's other greenlets while PostgreSQL works (it sees gevent's
+    patched select and leaves its C wait aside): a ticket waiting for the day's counter,
+    locked here by another transaction, holds its own request and nothing else. The public
+    queue is read meanwhile, each read as quick as ever; the ticket is issued, once, when
+    the lock goes. (With ``PSYCOPG_WAIT_FUNC=wait_c`` in the server's environment, psycopg's
+    blocking wait, the first read hangs until its timeout: checked by hand.)"""
+    proc, base, log = start_gunicorn(tmp_path, pg_database)
+    ticket = {"hall": "HQ", "service": "EXAM"}
+    engine = sa.create_engine(pg_database)
+    try:
+        first = requests.post(f"{base}/api/v1/tickets", json=ticket, timeout=10)
+        assert first.status_code == 201, first.text  # today's counters exist now
+        with engine.connect() as locker, ThreadPoolExecutor(1) as pool:
+            held = locker.begin()
+            locker.execute(sa.text("SELECT value FROM daily_counters "
+                                   "WHERE name = 'service_no' FOR UPDATE"))
+            waiting = pool.submit(requests.post, f"{base}/api/v1/tickets", json=ticket,
+                                  timeout=30)
+            time.sleep(0.5)  # the second ticket is in PostgreSQL, waiting for the lock
+            reads = []
+            for _ in range(10):
+                started = time.monotonic()
+                answer = requests.get(f"{base}/api/v1/halls/HQ/queue", timeout=5)
+                reads.append(time.monotonic() - started)
+                assert answer.status_code == 200
+                assert {s["code"]: s["waiting"] for s in answer.json()["services"]}["EXAM"] == 1
+            assert not waiting.done(), "the ticket did not wait for the lock"
+            held.commit()
+            second = waiting.result(timeout=10)
+        assert second.status_code == 201, second.text
+        assert (first.json()["number"], second.json()["number"]) == ("A001", "A002")
+        assert max(reads) < 1.0, f"reads took {reads} while a ticket waited in PostgreSQL"
+    finally:
+        engine.dispose()
         _server.stop(proc)
 
 
